@@ -1,0 +1,54 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# zheap: out-of-tree build for Debian's 6.12 kernel, plus the project's
+# targets.  The kernel build itself reads Kbuild; this file is only for
+# people.
+#
+#   make            build zheap.ko and zheap_zbud.ko against Debian's headers
+#   make setup      install packages and unpack linux-source (idempotent)
+#   make run        boot the QEMU guest and push a zswap workload through zheap
+#   make check      every test: W=1+sparse, checkpatch, coccicheck, kernel-doc,
+#                   KUnit (plain and debug UML), QEMU scenarios
+#   make lint       only the static checks
+#   make kunit      only the KUnit suites (plain and debug)
+#   make qemu-test  only the QEMU scenarios
+#   make clean
+
+ifneq ($(KERNELRELEASE),)
+include $(src)/Kbuild
+else
+
+ZHEAP_ENV := . $(CURDIR)/scripts/env.sh
+KVER ?= $(shell $(ZHEAP_ENV); echo $$ZHEAP_KVER)
+KDIR ?= /lib/modules/$(KVER)/build
+ZHEAP_CONFIG := CONFIG_ZHEAP=m CONFIG_ZHEAP_ZBUD=m
+
+.PHONY: all modules setup run check lint kunit qemu-test clean
+
+all: modules
+
+modules:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) $(ZHEAP_CONFIG) modules
+
+setup:
+	bash scripts/setup.sh
+
+run: setup
+	bash scripts/qemu.sh run
+
+check: setup
+	bash scripts/check.sh
+
+lint: setup
+	bash scripts/lint.sh
+
+kunit: setup
+	bash scripts/kunit.sh plain; bash scripts/kunit.sh debug
+
+qemu-test: setup
+	bash scripts/qemu.sh test
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(CURDIR) clean
+
+endif

@@ -1,0 +1,419 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zheap handle slots.
+ *
+ * A handle is the address of an unsigned long slot; the slot holds where
+ * the object lives now.  Moving an object rewrites the slot, never the
+ * consumer's copy of the handle.
+ *
+ * Slots live in "chunks": order-0 pages owned by one pool.  Word 0 of a
+ * chunk is its header, words 1..511 are slots.  A chunk's struct page
+ * carries page->private = the owning table and page->index =
+ * ZHEAP_CHUNK_MAGIC, and is linked through page->lru on the table's
+ * partial or full list.  Because chunks are never shared and only freed
+ * when empty, any handle can be checked (is it in a chunk of this pool, is
+ * its slot live) without reading memory that may have been freed: a
+ * double free or a made-up handle is refused, not followed.
+ *
+ * Slot word, when live (bit 0 set):
+ *
+ *	63                      8 7     4 3        1 0
+ *	|        location        | flags | backend  | 1 |
+ *
+ * flags are reserved for the migration and LRU layers.  When free, bit 0
+ * is clear and bits 1.. hold the index of the next free slot in the chunk
+ * (ZHEAP_SLOT_END ends the list).  A slot handed out by
+ * zheap_handle_alloc() but not yet set holds 0: neither live nor linked.
+ *
+ * Locking: table->lock (a spinlock, never held across a backend call)
+ * protects chunk lists, chunk headers and free links.  Lookups of live
+ * slots are lockless: a slot word is published with WRITE_ONCE() and read
+ * with READ_ONCE().
+ */
+
+#include <linux/mm.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+
+#include "zheap_internal.h"
+
+#define ZHEAP_CHUNK_MAGIC	0x7a68656170UL	/* "zheap" */
+#define ZHEAP_SLOT_LIVE		BIT(0)
+#define ZHEAP_SLOT_ID_SHIFT	1
+#define ZHEAP_SLOT_ID_MASK	(ZHEAP_MAX_BACKENDS - 1)
+#define ZHEAP_SLOT_LOC_SHIFT	8
+#define ZHEAP_SLOTS_PER_CHUNK	(PAGE_SIZE / sizeof(unsigned long))
+#define ZHEAP_SLOT_END		0xffffUL
+
+static_assert(ZHEAP_LOC_BITS == BITS_PER_LONG - ZHEAP_SLOT_LOC_SHIFT);
+static_assert(ZHEAP_SLOTS_PER_CHUNK < ZHEAP_SLOT_END);
+
+/* Word 0 of a chunk. */
+struct zheap_chunk_header {
+	u16 inuse;
+	u16 free_head;
+};
+
+static_assert(sizeof(struct zheap_chunk_header) <= sizeof(unsigned long));
+
+#ifdef CONFIG_ZHEAP_FAULT_INJECTION
+DECLARE_FAULT_ATTR(zheap_fail_slot);
+EXPORT_SYMBOL_GPL(zheap_fail_slot);
+
+static bool chunk_alloc_should_fail(void)
+{
+	return should_fail(&zheap_fail_slot, PAGE_SIZE);
+}
+#else
+static bool chunk_alloc_should_fail(void)
+{
+	return false;
+}
+#endif
+
+static struct zheap_chunk_header *chunk_header(struct page *page)
+{
+	return page_address(page);
+}
+
+static unsigned long *chunk_slot(struct page *page, unsigned int idx)
+{
+	return (unsigned long *)page_address(page) + idx;
+}
+
+int zheap_handles_init(struct zheap_handle_table *table)
+{
+	spin_lock_init(&table->lock);
+	INIT_LIST_HEAD(&table->partial);
+	INIT_LIST_HEAD(&table->full);
+	table->nr_chunks = 0;
+	table->nr_used = 0;
+	return 0;
+}
+
+static struct page *chunk_new(struct zheap_handle_table *table, gfp_t gfp)
+{
+	struct zheap_chunk_header *hdr;
+	struct page *page;
+	unsigned int i;
+
+	if (chunk_alloc_should_fail())
+		return NULL;
+	page = alloc_page((gfp & ~(__GFP_HIGHMEM | __GFP_MOVABLE)) | __GFP_ZERO);
+	if (!page)
+		return NULL;
+	set_page_private(page, (unsigned long)table);
+	page->index = ZHEAP_CHUNK_MAGIC;
+
+	hdr = chunk_header(page);
+	hdr->inuse = 0;
+	hdr->free_head = 1;
+	for (i = 1; i < ZHEAP_SLOTS_PER_CHUNK; i++) {
+		unsigned long next = i + 1 < ZHEAP_SLOTS_PER_CHUNK ? i + 1 :
+				     ZHEAP_SLOT_END;
+
+		*chunk_slot(page, i) = next << 1;
+	}
+	return page;
+}
+
+static void chunk_free(struct page *page)
+{
+	set_page_private(page, 0);
+	page->index = 0;
+	__free_page(page);
+}
+
+/* Take a slot from @page, which has one free. */
+static unsigned long *chunk_take(struct zheap_handle_table *table,
+				 struct page *page)
+{
+	struct zheap_chunk_header *hdr = chunk_header(page);
+	unsigned long *slot;
+
+	lockdep_assert_held(&table->lock);
+	slot = chunk_slot(page, hdr->free_head);
+	hdr->free_head = *slot >> 1;
+	WRITE_ONCE(*slot, 0);
+	hdr->inuse++;
+	table->nr_used++;
+	if (hdr->free_head == ZHEAP_SLOT_END)
+		list_move(&page->lru, &table->full);
+	return slot;
+}
+
+/**
+ * zheap_handle_alloc() - take a handle slot from a table
+ * @table: the pool's handle table
+ * @gfp: flags for a new chunk, if one is needed
+ *
+ * The slot is not live until zheap_handle_set().
+ *
+ * Context: Process or atomic context, as @gfp allows.  Takes and releases
+ * the table lock.
+ * Return: the handle, or 0 if no memory.
+ */
+unsigned long zheap_handle_alloc(struct zheap_handle_table *table, gfp_t gfp)
+{
+	struct page *page, *fresh = NULL;
+	unsigned long *slot;
+
+	spin_lock(&table->lock);
+	page = list_first_entry_or_null(&table->partial, struct page, lru);
+	if (!page) {
+		spin_unlock(&table->lock);
+		fresh = chunk_new(table, gfp);
+		if (!fresh)
+			return 0;
+		spin_lock(&table->lock);
+		/* Someone may have freed a slot meanwhile; prefer it. */
+		page = list_first_entry_or_null(&table->partial, struct page,
+						lru);
+		if (!page) {
+			page = fresh;
+			fresh = NULL;
+			list_add(&page->lru, &table->partial);
+			table->nr_chunks++;
+		}
+	}
+	slot = chunk_take(table, page);
+	spin_unlock(&table->lock);
+
+	if (fresh)
+		chunk_free(fresh);
+	return (unsigned long)slot;
+}
+
+/* Give @slot back to its chunk; free the chunk if it became empty. */
+static struct page *chunk_put(struct zheap_handle_table *table,
+			      unsigned long *slot)
+{
+	struct page *page = virt_to_page(slot);
+	struct zheap_chunk_header *hdr = chunk_header(page);
+	bool was_full = hdr->free_head == ZHEAP_SLOT_END;
+
+	lockdep_assert_held(&table->lock);
+	WRITE_ONCE(*slot, (unsigned long)hdr->free_head << 1);
+	hdr->free_head = slot - chunk_slot(page, 0);
+	hdr->inuse--;
+	table->nr_used--;
+	if (!hdr->inuse) {
+		list_del(&page->lru);
+		table->nr_chunks--;
+		return page;
+	}
+	if (was_full)
+		list_move(&page->lru, &table->partial);
+	return NULL;
+}
+
+/*
+ * The slot @handle names, if @handle is the address of a slot in one of
+ * @table's chunks; NULL for anything else.  Reads only struct page fields
+ * and chunk memory, which stay valid while the pool lives.
+ */
+static unsigned long *slot_of(struct zheap_handle_table *table,
+			      unsigned long handle)
+{
+	struct page *page;
+
+	if (!handle || !IS_ALIGNED(handle, sizeof(unsigned long)))
+		return NULL;
+	if (!virt_addr_valid((void *)handle))
+		return NULL;
+	page = virt_to_page((void *)handle);
+	if (page_private(page) != (unsigned long)table ||
+	    READ_ONCE(page->index) != ZHEAP_CHUNK_MAGIC)
+		return NULL;
+	if (offset_in_page(handle) < sizeof(unsigned long))
+		return NULL;
+	return (unsigned long *)handle;
+}
+
+/**
+ * zheap_handle_set() - make a slot live at a location
+ * @handle: a slot from zheap_handle_alloc()
+ * @backend_id: the backend that holds the object
+ * @loc: where it holds it
+ *
+ * Context: Any context.
+ */
+void zheap_handle_set(unsigned long handle, unsigned int backend_id,
+		      unsigned long loc)
+{
+	unsigned long word = ZHEAP_SLOT_LIVE |
+			     (backend_id & ZHEAP_SLOT_ID_MASK) << ZHEAP_SLOT_ID_SHIFT |
+			     loc << ZHEAP_SLOT_LOC_SHIFT;
+
+	WARN_ON_ONCE(loc >> ZHEAP_LOC_BITS);
+	WRITE_ONCE(*(unsigned long *)handle, word);
+}
+
+/**
+ * zheap_handle_relocate() - point a live slot at a new location
+ * @handle: a live handle
+ * @loc: the object's new location in the same backend
+ *
+ * Context: The caller excludes every other user of the object.
+ */
+void zheap_handle_relocate(unsigned long handle, unsigned long loc)
+{
+	unsigned long *slot = (unsigned long *)handle;
+	unsigned long word = READ_ONCE(*slot);
+
+	word &= BIT(ZHEAP_SLOT_LOC_SHIFT) - 1;
+	WRITE_ONCE(*slot, word | loc << ZHEAP_SLOT_LOC_SHIFT);
+}
+
+/**
+ * zheap_handle_abort() - give back a slot that never became live
+ * @table: the table it came from
+ * @handle: the slot
+ *
+ * Context: Any context.  Takes and releases the table lock.
+ */
+void zheap_handle_abort(struct zheap_handle_table *table, unsigned long handle)
+{
+	struct page *empty;
+
+	spin_lock(&table->lock);
+	empty = chunk_put(table, (unsigned long *)handle);
+	spin_unlock(&table->lock);
+	if (empty)
+		chunk_free(empty);
+}
+
+/**
+ * zheap_handle_lookup() - read a live slot
+ * @table: the pool's handle table
+ * @handle: what the consumer gave us
+ * @loc: the object's location, if live
+ *
+ * Context: Any context.  Lockless.
+ * Return: true if @handle is a live slot of @table.
+ */
+bool zheap_handle_lookup(struct zheap_handle_table *table,
+			 unsigned long handle, unsigned long *loc)
+{
+	unsigned long *slot = slot_of(table, handle);
+	unsigned long word;
+
+	if (!slot)
+		return false;
+	word = READ_ONCE(*slot);
+	if (!(word & ZHEAP_SLOT_LIVE))
+		return false;
+	*loc = word >> ZHEAP_SLOT_LOC_SHIFT;
+	return true;
+}
+
+/**
+ * zheap_handle_release() - end a live slot's life
+ * @table: the pool's handle table
+ * @handle: what the consumer gave us
+ * @loc: the location the object had
+ *
+ * Checking and freeing happen under the table lock, so of two racing
+ * frees of one handle exactly one succeeds.
+ *
+ * Context: Any context.  Takes and releases the table lock.
+ * Return: 0, or -EINVAL if @handle is not a live slot of @table.
+ */
+int zheap_handle_release(struct zheap_handle_table *table,
+			 unsigned long handle, unsigned long *loc)
+{
+	unsigned long *slot = slot_of(table, handle);
+	struct page *empty;
+	unsigned long word;
+
+	if (!slot)
+		return -EINVAL;
+	spin_lock(&table->lock);
+	word = *slot;
+	if (!(word & ZHEAP_SLOT_LIVE)) {
+		spin_unlock(&table->lock);
+		return -EINVAL;
+	}
+	empty = chunk_put(table, slot);
+	spin_unlock(&table->lock);
+
+	if (empty)
+		chunk_free(empty);
+	*loc = word >> ZHEAP_SLOT_LOC_SHIFT;
+	return 0;
+}
+
+static unsigned long chunk_drain(struct page *page, struct zheap_pool *pool,
+				 void (*release)(struct zheap_pool *pool,
+						 unsigned long loc))
+{
+	unsigned long nr = 0;
+	unsigned int i;
+
+	for (i = 1; i < ZHEAP_SLOTS_PER_CHUNK; i++) {
+		unsigned long word = *chunk_slot(page, i);
+
+		if (word & ZHEAP_SLOT_LIVE) {
+			release(pool, word >> ZHEAP_SLOT_LOC_SHIFT);
+			nr++;
+		}
+	}
+	return nr;
+}
+
+/**
+ * zheap_handles_drain() - release every live object and free all chunks
+ * @table: the pool's handle table
+ * @release: called with the location of each live object
+ * @pool: passed to @release
+ *
+ * Context: Process context; the pool is no longer reachable by consumers.
+ * Return: how many live objects there were.
+ */
+unsigned long zheap_handles_drain(struct zheap_handle_table *table,
+				  void (*release)(struct zheap_pool *pool,
+						  unsigned long loc),
+				  struct zheap_pool *pool)
+{
+	struct page *page, *tmp;
+	unsigned long nr = 0;
+	LIST_HEAD(chunks);
+
+	spin_lock(&table->lock);
+	list_splice_init(&table->partial, &chunks);
+	list_splice_init(&table->full, &chunks);
+	table->nr_chunks = 0;
+	table->nr_used = 0;
+	spin_unlock(&table->lock);
+
+	list_for_each_entry_safe(page, tmp, &chunks, lru) {
+		nr += chunk_drain(page, pool, release);
+		list_del(&page->lru);
+		chunk_free(page);
+	}
+	return nr;
+}
+
+/**
+ * zheap_handle_bytes() - memory held for handle slots
+ * @table: the pool's handle table
+ *
+ * Context: Any context.
+ * Return: bytes of chunk pages, including free slots and headers.
+ */
+unsigned long zheap_handle_bytes(struct zheap_handle_table *table)
+{
+	return READ_ONCE(table->nr_chunks) * PAGE_SIZE;
+}
+
+/**
+ * zheap_handles_used() - slots in use
+ * @table: the pool's handle table
+ *
+ * Context: Any context.
+ * Return: the number of slots handed out and not yet freed.
+ */
+unsigned long zheap_handles_used(struct zheap_handle_table *table)
+{
+	return READ_ONCE(table->nr_used);
+}

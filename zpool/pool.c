@@ -1,0 +1,409 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zheap pool frontend.
+ *
+ * A pool is a backend's state plus a handle table (zpool/handle.c).  Every
+ * consumer call enters here: the frontend checks the consumer's input,
+ * turns a handle into a location and calls the backend, which only ever
+ * sees locations.
+ *
+ * Bad input gets a defined answer: a size of 0 or above PAGE_SIZE is
+ * -EINVAL; a handle that is not live in this pool (never allocated, freed
+ * already, from another pool) is -EINVAL plus one WARN per boot and a
+ * count in the pool's bad_handles statistic; destroying a pool with live
+ * objects frees them, with one WARN.  Nothing is corrupted or leaked.
+ *
+ * Access comes in two kinds.  zheap_read_object() and zheap_write_object()
+ * copy, and hold nothing across the call: they suit compressors that
+ * sleep, and a backend whose objects straddle pages can copy in pieces
+ * with no bounce buffer.  zheap_map_object() returns a pointer, for the
+ * kernel's zpool interface (zswap in 6.12); whether a consumer may sleep
+ * while it holds a mapping is the backend's map_can_sleep.
+ *
+ * Locking: a pool has no lock of its own.  Allocation and free take the
+ * handle table lock briefly and whatever lock the backend uses; reads,
+ * writes and maps of distinct objects proceed in parallel.  Counters are
+ * atomics, each with one writer file (see struct zheap_pool).
+ */
+
+#include <linux/atomic.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "zheap_internal.h"
+
+static atomic_t pool_ids = ATOMIC_INIT(0);
+
+/**
+ * zheap_pool_create() - create a pool on a backend
+ * @name: a name for statistics (/sys/kernel/debug/zheap/<name>)
+ * @backend: the backend's name, or NULL for the one zheap.backend= names
+ *
+ * If no backend of that name is registered, module zheap_<backend> is
+ * requested once.
+ *
+ * Context: Process context; may sleep.
+ * Return: the pool, or ERR_PTR(-ENODEV) if there is no such backend,
+ * ERR_PTR(-ENOMEM), or the error of the backend's create.
+ */
+struct zheap_pool *zheap_pool_create(const char *name, const char *backend)
+{
+	const struct zheap_backend *b;
+	struct zheap_pool *pool;
+	int err;
+
+	b = zheap_backend_get(backend);
+	if (!b) {
+		pr_err("zheap: no backend \"%s\"%s\n",
+		       backend ?: zheap_default_backend(),
+		       backend ? "" : " (named by zheap.backend=)");
+		return ERR_PTR(-ENODEV);
+	}
+
+	err = -ENOMEM;
+	pool = kzalloc(sizeof(*pool), GFP_KERNEL);
+	if (!pool)
+		goto err_put_backend;
+	strscpy(pool->name, name ?: "unnamed", sizeof(pool->name));
+	pool->id = atomic_inc_return(&pool_ids);
+	pool->backend = b;
+	zheap_handles_init(&pool->handles);
+
+	pool->bpool = b->ops->create(pool);
+	if (!pool->bpool)
+		goto err_free_pool;
+
+	zheap_debugfs_add_pool(pool);
+	return pool;
+
+err_free_pool:
+	kfree(pool);
+err_put_backend:
+	zheap_backend_put(b);
+	return ERR_PTR(err);
+}
+EXPORT_SYMBOL_GPL(zheap_pool_create);
+
+static void release_location(struct zheap_pool *pool, unsigned long loc)
+{
+	const struct zheap_backend_ops *ops = pool->backend->ops;
+
+	atomic_long_sub(ops->size(pool->bpool, loc), &pool->stored_bytes);
+	ops->release(pool->bpool, loc);
+}
+
+/**
+ * zheap_pool_destroy() - destroy a pool
+ * @pool: the pool; NULL is ignored
+ *
+ * A pool should be empty.  If it still holds objects they are freed and
+ * the first such destroy since boot WARNs: the consumer leaked them.
+ *
+ * Context: Process context; may sleep.  No other call may use @pool
+ * concurrently or afterwards.
+ */
+void zheap_pool_destroy(struct zheap_pool *pool)
+{
+	const struct zheap_backend *b;
+	unsigned long live;
+
+	if (!pool)
+		return;
+	b = pool->backend;
+	zheap_debugfs_remove_pool(pool);
+
+	live = zheap_handles_drain(&pool->handles, release_location, pool);
+	WARN_ONCE(live, "zheap: pool %s destroyed with %lu live objects\n",
+		  pool->name, live);
+	b->ops->destroy(pool->bpool);
+	WARN_ONCE(atomic_long_read(&pool->pages),
+		  "zheap: backend %s leaked %ld pages\n", b->name,
+		  atomic_long_read(&pool->pages));
+
+	kfree(pool);
+	zheap_backend_put(b);
+}
+EXPORT_SYMBOL_GPL(zheap_pool_destroy);
+
+/**
+ * zheap_pool_backend() - the name of a pool's backend
+ * @pool: the pool
+ *
+ * Context: Any context.
+ * Return: the backend's name.
+ */
+const char *zheap_pool_backend(struct zheap_pool *pool)
+{
+	return pool->backend->name;
+}
+EXPORT_SYMBOL_GPL(zheap_pool_backend);
+
+static int bad_handle(struct zheap_pool *pool, const char *op,
+		      unsigned long handle)
+{
+	atomic_long_inc(&pool->bad_handles);
+	WARN_ONCE(1, "zheap: %s: pool %s: handle %#lx is not live\n",
+		  op, pool->name, handle);
+	return -EINVAL;
+}
+
+/**
+ * zheap_malloc() - allocate an object
+ * @pool: the pool
+ * @size: its size in bytes, 1 to PAGE_SIZE
+ * @gfp: allocation flags for any page the pool needs
+ * @handle: where to store the new object's handle
+ *
+ * The object's contents are undefined until written.
+ *
+ * Context: Process or atomic context, as @gfp allows.
+ * Return: 0; -EINVAL for a bad @size; -ENOMEM; -ENOSPC if the backend
+ * cannot hold an object of @size.  On error the pool is unchanged.
+ */
+int zheap_malloc(struct zheap_pool *pool, size_t size, gfp_t gfp,
+		 unsigned long *handle)
+{
+	const struct zheap_backend *b = pool->backend;
+	unsigned long h, loc;
+	int err;
+
+	if (!size || size > PAGE_SIZE)
+		return -EINVAL;
+
+	h = zheap_handle_alloc(&pool->handles, gfp);
+	if (!h) {
+		err = -ENOMEM;
+		goto err_count;
+	}
+	err = b->ops->place(pool->bpool, size, gfp, h, &loc);
+	if (err)
+		goto err_abort_handle;
+
+	zheap_handle_set(h, b->id, loc);
+	atomic_long_inc(&pool->objects);
+	atomic_long_add(size, &pool->stored_bytes);
+	atomic_long_inc(&pool->malloc_ok);
+	*handle = h;
+	return 0;
+
+err_abort_handle:
+	zheap_handle_abort(&pool->handles, h);
+err_count:
+	atomic_long_inc(&pool->malloc_fail);
+	return err;
+}
+EXPORT_SYMBOL_GPL(zheap_malloc);
+
+/**
+ * zheap_free() - free an object
+ * @pool: the pool that holds it
+ * @handle: its handle
+ *
+ * Context: Process or atomic context.
+ * Return: 0, or -EINVAL (and one WARN per boot) if @handle is not a live
+ * object of @pool; nothing is freed then.
+ */
+int zheap_free(struct zheap_pool *pool, unsigned long handle)
+{
+	unsigned long loc;
+
+	if (zheap_handle_release(&pool->handles, handle, &loc))
+		return bad_handle(pool, "free", handle);
+	release_location(pool, loc);
+	atomic_long_dec(&pool->objects);
+	atomic_long_inc(&pool->frees);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(zheap_free);
+
+/* Resolve @handle and check that @len fits the object. */
+static int object_at(struct zheap_pool *pool, const char *op,
+		     unsigned long handle, size_t len, unsigned long *loc)
+{
+	if (!zheap_handle_lookup(&pool->handles, handle, loc))
+		return bad_handle(pool, op, handle);
+	if (len > pool->backend->ops->size(pool->bpool, *loc))
+		return -EINVAL;
+	return 0;
+}
+
+/**
+ * zheap_read_object() - copy an object out
+ * @pool: the pool
+ * @handle: the object
+ * @dst: where to copy it
+ * @len: how many bytes, at most the object's size
+ *
+ * Context: Process or atomic context.  Holds nothing when it returns.
+ * Return: 0; -EINVAL if @handle is not live (one WARN per boot) or @len
+ * exceeds the object.
+ */
+int zheap_read_object(struct zheap_pool *pool, unsigned long handle,
+		      void *dst, size_t len)
+{
+	const struct zheap_backend_ops *ops = pool->backend->ops;
+	unsigned long loc;
+	int err;
+
+	err = object_at(pool, "read", handle, len, &loc);
+	if (err)
+		return err;
+	memcpy(dst, ops->map(pool->bpool, loc), len);
+	ops->unmap(pool->bpool, loc);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(zheap_read_object);
+
+/**
+ * zheap_write_object() - copy data into an object
+ * @pool: the pool
+ * @handle: the object
+ * @src: the data
+ * @len: how many bytes, at most the object's size
+ *
+ * Context: Process or atomic context.  Holds nothing when it returns.
+ * Return: 0; -EINVAL if @handle is not live (one WARN per boot) or @len
+ * exceeds the object.
+ */
+int zheap_write_object(struct zheap_pool *pool, unsigned long handle,
+		       const void *src, size_t len)
+{
+	const struct zheap_backend_ops *ops = pool->backend->ops;
+	unsigned long loc;
+	int err;
+
+	err = object_at(pool, "write", handle, len, &loc);
+	if (err)
+		return err;
+	memcpy(ops->map(pool->bpool, loc), src, len);
+	ops->unmap(pool->bpool, loc);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(zheap_write_object);
+
+/**
+ * zheap_map_object() - get a pointer to an object
+ * @pool: the pool
+ * @handle: the object
+ * @mode: how the mapping will be used
+ *
+ * The whole object is addressable from the returned pointer until
+ * zheap_unmap_object().  Map one object at a time per context.
+ *
+ * Context: Process or atomic context.  The caller may sleep before the
+ * unmap only if zheap_map_can_sleep() says so.
+ * Return: the object's address, or NULL (one WARN per boot) if @handle is
+ * not live in @pool.
+ */
+void *zheap_map_object(struct zheap_pool *pool, unsigned long handle,
+		       enum zheap_map_mode mode)
+{
+	unsigned long loc;
+
+	if (object_at(pool, "map", handle, 0, &loc))
+		return NULL;
+	return pool->backend->ops->map(pool->bpool, loc);
+}
+EXPORT_SYMBOL_GPL(zheap_map_object);
+
+/**
+ * zheap_unmap_object() - end zheap_map_object()
+ * @pool: the pool
+ * @handle: the object mapped
+ *
+ * Context: The context that mapped it.
+ */
+void zheap_unmap_object(struct zheap_pool *pool, unsigned long handle)
+{
+	unsigned long loc;
+
+	if (object_at(pool, "unmap", handle, 0, &loc))
+		return;
+	pool->backend->ops->unmap(pool->bpool, loc);
+}
+EXPORT_SYMBOL_GPL(zheap_unmap_object);
+
+/**
+ * zheap_map_can_sleep() - may a consumer sleep with an object mapped?
+ * @pool: the pool
+ *
+ * Context: Any context.
+ * Return: true if the backend's map neither disables preemption nor holds
+ * a spinlock.
+ */
+bool zheap_map_can_sleep(struct zheap_pool *pool)
+{
+	return pool->backend->map_can_sleep;
+}
+EXPORT_SYMBOL_GPL(zheap_map_can_sleep);
+
+/**
+ * zheap_total_pages() - pages the pool's backend holds for objects
+ * @pool: the pool
+ *
+ * Handle slots and backend bookkeeping are not included; see
+ * zheap_pool_stats() for those.
+ *
+ * Context: Any context.
+ * Return: the number of pages.
+ */
+u64 zheap_total_pages(struct zheap_pool *pool)
+{
+	return atomic_long_read(&pool->pages);
+}
+EXPORT_SYMBOL_GPL(zheap_total_pages);
+
+/**
+ * zheap_pool_stats() - read a pool's counters
+ * @pool: the pool
+ * @stats: filled in
+ *
+ * The counters are read one by one without a lock: each is exact, but a
+ * snapshot taken while other calls run need not be consistent as a whole.
+ *
+ * Context: Any context.
+ */
+void zheap_pool_stats(struct zheap_pool *pool, struct zheap_stats *stats)
+{
+	stats->objects = atomic_long_read(&pool->objects);
+	stats->stored_bytes = atomic_long_read(&pool->stored_bytes);
+	stats->pool_pages = atomic_long_read(&pool->pages);
+	stats->handle_slots = zheap_handles_used(&pool->handles);
+	stats->handle_bytes = zheap_handle_bytes(&pool->handles);
+	stats->backend_meta_bytes = pool->backend->ops->meta_bytes(pool->bpool);
+	stats->malloc_ok = atomic_long_read(&pool->malloc_ok);
+	stats->malloc_fail = atomic_long_read(&pool->malloc_fail);
+	stats->frees = atomic_long_read(&pool->frees);
+	stats->bad_handles = atomic_long_read(&pool->bad_handles);
+}
+EXPORT_SYMBOL_GPL(zheap_pool_stats);
+
+static int __init zheap_init(void)
+{
+	int err;
+
+	err = zheap_debugfs_init();
+	if (err)
+		return err;
+	err = zheap_zpool_init();
+	if (err)
+		goto err_debugfs;
+	return 0;
+
+err_debugfs:
+	zheap_debugfs_exit();
+	return err;
+}
+
+static void __exit zheap_exit(void)
+{
+	zheap_zpool_exit();
+	zheap_debugfs_exit();
+}
+
+module_init(zheap_init);
+module_exit(zheap_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("zheap: compressed object store with generic handles");

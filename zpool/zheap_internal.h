@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Private to zheap's frontend (zpool/) and its tests.
+ */
+#ifndef _ZHEAP_INTERNAL_H
+#define _ZHEAP_INTERNAL_H
+
+#include <linux/atomic.h>
+#include <linux/fault-inject.h>
+#include <linux/list.h>
+#include <linux/spinlock.h>
+#include <zheap.h>
+#include <zheap_backend.h>
+
+/*
+ * Handle slots live in pages owned by the pool (zpool/handle.c), so that a
+ * handle can be checked without touching memory that may have been freed.
+ */
+struct zheap_handle_table {
+	/*
+	 * protects: @partial, @full, @nr_chunks, @nr_used, and in every chunk
+	 * its header and the free-slot links.  A live slot's word is written
+	 * under it only when the slot becomes live or free.
+	 */
+	spinlock_t lock;
+	struct list_head partial;	/* chunks with a free slot */
+	struct list_head full;
+	unsigned long nr_chunks;
+	unsigned long nr_used;
+};
+
+struct zheap_pool {
+	char name[32];
+	unsigned int id;
+	const struct zheap_backend *backend;
+	void *bpool;
+	struct zheap_handle_table handles;
+	struct dentry *debugfs;
+
+	/* pages held by the backend: zpool/page.c is the only writer */
+	atomic_long_t pages;
+	/* object counters: zpool/pool.c is the only writer */
+	atomic_long_t objects;
+	atomic_long_t stored_bytes;
+	atomic_long_t malloc_ok;
+	atomic_long_t malloc_fail;
+	atomic_long_t frees;
+	atomic_long_t bad_handles;
+};
+
+/* zpool/handle.c */
+int zheap_handles_init(struct zheap_handle_table *table);
+unsigned long zheap_handle_alloc(struct zheap_handle_table *table, gfp_t gfp);
+void zheap_handle_set(unsigned long handle, unsigned int backend_id,
+		      unsigned long loc);
+void zheap_handle_relocate(unsigned long handle, unsigned long loc);
+void zheap_handle_abort(struct zheap_handle_table *table, unsigned long handle);
+int zheap_handle_release(struct zheap_handle_table *table,
+			 unsigned long handle, unsigned long *loc);
+bool zheap_handle_lookup(struct zheap_handle_table *table,
+			 unsigned long handle, unsigned long *loc);
+unsigned long zheap_handles_drain(struct zheap_handle_table *table,
+				  void (*release)(struct zheap_pool *pool,
+						  unsigned long loc),
+				  struct zheap_pool *pool);
+unsigned long zheap_handle_bytes(struct zheap_handle_table *table);
+unsigned long zheap_handles_used(struct zheap_handle_table *table);
+
+/* zpool/backend.c */
+const struct zheap_backend *zheap_backend_get(const char *name);
+void zheap_backend_put(const struct zheap_backend *backend);
+const struct zheap_backend *zheap_backend_next(const struct zheap_backend *prev);
+
+/* zpool/stats.c */
+int zheap_debugfs_init(void);
+void zheap_debugfs_exit(void);
+void zheap_debugfs_add_pool(struct zheap_pool *pool);
+void zheap_debugfs_remove_pool(struct zheap_pool *pool);
+
+/* zpool/zpool_bridge.c: a kernel zpool driver for every backend */
+#if IS_ENABLED(CONFIG_ZPOOL)
+int zheap_zpool_init(void);
+void zheap_zpool_exit(void);
+int zheap_zpool_add(const struct zheap_backend *backend);
+void zheap_zpool_remove(const struct zheap_backend *backend);
+void zheap_zpool_update_default(bool map_can_sleep);
+#else
+static inline int zheap_zpool_init(void) { return 0; }
+static inline void zheap_zpool_exit(void) { }
+static inline int zheap_zpool_add(const struct zheap_backend *backend)
+{
+	return 0;
+}
+
+static inline void zheap_zpool_remove(const struct zheap_backend *backend) { }
+static inline void zheap_zpool_update_default(bool map_can_sleep) { }
+#endif
+
+#ifdef CONFIG_ZHEAP_FAULT_INJECTION
+extern struct fault_attr zheap_fail_page;
+extern struct fault_attr zheap_fail_slot;
+#endif
+
+#endif /* _ZHEAP_INTERNAL_H */
