@@ -56,6 +56,9 @@ struct zheap_chunk_header {
 
 static_assert(sizeof(struct zheap_chunk_header) <= sizeof(unsigned long));
 
+/* Chunk pages of all pools, so tests can see that a destroy frees all. */
+atomic_long_t zheap_chunks_allocated = ATOMIC_LONG_INIT(0);
+
 #ifdef CONFIG_ZHEAP_FAULT_INJECTION
 DECLARE_FAULT_ATTR(zheap_fail_slot);
 EXPORT_SYMBOL_GPL(zheap_fail_slot);
@@ -104,6 +107,7 @@ static struct page *chunk_new(struct zheap_handle_table *table, gfp_t gfp)
 		return NULL;
 	set_page_private(page, (unsigned long)table);
 	page->index = ZHEAP_CHUNK_MAGIC;
+	atomic_long_inc(&zheap_chunks_allocated);
 
 	hdr = chunk_header(page);
 	hdr->inuse = 0;
@@ -121,6 +125,7 @@ static void chunk_free(struct page *page)
 {
 	set_page_private(page, 0);
 	page->index = 0;
+	atomic_long_dec(&zheap_chunks_allocated);
 	__free_page(page);
 }
 

@@ -12,6 +12,9 @@
 
 #include "zheap_internal.h"
 
+/* Backend pages of all pools, so tests can see that a destroy frees all. */
+atomic_long_t zheap_pages_allocated = ATOMIC_LONG_INIT(0);
+
 #ifdef CONFIG_ZHEAP_FAULT_INJECTION
 DECLARE_FAULT_ATTR(zheap_fail_page);
 EXPORT_SYMBOL_GPL(zheap_fail_page);
@@ -46,8 +49,10 @@ struct page *zheap_page_alloc(struct zheap_pool *pool, gfp_t gfp)
 	if (page_alloc_should_fail())
 		return NULL;
 	page = alloc_page(gfp & ~(__GFP_HIGHMEM | __GFP_MOVABLE));
-	if (page)
+	if (page) {
 		atomic_long_inc(&pool->pages);
+		atomic_long_inc(&zheap_pages_allocated);
+	}
 	return page;
 }
 EXPORT_SYMBOL_GPL(zheap_page_alloc);
@@ -62,6 +67,7 @@ EXPORT_SYMBOL_GPL(zheap_page_alloc);
 void zheap_page_free(struct zheap_pool *pool, struct page *page)
 {
 	atomic_long_dec(&pool->pages);
+	atomic_long_dec(&zheap_pages_allocated);
 	__free_page(page);
 }
 EXPORT_SYMBOL_GPL(zheap_page_free);

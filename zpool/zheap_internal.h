@@ -96,6 +96,9 @@ static inline void zheap_zpool_remove(const struct zheap_backend *backend) { }
 static inline void zheap_zpool_update_default(bool map_can_sleep) { }
 #endif
 
+extern atomic_long_t zheap_pages_allocated;
+extern atomic_long_t zheap_chunks_allocated;
+
 #ifdef CONFIG_ZHEAP_FAULT_INJECTION
 extern struct fault_attr zheap_fail_page;
 extern struct fault_attr zheap_fail_slot;

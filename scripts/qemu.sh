@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot Debian's 6.12 kernel in QEMU (TCG) with a busybox initramfs that
+# loads zheap's modules, and run zswap workloads through them.
+#
+#   scripts/qemu.sh run    the main job: zheap's default backend under a
+#                          400 MiB zswap workload; prints what it stored,
+#                          how densely and how fast
+#   scripts/qemu.sh test   every scenario of tests/qemu/init; ends with
+#                          "qemu: N passed, N failed"
+#
+# ZHEAP_QEMU_MIB and ZHEAP_QEMU_SEED override the workload's size and seed.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+. "$here/scripts/env.sh"
+
+mode=${1:-test}
+mib=${ZHEAP_QEMU_MIB:-}
+seed=${ZHEAP_QEMU_SEED:-1}
+work="$ZHEAP_CACHE/qemu"
+log="$work/$mode.log"
+
+fail_all() {
+	echo "qemu: $*" >&2
+	echo "qemu: 0 passed, 1 failed"
+	exit 1
+}
+
+for f in "$ZHEAP_VMLINUZ" /bin/busybox; do
+	[ -e "$f" ] || fail_all "missing $f (run scripts/setup.sh)"
+done
+command -v qemu-system-x86_64 >/dev/null || fail_all "qemu-system-x86_64 not installed"
+
+mkdir -p "$work"
+make -s -C "$here" modules >"$work/build.log" 2>&1 ||
+	{ cat "$work/build.log"; fail_all "module build failed"; }
+gcc -O2 -static -Wall -o "$work/zload" "$here/tools/zload.c" ||
+	fail_all "cannot build tools/zload.c"
+
+# The initramfs: busybox, our init, zload, our modules and virtio_blk.
+root="$work/root"
+rm -rf "$root"
+mkdir -p "$root"/{bin,lib,proc,sys,dev,tmp}
+cp /bin/busybox "$root/bin/busybox"
+cp "$here/tests/qemu/init" "$root/init"
+chmod +x "$root/init"
+cp "$work/zload" "$root/zload"
+cp "$here/zheap.ko" "$here/zheap_zbud.ko" "$root/lib/"
+xz -dc "$ZHEAP_MODDIR/kernel/drivers/block/virtio_blk.ko.xz" > "$root/lib/virtio_blk.ko" ||
+	fail_all "no virtio_blk module for $ZHEAP_KVER"
+(cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/initrd.gz"
+
+rm -f "$work/swap.img"
+truncate -s 1G "$work/swap.img"
+
+case "$mode" in
+run) : "${mib:=400}" ;;
+*) : "${mib:=384}" ;;
+esac
+
+# 256 MiB of RAM, so a 384-400 MiB workload must swap; zswap in front.
+append="console=ttyS0 panic=-1 loglevel=4 zswap.enabled=1"
+append+=" zswap.max_pool_percent=50 zt.mode=$mode zt.mib=$mib zt.seed=$seed"
+timeout 1200 qemu-system-x86_64 -machine q35 -accel tcg -cpu max -smp 2 -m 256 \
+	-kernel "$ZHEAP_VMLINUZ" -initrd "$work/initrd.gz" -append "$append" \
+	-drive "file=$work/swap.img,if=virtio,format=raw" \
+	-nographic -no-reboot -monitor none -serial stdio </dev/null \
+	| tr -d '\r' > "$log" 2>&1
+qemu_rc=$?
+
+if [ "$mode" = run ]; then
+	grep -E '^(zheap|ZLOAD|ZT: METRIC|ZT: RESULT|    |/sys/kernel)' "$log"
+	echo "(full guest log: $log)"
+	grep -q '^ZT: RESULT main PASS' "$log"
+	exit $?
+fi
+
+passed=$(grep -c '^ZT: RESULT [^ ]* PASS' "$log")
+failed=$(grep -c '^ZT: RESULT [^ ]* FAIL' "$log")
+grep -E '^ZT: (RESULT|METRIC)' "$log" | sed 's/^ZT: /qemu: /'
+if ! grep -q '^ZT: DONE' "$log"; then
+	echo "qemu: guest did not finish (qemu exit $qemu_rc); last lines:"
+	tail -n 40 "$log"
+	failed=$((failed + 1))
+fi
+[ "$passed" -gt 0 ] || failed=$((failed + 1))
+echo "qemu: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: the pool frontend under bad input and failed allocations.
+ *
+ * Each case shows the defined result of one misuse: an errno, a count in
+ * bad_handles (the frontend WARNs once per boot on the first), no change
+ * to the pool's other counters, and every byte stored before still intact.
+ */
+
+#include "zheap_test_util.h"
+
+static struct zheap_pool *test_pool(struct kunit *test)
+{
+	struct zheap_pool *pool = zheap_pool_create("kunit-pool", "zbud");
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(pool));
+	return pool;
+}
+
+static void zheap_pool_test_unknown_backend_is_enodev(struct kunit *test)
+{
+	KUNIT_EXPECT_EQ(test, PTR_ERR(zheap_pool_create("x", "no_such")),
+			-ENODEV);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(zheap_pool_create("x", "Bad Name!")),
+			-ENODEV);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(zheap_pool_create("x", "")), -ENODEV);
+}
+
+static void zheap_pool_test_default_backend_is_used(struct kunit *test)
+{
+	struct zheap_pool *pool = zheap_pool_create("kunit-default", NULL);
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(pool));
+	KUNIT_EXPECT_STREQ(test, zheap_pool_backend(pool),
+			   zheap_default_backend());
+	zheap_pool_destroy(pool);
+}
+
+static void zheap_pool_test_bad_sizes_are_einval(struct kunit *test)
+{
+	struct zheap_pool *pool = test_pool(test);
+	unsigned long handle = 0;
+	struct zheap_stats s;
+
+	KUNIT_EXPECT_EQ(test, zheap_malloc(pool, 0, GFP_KERNEL, &handle),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, zheap_malloc(pool, PAGE_SIZE + 1, GFP_KERNEL,
+					   &handle), -EINVAL);
+	zheap_pool_stats(pool, &s);
+	KUNIT_EXPECT_EQ(test, s.objects, 0);
+	KUNIT_EXPECT_EQ(test, s.handle_slots, 0);
+	KUNIT_EXPECT_EQ(test, s.pool_pages, 0);
+	zheap_pool_destroy(pool);
+}
+
+static void zheap_pool_test_double_free_is_refused(struct kunit *test)
+{
+	struct zheap_pool *pool = test_pool(test);
+	unsigned long keep, gone;
+	struct zheap_stats s;
+	u8 *buf;
+
+	buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	keep = zheap_test_store(test, pool, 500, 1, buf);
+	gone = zheap_test_store(test, pool, 700, 2, buf);
+
+	KUNIT_EXPECT_EQ(test, zheap_free(pool, gone), 0);
+	KUNIT_EXPECT_EQ(test, zheap_free(pool, gone), -EINVAL);
+	KUNIT_EXPECT_EQ(test, zheap_read_object(pool, gone, buf, 1), -EINVAL);
+	KUNIT_EXPECT_NULL(test, zheap_map_object(pool, gone, ZHEAP_MAP_RO));
+
+	zheap_pool_stats(pool, &s);
+	KUNIT_EXPECT_EQ(test, s.bad_handles, 3);
+	KUNIT_EXPECT_EQ(test, s.objects, 1);
+	KUNIT_EXPECT_EQ(test, s.frees, 1);
+	KUNIT_EXPECT_EQ(test, s.stored_bytes, 500);
+	KUNIT_EXPECT_EQ(test, zheap_test_check(test, pool, keep, 500, 1, buf),
+			0);
+
+	KUNIT_EXPECT_EQ(test, zheap_free(pool, keep), 0);
+	zheap_pool_destroy(pool);
+}
+
+static void zheap_pool_test_foreign_handles_are_refused(struct kunit *test)
+{
+	struct zheap_pool *pool = test_pool(test);
+	struct zheap_pool *other = test_pool(test);
+	unsigned long mine, theirs, on_stack = 0, bogus[6];
+	void *heap = kunit_kmalloc(test, 64, GFP_KERNEL);
+	struct zheap_stats s;
+	unsigned int i;
+	u8 *buf;
+
+	buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, heap && buf);
+	mine = zheap_test_store(test, pool, 300, 7, buf);
+	theirs = zheap_test_store(test, other, 300, 8, buf);
+
+	bogus[0] = 0;
+	bogus[1] = 1;
+	bogus[2] = (unsigned long)&on_stack;
+	bogus[3] = (unsigned long)heap;
+	bogus[4] = mine & PAGE_MASK;	/* a chunk header, not a slot */
+	bogus[5] = mine + 1;		/* misaligned */
+
+	for (i = 0; i < ARRAY_SIZE(bogus); i++) {
+		KUNIT_EXPECT_EQ(test, zheap_free(pool, bogus[i]), -EINVAL);
+		KUNIT_EXPECT_EQ(test, zheap_write_object(pool, bogus[i], buf, 1),
+				-EINVAL);
+	}
+	/* A live handle of another pool is not live in this one. */
+	KUNIT_EXPECT_EQ(test, zheap_free(pool, theirs), -EINVAL);
+
+	zheap_pool_stats(pool, &s);
+	KUNIT_EXPECT_EQ(test, s.bad_handles, 2 * ARRAY_SIZE(bogus) + 1);
+	KUNIT_EXPECT_EQ(test, s.objects, 1);
+	KUNIT_EXPECT_EQ(test, zheap_test_check(test, pool, mine, 300, 7, buf),
+			0);
+	KUNIT_EXPECT_EQ(test, zheap_test_check(test, other, theirs, 300, 8,
+					       buf), 0);
+
+	KUNIT_EXPECT_EQ(test, zheap_free(pool, mine), 0);
+	KUNIT_EXPECT_EQ(test, zheap_free(other, theirs), 0);
+	zheap_pool_destroy(other);
+	zheap_pool_destroy(pool);
+}
+
+/* Destroying a pool that still holds objects frees them all (one WARN). */
+static void zheap_pool_test_destroy_with_live_objects(struct kunit *test)
+{
+	long pages0 = atomic_long_read(&zheap_pages_allocated);
+	long chunks0 = atomic_long_read(&zheap_chunks_allocated);
+	struct zheap_pool *pool = test_pool(test);
+	unsigned int i;
+	u8 *buf;
+
+	buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	for (i = 0; i < 1500; i++)
+		zheap_test_store(test, pool, 1 + (i * 37) % PAGE_SIZE, i, buf);
+	KUNIT_EXPECT_GT(test, atomic_long_read(&zheap_pages_allocated), pages0);
+	KUNIT_EXPECT_GT(test, atomic_long_read(&zheap_chunks_allocated),
+			chunks0);
+
+	zheap_pool_destroy(pool);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&zheap_pages_allocated), pages0);
+	KUNIT_EXPECT_EQ(test, atomic_long_read(&zheap_chunks_allocated),
+			chunks0);
+}
+
+#ifdef CONFIG_ZHEAP_FAULT_INJECTION
+static void fail_next(struct fault_attr *attr)
+{
+	attr->probability = 100;
+	attr->interval = 1;
+	attr->verbose = 0;
+	atomic_set(&attr->times, 1);
+}
+
+static void fail_none(struct fault_attr *attr)
+{
+	attr->probability = 0;
+	atomic_set(&attr->times, 0);
+}
+
+/*
+ * A failed page or slot allocation returns -ENOMEM and leaves the pool as
+ * it was: same counters, every object intact, and the next call works.
+ */
+static void zheap_pool_test_failed_alloc_leaves_pool_consistent(struct kunit *test)
+{
+	struct fault_attr *attrs[] = { &zheap_fail_page, &zheap_fail_slot };
+	struct zheap_pool *pool = test_pool(test);
+	struct zheap_stats before, after;
+	unsigned long *handles, h = 0;
+	unsigned int i, a;
+	u8 *buf;
+
+	buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	handles = kunit_kcalloc(test, 511, sizeof(*handles), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, buf && handles);
+
+	for (a = 0; a < ARRAY_SIZE(attrs); a++) {
+		/*
+		 * Fill until the next object needs both a new page and a new
+		 * slot chunk: each object takes a page of its own, and a chunk
+		 * holds 511 slots.
+		 */
+		for (i = 0; i < 511; i++)
+			handles[i] = zheap_test_store(test, pool, PAGE_SIZE,
+						      i, buf);
+		zheap_pool_stats(pool, &before);
+
+		fail_next(attrs[a]);
+		KUNIT_EXPECT_EQ(test, zheap_malloc(pool, PAGE_SIZE, GFP_KERNEL,
+						   &h), -ENOMEM);
+		fail_none(attrs[a]);
+
+		zheap_pool_stats(pool, &after);
+		KUNIT_EXPECT_EQ(test, after.objects, before.objects);
+		KUNIT_EXPECT_EQ(test, after.pool_pages, before.pool_pages);
+		KUNIT_EXPECT_EQ(test, after.handle_slots, before.handle_slots);
+		KUNIT_EXPECT_EQ(test, after.handle_bytes, before.handle_bytes);
+		KUNIT_EXPECT_EQ(test, after.backend_meta_bytes,
+				before.backend_meta_bytes);
+		KUNIT_EXPECT_EQ(test, after.malloc_fail, before.malloc_fail + 1);
+
+		for (i = 0; i < 511; i++)
+			KUNIT_EXPECT_EQ(test, zheap_test_check(test, pool,
+							       handles[i],
+							       PAGE_SIZE, i,
+							       buf), 0);
+		h = zheap_test_store(test, pool, 100, 1000, buf);
+		KUNIT_EXPECT_EQ(test, zheap_test_check(test, pool, h, 100, 1000,
+						       buf), 0);
+		KUNIT_EXPECT_EQ(test, zheap_free(pool, h), 0);
+		for (i = 0; i < 511; i++)
+			KUNIT_EXPECT_EQ(test, zheap_free(pool, handles[i]), 0);
+	}
+	zheap_pool_destroy(pool);
+}
+#endif
+
+static struct kunit_case zheap_pool_cases[] = {
+	KUNIT_CASE(zheap_pool_test_unknown_backend_is_enodev),
+	KUNIT_CASE(zheap_pool_test_default_backend_is_used),
+	KUNIT_CASE(zheap_pool_test_bad_sizes_are_einval),
+	KUNIT_CASE(zheap_pool_test_double_free_is_refused),
+	KUNIT_CASE(zheap_pool_test_foreign_handles_are_refused),
+	KUNIT_CASE(zheap_pool_test_destroy_with_live_objects),
+#ifdef CONFIG_ZHEAP_FAULT_INJECTION
+	KUNIT_CASE(zheap_pool_test_failed_alloc_leaves_pool_consistent),
+#endif
+	{}
+};
+
+static struct kunit_suite zheap_pool_suite = {
+	.name = "zheap_pool",
+	.test_cases = zheap_pool_cases,
+};
+
+kunit_test_suite(zheap_pool_suite);

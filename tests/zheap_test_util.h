@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Helpers shared by zheap's KUnit suites.
+ */
+#ifndef _ZHEAP_TEST_UTIL_H
+#define _ZHEAP_TEST_UTIL_H
+
+#include <kunit/test.h>
+#include <linux/highmem.h>
+#include <linux/mm.h>
+#include <linux/random.h>
+#include <linux/prandom.h>
+#include "../zpool/zheap_internal.h"
+
+/* Fill @buf with a pattern that depends on @id, so objects differ. */
+static inline void zheap_test_fill(u8 *buf, size_t len, unsigned long id)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		buf[i] = (u8)(id * 131 + i * 7 + (i >> 8) + 1);
+}
+
+/* Number of bytes of @buf that differ from the pattern for @id. */
+static inline size_t zheap_test_mismatch(const u8 *buf, size_t len,
+					 unsigned long id)
+{
+	size_t i, bad = 0;
+
+	for (i = 0; i < len; i++)
+		if (buf[i] != (u8)(id * 131 + i * 7 + (i >> 8) + 1))
+			bad++;
+	return bad;
+}
+
+/* Allocate an object of @size and write the pattern for @id into it. */
+static inline unsigned long zheap_test_store(struct kunit *test,
+					     struct zheap_pool *pool,
+					     size_t size, unsigned long id,
+					     u8 *buf)
+{
+	unsigned long handle = 0;
+
+	KUNIT_ASSERT_EQ(test, zheap_malloc(pool, size, GFP_KERNEL, &handle), 0);
+	zheap_test_fill(buf, size, id);
+	KUNIT_ASSERT_EQ(test, zheap_write_object(pool, handle, buf, size), 0);
+	return handle;
+}
+
+/* Read the object back and count the bytes that are not as written. */
+static inline size_t zheap_test_check(struct kunit *test,
+				      struct zheap_pool *pool,
+				      unsigned long handle, size_t size,
+				      unsigned long id, u8 *buf)
+{
+	memset(buf, 0, size);
+	KUNIT_EXPECT_EQ(test, zheap_read_object(pool, handle, buf, size), 0);
+	return zheap_test_mismatch(buf, size, id);
+}
+
+/* A seeded PRNG; the seed is printed so a failure can be replayed. */
+static inline void zheap_test_seed(struct kunit *test, struct rnd_state *rnd)
+{
+	u64 seed = get_random_u64();
+
+	kunit_info(test, "seed %llu\n", seed);
+	prandom_seed_state(rnd, seed);
+}
+
+static inline void zheap_test_shuffle(struct rnd_state *rnd,
+				      unsigned int *order, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		order[i] = i;
+	for (i = n; i > 1; i--) {
+		unsigned int j = prandom_u32_state(rnd) % i;
+
+		swap(order[i - 1], order[j]);
+	}
+}
+
+#endif /* _ZHEAP_TEST_UTIL_H */

@@ -1,0 +1,179 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: the zbud backend's placement rules, seen through the frontend.
+ *
+ * Which page an object is in is read off its mapping; how many pages the
+ * backend holds, off the pool's page count.
+ */
+
+#include "zheap_test_util.h"
+
+static struct zheap_pool *zbud_pool(struct kunit *test)
+{
+	struct zheap_pool *pool = zheap_pool_create("kunit-zbud", "zbud");
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(pool));
+	return pool;
+}
+
+static unsigned long obj_addr(struct zheap_pool *pool, unsigned long handle)
+{
+	unsigned long addr;
+
+	addr = (unsigned long)zheap_map_object(pool, handle, ZHEAP_MAP_RO);
+	zheap_unmap_object(pool, handle);
+	return addr;
+}
+
+static unsigned long alloc(struct kunit *test, struct zheap_pool *pool,
+			   size_t size)
+{
+	unsigned long handle;
+
+	KUNIT_ASSERT_EQ(test, zheap_malloc(pool, size, GFP_KERNEL, &handle), 0);
+	return handle;
+}
+
+static void free_all(struct kunit *test, struct zheap_pool *pool,
+		     const unsigned long *handles, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ(test, zheap_free(pool, handles[i]), 0);
+	KUNIT_EXPECT_EQ(test, zheap_total_pages(pool), 0);
+	zheap_pool_destroy(pool);
+}
+
+static void zheap_zbud_test_two_buddies_share_a_page(struct kunit *test)
+{
+	struct zheap_pool *pool = zbud_pool(test);
+	unsigned long h[2], a0, a1;
+
+	h[0] = alloc(test, pool, 1000);
+	h[1] = alloc(test, pool, 1000);
+	KUNIT_EXPECT_EQ(test, zheap_total_pages(pool), 1);
+
+	a0 = obj_addr(pool, h[0]);
+	a1 = obj_addr(pool, h[1]);
+	KUNIT_EXPECT_EQ(test, a0 & PAGE_MASK, a1 & PAGE_MASK);
+	/* The first buddy starts the page, the last one ends it. */
+	KUNIT_EXPECT_EQ(test, offset_in_page(a0), 0);
+	KUNIT_EXPECT_EQ(test, offset_in_page(a1), PAGE_SIZE - 1024);
+	free_all(test, pool, h, 2);
+}
+
+static void zheap_zbud_test_third_object_takes_a_new_page(struct kunit *test)
+{
+	struct zheap_pool *pool = zbud_pool(test);
+	unsigned long h[3];
+
+	h[0] = alloc(test, pool, 100);
+	h[1] = alloc(test, pool, 100);
+	h[2] = alloc(test, pool, 100);
+	KUNIT_EXPECT_EQ(test, zheap_total_pages(pool), 2);
+	KUNIT_EXPECT_NE(test, obj_addr(pool, h[2]) & PAGE_MASK,
+			obj_addr(pool, h[0]) & PAGE_MASK);
+	free_all(test, pool, h, 3);
+}
+
+static void zheap_zbud_test_freeing_both_buddies_frees_the_page(struct kunit *test)
+{
+	struct zheap_pool *pool = zbud_pool(test);
+	unsigned long h[3];
+
+	h[0] = alloc(test, pool, 2000);
+	h[1] = alloc(test, pool, 2000);
+	h[2] = alloc(test, pool, 3000);
+	KUNIT_EXPECT_EQ(test, zheap_total_pages(pool), 2);
+
+	KUNIT_EXPECT_EQ(test, zheap_free(pool, h[0]), 0);
+	KUNIT_EXPECT_EQ(test, zheap_total_pages(pool), 2);
+	KUNIT_EXPECT_EQ(test, zheap_free(pool, h[1]), 0);
+	KUNIT_EXPECT_EQ(test, zheap_total_pages(pool), 1);
+	free_all(test, pool, &h[2], 1);
+}
+
+/* A freed first buddy is reused while the last buddy stays put. */
+static void zheap_zbud_test_free_first_buddy_is_reused(struct kunit *test)
+{
+	struct zheap_pool *pool = zbud_pool(test);
+	unsigned long h[2], first, last;
+
+	h[0] = alloc(test, pool, 1500);
+	h[1] = alloc(test, pool, 1500);
+	first = obj_addr(pool, h[0]);
+	last = obj_addr(pool, h[1]);
+	KUNIT_EXPECT_EQ(test, zheap_free(pool, h[0]), 0);
+
+	h[0] = alloc(test, pool, 2000);
+	KUNIT_EXPECT_EQ(test, zheap_total_pages(pool), 1);
+	KUNIT_EXPECT_EQ(test, obj_addr(pool, h[0]), first);
+	KUNIT_EXPECT_EQ(test, obj_addr(pool, h[1]), last);
+	free_all(test, pool, h, 2);
+}
+
+/* Of two pages with room, the one with the least room that fits wins. */
+static void zheap_zbud_test_best_fit(struct kunit *test)
+{
+	struct zheap_pool *pool = zbud_pool(test);
+	unsigned long h[3];
+
+	h[0] = alloc(test, pool, 3200);	/* leaves 14 chunks */
+	h[1] = alloc(test, pool, 1024);	/* 16 chunks: no room there */
+	KUNIT_EXPECT_EQ(test, zheap_total_pages(pool), 2);
+	h[2] = alloc(test, pool, 800);	/* 13 chunks: fits both pages */
+	KUNIT_EXPECT_EQ(test, zheap_total_pages(pool), 2);
+	KUNIT_EXPECT_EQ(test, obj_addr(pool, h[2]) & PAGE_MASK,
+			obj_addr(pool, h[0]) & PAGE_MASK);
+	free_all(test, pool, h, 3);
+}
+
+/* An object of PAGE_SIZE takes a page of its own; so does the next one. */
+static void zheap_zbud_test_full_page_object(struct kunit *test)
+{
+	struct zheap_pool *pool = zbud_pool(test);
+	unsigned long h[2];
+
+	h[0] = alloc(test, pool, PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, offset_in_page(obj_addr(pool, h[0])), 0);
+	h[1] = alloc(test, pool, 1);
+	KUNIT_EXPECT_EQ(test, zheap_total_pages(pool), 2);
+	free_all(test, pool, h, 2);
+}
+
+/* Bookkeeping: one descriptor per page, none once the pool is empty. */
+static void zheap_zbud_test_meta_bytes_follow_pages(struct kunit *test)
+{
+	struct zheap_pool *pool = zbud_pool(test);
+	struct zheap_stats s1, s2;
+	unsigned long h[3];
+
+	h[0] = alloc(test, pool, 3000);
+	zheap_pool_stats(pool, &s1);
+	KUNIT_EXPECT_GT(test, s1.backend_meta_bytes, 0);
+	h[1] = alloc(test, pool, 3000);
+	h[2] = alloc(test, pool, 3000);
+	zheap_pool_stats(pool, &s2);
+	KUNIT_EXPECT_EQ(test, s2.pool_pages, 3);
+	KUNIT_EXPECT_EQ(test, s2.backend_meta_bytes, 3 * s1.backend_meta_bytes);
+	free_all(test, pool, h, 3);
+}
+
+static struct kunit_case zheap_zbud_cases[] = {
+	KUNIT_CASE(zheap_zbud_test_two_buddies_share_a_page),
+	KUNIT_CASE(zheap_zbud_test_third_object_takes_a_new_page),
+	KUNIT_CASE(zheap_zbud_test_freeing_both_buddies_frees_the_page),
+	KUNIT_CASE(zheap_zbud_test_free_first_buddy_is_reused),
+	KUNIT_CASE(zheap_zbud_test_best_fit),
+	KUNIT_CASE(zheap_zbud_test_full_page_object),
+	KUNIT_CASE(zheap_zbud_test_meta_bytes_follow_pages),
+	{}
+};
+
+static struct kunit_suite zheap_zbud_suite = {
+	.name = "zheap_zbud",
+	.test_cases = zheap_zbud_cases,
+};
+
+kunit_test_suite(zheap_zbud_suite);

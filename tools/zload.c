@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zload: a swap workload for the QEMU guest.
+ *
+ *	zload MIB SEED [CGROUP_DIR]
+ *
+ * Dirties MIB MiB of anonymous memory, one page at a time, with contents of
+ * mixed compressibility derived from (SEED, page index), so they can be
+ * checked later without keeping a copy:
+ *
+ *   45%  text: words from a small dictionary (compresses 3-4x)
+ *   35%  mixed: a random prefix of 256..3800 bytes, then a repeated
+ *        pattern (spreads compressed sizes across the whole range)
+ *   20%  random bytes (incompressible: zswap rejects these)
+ *
+ * Every page starts with its index, so none is same-filled.  After
+ * writing it prints zswap's and the cgroup's counters while the data is
+ * still in zswap, then reads every page back and counts pages that differ.
+ * Output lines are "ZLOAD key=value ..."; exit status 0 only if every page
+ * read back intact.
+ */
+#include <glob.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PAGE 4096
+
+static const char *const words[] = {
+	"zswap ", "page ", "memory ", "kernel ", "compress ", "the ",
+	"of ", "and ", "handle ", "object ", "pool ", "backend ", "size ",
+	"class ", "migrate ", "lru ", "writeback ", "swap ", "slot ", "zheap ",
+};
+
+static uint64_t mix64(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	x ^= x >> 33;
+	return x;
+}
+
+static void fill_page(unsigned char *p, uint64_t seed, uint64_t idx)
+{
+	uint64_t s = mix64(seed ^ mix64(idx + 1));
+	unsigned int kind = s % 100, i = 0;
+
+	memcpy(p, &idx, sizeof(idx));
+	i = sizeof(idx);
+	if (kind < 45) {
+		while (i < PAGE) {
+			const char *w;
+			size_t n;
+
+			s = mix64(s);
+			w = words[s % (sizeof(words) / sizeof(words[0]))];
+			n = strlen(w);
+			if (n > PAGE - i)
+				n = PAGE - i;
+			memcpy(p + i, w, n);
+			i += n;
+		}
+	} else if (kind < 80) {
+		unsigned int prefix = 256 + mix64(s) % (3800 - 256);
+
+		for (; i < prefix; i += 8) {
+			s = mix64(s);
+			memcpy(p + i, &s, 8);
+		}
+		for (; i < PAGE; i++)
+			p[i] = (unsigned char)(i % 7);
+	} else {
+		for (; i < PAGE; i += 8) {
+			s = mix64(s);
+			memcpy(p + i, &s, 8);
+		}
+	}
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static long long read_num(const char *path)
+{
+	long long v = -1;
+	FILE *f = fopen(path, "r");
+
+	if (f) {
+		if (fscanf(f, "%lld", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+static long long read_stat(const char *path, const char *key)
+{
+	char name[128];
+	long long v, found = -1;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	while (fscanf(f, "%127s %lld", name, &v) == 2)
+		if (!strcmp(name, key))
+			found = v;
+	fclose(f);
+	return found;
+}
+
+/* Print every zheap pool's debugfs stats as one "ZLOAD zheap ..." line. */
+static void print_zheap_stats(void)
+{
+	char line[256];
+	glob_t g;
+	size_t i;
+
+	if (glob("/sys/kernel/debug/zheap/*/stats", 0, NULL, &g))
+		return;
+	for (i = 0; i < g.gl_pathc; i++) {
+		FILE *f = fopen(g.gl_pathv[i], "r");
+
+		if (!f)
+			continue;
+		printf("ZLOAD zheap_pool=%s", g.gl_pathv[i]);
+		while (fgets(line, sizeof(line), f)) {
+			char *sp = strchr(line, ' ');
+
+			line[strcspn(line, "\n")] = '\0';
+			if (sp)
+				*sp = '=';
+			printf(" %s", line);
+		}
+		printf("\n");
+		fclose(f);
+	}
+	globfree(&g);
+}
+
+int main(int argc, char **argv)
+{
+	unsigned char *mem, *want;
+	long long stored, pool_bytes, cg_zswap = -1, cg_zswapped = -1;
+	unsigned long mib, pages, i, bad = 0;
+	uint64_t seed;
+	double t0, t1, t2;
+	char path[512];
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: zload MIB SEED [CGROUP_DIR]\n");
+		return 2;
+	}
+	mib = strtoul(argv[1], NULL, 0);
+	seed = strtoull(argv[2], NULL, 0);
+	pages = mib * (1024 * 1024 / PAGE);
+
+	mem = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	want = malloc(PAGE);
+	if (mem == MAP_FAILED || !want) {
+		perror("zload: mmap");
+		return 2;
+	}
+
+	t0 = now();
+	for (i = 0; i < pages; i++)
+		fill_page(mem + i * PAGE, seed, i);
+	t1 = now();
+
+	stored = read_num("/sys/kernel/debug/zswap/stored_pages");
+	pool_bytes = read_num("/sys/kernel/debug/zswap/pool_total_size");
+	if (argc > 3) {
+		snprintf(path, sizeof(path), "%s/memory.stat", argv[3]);
+		cg_zswap = read_stat(path, "zswap");
+		cg_zswapped = read_stat(path, "zswapped");
+	}
+	printf("ZLOAD mib=%lu pages=%lu seed=%llu write_s=%.2f write_mib_s=%.1f\n",
+	       mib, pages, (unsigned long long)seed, t1 - t0,
+	       mib / (t1 - t0));
+	printf("ZLOAD stored_pages=%lld pool_total_size=%lld cg_zswap=%lld cg_zswapped=%lld\n",
+	       stored, pool_bytes, cg_zswap, cg_zswapped);
+	if (pool_bytes > 0 && stored > 0)
+		printf("ZLOAD pages_per_pool_page=%.3f efficiency=%.3f\n",
+		       (double)stored / (pool_bytes / PAGE),
+		       cg_zswap > 0 ? (double)cg_zswap / pool_bytes : -1.0);
+	print_zheap_stats();
+	fflush(stdout);
+
+	for (i = 0; i < pages; i++) {
+		fill_page(want, seed, i);
+		if (memcmp(want, mem + i * PAGE, PAGE))
+			bad++;
+	}
+	t2 = now();
+	printf("ZLOAD verify_s=%.2f verify_mib_s=%.1f bad_pages=%lu\n",
+	       t2 - t1, mib / (t2 - t1), bad);
+	return bad ? 1 : 0;
+}
