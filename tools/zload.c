@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #define PAGE 4096
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 static const char *const words[] = {
 	"zswap ", "page ", "memory ", "kernel ", "compress ", "the ",
@@ -59,7 +60,7 @@ static void fill_page(unsigned char *p, uint64_t seed, uint64_t idx)
 			size_t n;
 
 			s = mix64(s);
-			w = words[s % (sizeof(words) / sizeof(words[0]))];
+			w = words[s % ARRAY_SIZE(words)];
 			n = strlen(w);
 			if (n > PAGE - i)
 				n = PAGE - i;

@@ -45,7 +45,7 @@
 #define ZHEAP_SLOTS_PER_CHUNK	(PAGE_SIZE / sizeof(unsigned long))
 #define ZHEAP_SLOT_END		0xffffUL
 
-static_assert(ZHEAP_LOC_BITS == BITS_PER_LONG - ZHEAP_SLOT_LOC_SHIFT);
+static_assert(ZHEAP_SLOT_LOC_SHIFT + ZHEAP_LOC_BITS == BITS_PER_LONG);
 static_assert(ZHEAP_SLOTS_PER_CHUNK < ZHEAP_SLOT_END);
 
 /* Word 0 of a chunk. */
@@ -61,7 +61,6 @@ atomic_long_t zheap_chunks_allocated = ATOMIC_LONG_INIT(0);
 
 #ifdef CONFIG_ZHEAP_FAULT_INJECTION
 DECLARE_FAULT_ATTR(zheap_fail_slot);
-EXPORT_SYMBOL_GPL(zheap_fail_slot);
 
 static bool chunk_alloc_should_fail(void)
 {

@@ -17,7 +17,6 @@ atomic_long_t zheap_pages_allocated = ATOMIC_LONG_INIT(0);
 
 #ifdef CONFIG_ZHEAP_FAULT_INJECTION
 DECLARE_FAULT_ATTR(zheap_fail_page);
-EXPORT_SYMBOL_GPL(zheap_fail_page);
 
 static bool page_alloc_should_fail(void)
 {

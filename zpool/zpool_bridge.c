@@ -22,6 +22,7 @@
 /* zpool.h is not self-contained; zheap_internal.h brings its types. */
 #include <linux/zpool.h>
 
+/* @backend is empty for the "zheap" driver: it follows zheap.backend=. */
 struct zheap_bridge {
 	struct zpool_driver driver;
 	char type[ZHEAP_BACKEND_NAME_MAX + 8];
@@ -29,11 +30,13 @@ struct zheap_bridge {
 };
 
 static struct zheap_bridge bridges[ZHEAP_MAX_BACKENDS];
+static struct zheap_bridge default_bridge;
 
 static void *bridge_create(const char *backend, const char *name)
 {
-	struct zheap_pool *pool = zheap_pool_create(name, backend);
+	struct zheap_pool *pool;
 
+	pool = zheap_pool_create(name, backend[0] ? backend : NULL);
 	return IS_ERR(pool) ? NULL : pool;
 }
 
@@ -59,7 +62,7 @@ static void *(* const bridge_creates[ZHEAP_MAX_BACKENDS])(const char *, gfp_t) =
 
 static void *default_create(const char *name, gfp_t gfp)
 {
-	return bridge_create(NULL, name);
+	return bridge_create(default_bridge.backend, name);
 }
 
 static void bridge_destroy(void *pool)
@@ -107,11 +110,18 @@ static u64 bridge_total_pages(void *pool)
 	return zheap_total_pages(pool);
 }
 
-static void bridge_init_driver(struct zpool_driver *driver, char *type,
-			       void *(*create)(const char *, gfp_t),
-			       bool sleep_mapped)
+static void bridge_init(struct zheap_bridge *br, const char *backend,
+			void *(*create)(const char *, gfp_t), bool sleep_mapped)
 {
-	driver->type = type;
+	struct zpool_driver *driver = &br->driver;
+
+	memset(br, 0, sizeof(*br));
+	strscpy(br->backend, backend, sizeof(br->backend));
+	if (backend[0])
+		snprintf(br->type, sizeof(br->type), "zheap_%s", backend);
+	else
+		strscpy(br->type, "zheap", sizeof(br->type));
+	driver->type = br->type;
 	driver->owner = THIS_MODULE;
 	driver->create = create;
 	driver->destroy = bridge_destroy;
@@ -125,18 +135,12 @@ static void bridge_init_driver(struct zpool_driver *driver, char *type,
 	driver->total_pages = bridge_total_pages;
 }
 
-static struct zpool_driver default_driver;
-static char default_type[] = "zheap";
-
 int zheap_zpool_add(const struct zheap_backend *backend)
 {
 	struct zheap_bridge *br = &bridges[backend->id];
 
-	memset(br, 0, sizeof(*br));
-	snprintf(br->type, sizeof(br->type), "zheap_%s", backend->name);
-	strscpy(br->backend, backend->name, sizeof(br->backend));
-	bridge_init_driver(&br->driver, br->type, bridge_creates[backend->id],
-			   backend->map_can_sleep);
+	bridge_init(br, backend->name, bridge_creates[backend->id],
+		    backend->map_can_sleep);
 	zpool_register_driver(&br->driver);
 	return 0;
 }
@@ -151,17 +155,17 @@ void zheap_zpool_remove(const struct zheap_backend *backend)
 
 void zheap_zpool_update_default(bool map_can_sleep)
 {
-	WRITE_ONCE(default_driver.sleep_mapped, map_can_sleep);
+	WRITE_ONCE(default_bridge.driver.sleep_mapped, map_can_sleep);
 }
 
 int zheap_zpool_init(void)
 {
-	bridge_init_driver(&default_driver, default_type, default_create, true);
-	zpool_register_driver(&default_driver);
+	bridge_init(&default_bridge, "", default_create, true);
+	zpool_register_driver(&default_bridge.driver);
 	return 0;
 }
 
 void zheap_zpool_exit(void)
 {
-	WARN_ON_ONCE(zpool_unregister_driver(&default_driver));
+	WARN_ON_ONCE(zpool_unregister_driver(&default_bridge.driver));
 }

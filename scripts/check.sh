@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check: every test venue of zheap, one after the other.
+#
+#   lint         W=1 + sparse build, checkpatch --strict, kernel-doc, coccicheck
+#   kunit-plain  the KUnit suites on UML
+#   kunit-debug  the same on UML with KASAN, PROVE_LOCKING, DEBUG_VM,
+#                DEBUG_LIST, DEBUG_KMEMLEAK, FAILSLAB and FAIL_PAGE_ALLOC
+#   qemu         the scenarios on Debian's 6.12 kernel with zswap
+#
+# Each venue prints "<venue>: N passed, N failed"; a venue that prints no
+# such line (it could not run) counts as one failure.  The last line is the
+# sum, alone: "N passed, N failed".  Exit status is non-zero on any failure.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+. "$here/scripts/env.sh"
+logs="$ZHEAP_CACHE/check"
+mkdir -p "$logs"
+
+total_pass=0
+total_fail=0
+
+venue() {
+	local name=$1 log="$logs/$1.log" line p f
+
+	shift
+	echo "== $name: $*"
+	"$@" 2>&1 | tee "$log"
+	line=$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed$" "$log" | tail -n 1)
+	if [ -z "$line" ]; then
+		echo "$name: did not report a result; counted as failed"
+		total_fail=$((total_fail + 1))
+		return
+	fi
+	p=$(echo "$line" | sed -E 's/.*: ([0-9]+) passed.*/\1/')
+	f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed$/\1/')
+	total_pass=$((total_pass + p))
+	total_fail=$((total_fail + f))
+}
+
+start=$(date +%s)
+venue lint bash "$here/scripts/lint.sh"
+venue kunit-plain bash "$here/scripts/kunit.sh" plain
+venue kunit-debug bash "$here/scripts/kunit.sh" debug
+venue qemu bash "$here/scripts/qemu.sh" test
+echo "check: done in $(($(date +%s) - start)) s"
+
+echo "$total_pass passed, $total_fail failed"
+[ "$total_fail" -eq 0 ]

@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# zheap's static checks, each one pass or fail:
+#   build-w1-sparse  the modules built from clean with W=1 and C=1 against
+#                    Debian's 6.12 headers: no warning from gcc or sparse
+#   checkpatch       checkpatch.pl --strict on every C file and header
+#   kernel-doc       scripts/kernel-doc -none -Wall: no complaint
+#   coccicheck       the kernel's Coccinelle scripts, MODE=report: nothing
+#
+# Ends with "lint: N passed, N failed".
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")/.." && pwd)
+. "$here/scripts/env.sh"
+cd "$here" || exit 1
+
+passed=0
+failed=0
+out="$ZHEAP_CACHE/lint"
+mkdir -p "$out"
+
+step() {
+	local name=$1 log="$out/$1.log"
+
+	shift
+	if "$@" >"$log" 2>&1; then
+		echo "lint: PASS $name"
+		passed=$((passed + 1))
+	else
+		echo "lint: FAIL $name"
+		sed 's/^/    /' "$log" | head -n 60
+		failed=$((failed + 1))
+	fi
+}
+
+mapfile -t sources < <(git ls-files '*.c' '*.h' | grep -v '^tools/')
+
+build_w1_sparse() {
+	make -s clean >/dev/null 2>&1
+	make modules W=1 C=1 2>&1 | tee "$out/build.raw" >/dev/null
+	local rc=${PIPESTATUS[0]}
+	grep -Ei 'warning:|error:' "$out/build.raw" && return 1
+	[ "$rc" -eq 0 ] && [ -f zheap.ko ] && [ -f zheap_zbud.ko ]
+}
+
+checkpatch() {
+	local msgs
+
+	msgs=$("$ZHEAP_SRC/scripts/checkpatch.pl" --strict --no-tree --terse \
+		--ignore FILE_PATH_CHANGES -f "${sources[@]}" 2>&1 |
+		grep -v 'total: 0 errors, 0 warnings, 0 checks')
+	[ -z "$msgs" ] || { echo "$msgs"; return 1; }
+}
+
+kernel_doc() {
+	local msgs
+
+	msgs=$("$ZHEAP_SRC/scripts/kernel-doc" -none -Wall "${sources[@]}" 2>&1)
+	[ -z "$msgs" ] || { echo "$msgs"; return 1; }
+}
+
+coccicheck() {
+	command -v spatch >/dev/null || { echo "spatch not installed"; return 1; }
+	make -C "$ZHEAP_SRC" coccicheck MODE=report M="$here" \
+		J="$(nproc)" 2>&1 | tee "$out/cocci.raw" >/dev/null
+	# Reports name a file of ours with a line number.
+	grep -E "^$here/.*:[0-9]+" "$out/cocci.raw" && return 1
+	grep -q 'coccicheck failed' "$out/cocci.raw" && return 1
+	return 0
+}
+
+step build-w1-sparse build_w1_sparse
+step checkpatch checkpatch
+step kernel-doc kernel_doc
+step coccicheck coccicheck
+
+echo "lint: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
