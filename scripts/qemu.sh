@@ -70,9 +70,37 @@ timeout 1200 qemu-system-x86_64 -machine q35 -accel tcg -cpu max -smp 2 -m 256 \
 	| tr -d '\r' > "$log" 2>&1
 qemu_rc=$?
 
+# The main job's summary, from zload's lines: what was stored, how densely,
+# how fast.
+summarize_run() {
+	awk -v kver="$ZHEAP_KVER" '
+	function val(line, key,   m) {
+		if (match(line, "(^| )" key "=[^ ]*")) {
+			m = substr(line, RSTART, RLENGTH)
+			sub(/^ /, "", m)
+			return substr(m, length(key) + 2)
+		}
+		return ""
+	}
+	/^ZLOAD mib=/ { mib = val($0, "mib"); seed = val($0, "seed"); w = val($0, "write_mib_s") }
+	/^ZLOAD stored_pages=/ { stored = val($0, "stored_pages"); pool = val($0, "pool_total_size"); cg = val($0, "cg_zswap") }
+	/^ZLOAD zheap_pool=/ { be = val($0, "backend"); hb = val($0, "handle_bytes"); mb = val($0, "backend_meta_bytes"); mpo = val($0, "meta_bytes_per_object") }
+	/^ZLOAD verify_s=/ { r = val($0, "verify_mib_s"); bad = val($0, "bad_pages") }
+	END {
+		printf "zheap main job: zswap on zheap (backend %s), Linux %s, %s MiB workload, seed %s\n", be, kver, mib, seed
+		printf "  stored    %d pages in zswap, %.1f MiB compressed (memory.stat zswap)\n", stored, cg / 1048576
+		printf "  pool      %d pages, %.1f MiB: %.3f stored pages per pool page\n", pool / 4096, pool / 1048576, stored / (pool / 4096)
+		printf "  density   %.3f of ideal (compressed bytes / pool bytes); %.3f counting %d bytes of metadata per object\n", cg / pool, cg / (pool + hb + mb), mpo
+		printf "  speed     writing %s MiB/s, reading back %s MiB/s (TCG guest, 2 vCPUs)\n", w, r
+		printf "  intact    %s bad pages\n", bad
+	}' "$log"
+}
+
 if [ "$mode" = run ]; then
-	grep -E '^(zheap|ZLOAD|ZT: METRIC|ZT: RESULT|    |/sys/kernel)' "$log"
+	grep -E '^(zheap:|ZLOAD|ZT: RESULT)' "$log"
 	echo "(full guest log: $log)"
+	echo
+	summarize_run
 	grep -q '^ZT: RESULT main PASS' "$log"
 	exit $?
 fi
