@@ -96,6 +96,9 @@ struct zheap_backend {
 int zheap_register_backend(struct zheap_backend *backend);
 void zheap_unregister_backend(struct zheap_backend *backend);
 
+u32 zheap_handle_id(unsigned long handle);
+unsigned long zheap_handle_by_id(struct zheap_pool *pool, u32 id);
+
 struct page *zheap_page_alloc(struct zheap_pool *pool, gfp_t gfp);
 void zheap_page_free(struct zheap_pool *pool, struct page *page);
 

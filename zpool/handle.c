@@ -7,13 +7,20 @@
  * consumer's copy of the handle.
  *
  * Slots live in "chunks": order-0 pages owned by one pool.  Word 0 of a
- * chunk is its header, words 1..511 are slots.  A chunk's struct page
- * carries page->private = the owning table and page->index =
- * ZHEAP_CHUNK_MAGIC, and is linked through page->lru on the table's
- * partial or full list.  Because chunks are never shared and only freed
- * when empty, any handle can be checked (is it in a chunk of this pool, is
- * its slot live) without reading memory that may have been freed: a
- * double free or a made-up handle is refused, not followed.
+ * chunk is its header, words 1..511 are slots.  A pool's chunks are spread
+ * over shards (one per CPU, up to ZHEAP_MAX_SHARDS) so that allocations on
+ * different CPUs take different locks; a slot is allocated from the shard
+ * of the CPU that asks and freed to the shard that owns its chunk.  A
+ * chunk's struct page carries page->private = the owning shard and
+ * page->index = ZHEAP_CHUNK_MAGIC, and is linked through page->lru on the
+ * shard's partial or full list.  Because chunks are never shared and only
+ * freed when empty, any handle can be checked (is it in a chunk of this
+ * pool, is its slot live) without reading memory that may have been freed:
+ * a double free or a made-up handle is refused, not followed.
+ *
+ * Every chunk also has a pool-wide id (pool->chunk_ids, an allocating
+ * xarray), so a slot has a 32-bit name, (chunk id << 9 | slot index), that
+ * backends can keep in their reverse maps instead of a full handle.
  *
  * Slot word, when live (bit 0 set):
  *
@@ -25,8 +32,9 @@
  * (ZHEAP_SLOT_END ends the list).  A slot handed out by
  * zheap_handle_alloc() but not yet set holds 0: neither live nor linked.
  *
- * Locking: table->lock (a spinlock, never held across a backend call)
- * protects chunk lists, chunk headers and free links.  Lookups of live
+ * Locking: each shard's lock (a spinlock, never held across a backend
+ * call) protects its chunk lists, its chunks' headers and free links.  The
+ * chunk id xarray has its own lock, taken only when a chunk comes or goes.  Lookups of live
  * slots are lockless: a slot word is published with WRITE_ONCE() and read
  * with READ_ONCE().
  */
@@ -34,6 +42,7 @@
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
+#include <linux/xarray.h>
 
 #include "zheap_internal.h"
 
@@ -44,12 +53,16 @@
 #define ZHEAP_SLOT_LOC_SHIFT	8
 #define ZHEAP_SLOTS_PER_CHUNK	(PAGE_SIZE / sizeof(unsigned long))
 #define ZHEAP_SLOT_END		0xffffUL
+#define ZHEAP_SLOT_ID_BITS	9
+#define ZHEAP_MAX_CHUNK_ID	((1U << (31 - ZHEAP_SLOT_ID_BITS)) - 1)
 
 static_assert(ZHEAP_SLOT_LOC_SHIFT + ZHEAP_LOC_BITS == BITS_PER_LONG);
 static_assert(ZHEAP_SLOTS_PER_CHUNK < ZHEAP_SLOT_END);
+static_assert(ZHEAP_SLOTS_PER_CHUNK <= BIT(ZHEAP_SLOT_ID_BITS));
 
 /* Word 0 of a chunk. */
 struct zheap_chunk_header {
+	u32 id;
 	u16 inuse;
 	u16 free_head;
 };
@@ -83,32 +96,57 @@ static unsigned long *chunk_slot(struct page *page, unsigned int idx)
 	return (unsigned long *)page_address(page) + idx;
 }
 
-int zheap_handles_init(struct zheap_handle_table *table)
+/**
+ * zheap_handles_init() - set up a pool's handle shards
+ * @pool: the pool
+ *
+ * Context: Process context; may sleep.
+ * Return: 0 or -ENOMEM.
+ */
+int zheap_handles_init(struct zheap_pool *pool)
 {
-	spin_lock_init(&table->lock);
-	INIT_LIST_HEAD(&table->partial);
-	INIT_LIST_HEAD(&table->full);
-	table->nr_chunks = 0;
-	table->nr_used = 0;
+	unsigned int i, nr = min_t(unsigned int, nr_cpu_ids, ZHEAP_MAX_SHARDS);
+
+	pool->shards = kcalloc(nr, sizeof(*pool->shards), GFP_KERNEL);
+	if (!pool->shards)
+		return -ENOMEM;
+	pool->nr_shards = nr;
+	for (i = 0; i < nr; i++) {
+		struct zheap_handle_table *table = &pool->shards[i];
+
+		spin_lock_init(&table->lock);
+		INIT_LIST_HEAD(&table->partial);
+		INIT_LIST_HEAD(&table->full);
+	}
+	xa_init_flags(&pool->chunk_ids, XA_FLAGS_ALLOC);
 	return 0;
 }
 
-static struct page *chunk_new(struct zheap_handle_table *table, gfp_t gfp)
+static struct page *chunk_new(struct zheap_pool *pool,
+			      struct zheap_handle_table *table, gfp_t gfp)
 {
 	struct zheap_chunk_header *hdr;
 	struct page *page;
 	unsigned int i;
+	u32 id;
 
 	if (chunk_alloc_should_fail())
 		return NULL;
-	page = alloc_page((gfp & ~(__GFP_HIGHMEM | __GFP_MOVABLE)) | __GFP_ZERO);
+	gfp &= ~(__GFP_HIGHMEM | __GFP_MOVABLE);
+	page = alloc_page(gfp | __GFP_ZERO);
 	if (!page)
 		return NULL;
+	if (xa_alloc(&pool->chunk_ids, &id, page,
+		     XA_LIMIT(0, ZHEAP_MAX_CHUNK_ID), gfp)) {
+		__free_page(page);
+		return NULL;
+	}
 	set_page_private(page, (unsigned long)table);
 	page->index = ZHEAP_CHUNK_MAGIC;
 	atomic_long_inc(&zheap_chunks_allocated);
 
 	hdr = chunk_header(page);
+	hdr->id = id;
 	hdr->inuse = 0;
 	hdr->free_head = 1;
 	for (i = 1; i < ZHEAP_SLOTS_PER_CHUNK; i++) {
@@ -120,8 +158,9 @@ static struct page *chunk_new(struct zheap_handle_table *table, gfp_t gfp)
 	return page;
 }
 
-static void chunk_free(struct page *page)
+static void chunk_free(struct zheap_pool *pool, struct page *page)
 {
+	xa_erase(&pool->chunk_ids, chunk_header(page)->id);
 	set_page_private(page, 0);
 	page->index = 0;
 	atomic_long_dec(&zheap_chunks_allocated);
@@ -147,26 +186,30 @@ static unsigned long *chunk_take(struct zheap_handle_table *table,
 }
 
 /**
- * zheap_handle_alloc() - take a handle slot from a table
- * @table: the pool's handle table
+ * zheap_handle_alloc() - take a handle slot
+ * @pool: the pool
  * @gfp: flags for a new chunk, if one is needed
  *
- * The slot is not live until zheap_handle_set().
+ * The slot comes from the shard of the CPU the caller runs on, and is not
+ * live until zheap_handle_set().
  *
  * Context: Process or atomic context, as @gfp allows.  Takes and releases
- * the table lock.
+ * a shard lock.
  * Return: the handle, or 0 if no memory.
  */
-unsigned long zheap_handle_alloc(struct zheap_handle_table *table, gfp_t gfp)
+unsigned long zheap_handle_alloc(struct zheap_pool *pool, gfp_t gfp)
 {
+	struct zheap_handle_table *table;
 	struct page *page, *fresh = NULL;
 	unsigned long *slot;
+
+	table = &pool->shards[raw_smp_processor_id() % pool->nr_shards];
 
 	spin_lock(&table->lock);
 	page = list_first_entry_or_null(&table->partial, struct page, lru);
 	if (!page) {
 		spin_unlock(&table->lock);
-		fresh = chunk_new(table, gfp);
+		fresh = chunk_new(pool, table, gfp);
 		if (!fresh)
 			return 0;
 		spin_lock(&table->lock);
@@ -184,7 +227,7 @@ unsigned long zheap_handle_alloc(struct zheap_handle_table *table, gfp_t gfp)
 	spin_unlock(&table->lock);
 
 	if (fresh)
-		chunk_free(fresh);
+		chunk_free(pool, fresh);
 	return (unsigned long)slot;
 }
 
@@ -211,13 +254,27 @@ static struct page *chunk_put(struct zheap_handle_table *table,
 	return NULL;
 }
 
+/* The shard that owns the chunk @page, if it is a chunk of @pool. */
+static struct zheap_handle_table *chunk_shard(struct zheap_pool *pool,
+					      struct page *page)
+{
+	unsigned long base = (unsigned long)pool->shards;
+	unsigned long owner = page_private(page);
+
+	if (READ_ONCE(page->index) != ZHEAP_CHUNK_MAGIC || owner < base ||
+	    owner >= base + pool->nr_shards * sizeof(*pool->shards) ||
+	    (owner - base) % sizeof(*pool->shards))
+		return NULL;
+	return (struct zheap_handle_table *)owner;
+}
+
 /*
  * The slot @handle names, if @handle is the address of a slot in one of
- * @table's chunks; NULL for anything else.  Reads only struct page fields
+ * @pool's chunks; NULL for anything else.  Reads only struct page fields
  * and chunk memory, which stay valid while the pool lives.
  */
-static unsigned long *slot_of(struct zheap_handle_table *table,
-			      unsigned long handle)
+static unsigned long *slot_of(struct zheap_pool *pool, unsigned long handle,
+			      struct zheap_handle_table **table)
 {
 	struct page *page;
 
@@ -226,10 +283,8 @@ static unsigned long *slot_of(struct zheap_handle_table *table,
 	if (!virt_addr_valid((void *)handle))
 		return NULL;
 	page = virt_to_page((void *)handle);
-	if (page_private(page) != (unsigned long)table ||
-	    READ_ONCE(page->index) != ZHEAP_CHUNK_MAGIC)
-		return NULL;
-	if (offset_in_page(handle) < sizeof(unsigned long))
+	*table = chunk_shard(pool, page);
+	if (!*table || offset_in_page(handle) < sizeof(unsigned long))
 		return NULL;
 	return (unsigned long *)handle;
 }
@@ -271,35 +326,38 @@ void zheap_handle_relocate(unsigned long handle, unsigned long loc)
 
 /**
  * zheap_handle_abort() - give back a slot that never became live
- * @table: the table it came from
+ * @pool: the pool it came from
  * @handle: the slot
  *
- * Context: Any context.  Takes and releases the table lock.
+ * Context: Any context.  Takes and releases a shard lock.
  */
-void zheap_handle_abort(struct zheap_handle_table *table, unsigned long handle)
+void zheap_handle_abort(struct zheap_pool *pool, unsigned long handle)
 {
+	struct zheap_handle_table *table;
 	struct page *empty;
 
+	table = (struct zheap_handle_table *)page_private(virt_to_page((void *)handle));
 	spin_lock(&table->lock);
 	empty = chunk_put(table, (unsigned long *)handle);
 	spin_unlock(&table->lock);
 	if (empty)
-		chunk_free(empty);
+		chunk_free(pool, empty);
 }
 
 /**
  * zheap_handle_lookup() - read a live slot
- * @table: the pool's handle table
+ * @pool: the pool
  * @handle: what the consumer gave us
  * @loc: the object's location, if live
  *
  * Context: Any context.  Lockless.
- * Return: true if @handle is a live slot of @table.
+ * Return: true if @handle is a live slot of @pool.
  */
-bool zheap_handle_lookup(struct zheap_handle_table *table,
-			 unsigned long handle, unsigned long *loc)
+bool zheap_handle_lookup(struct zheap_pool *pool, unsigned long handle,
+			 unsigned long *loc)
 {
-	unsigned long *slot = slot_of(table, handle);
+	struct zheap_handle_table *table;
+	unsigned long *slot = slot_of(pool, handle, &table);
 	unsigned long word;
 
 	if (!slot)
@@ -313,20 +371,21 @@ bool zheap_handle_lookup(struct zheap_handle_table *table,
 
 /**
  * zheap_handle_release() - end a live slot's life
- * @table: the pool's handle table
+ * @pool: the pool
  * @handle: what the consumer gave us
  * @loc: the location the object had
  *
- * Checking and freeing happen under the table lock, so of two racing
+ * Checking and freeing happen under the shard lock, so of two racing
  * frees of one handle exactly one succeeds.
  *
- * Context: Any context.  Takes and releases the table lock.
- * Return: 0, or -EINVAL if @handle is not a live slot of @table.
+ * Context: Any context.  Takes and releases a shard lock.
+ * Return: 0, or -EINVAL if @handle is not a live slot of @pool.
  */
-int zheap_handle_release(struct zheap_handle_table *table,
-			 unsigned long handle, unsigned long *loc)
+int zheap_handle_release(struct zheap_pool *pool, unsigned long handle,
+			 unsigned long *loc)
 {
-	unsigned long *slot = slot_of(table, handle);
+	struct zheap_handle_table *table;
+	unsigned long *slot = slot_of(pool, handle, &table);
 	struct page *empty;
 	unsigned long word;
 
@@ -342,10 +401,48 @@ int zheap_handle_release(struct zheap_handle_table *table,
 	spin_unlock(&table->lock);
 
 	if (empty)
-		chunk_free(empty);
+		chunk_free(pool, empty);
 	*loc = word >> ZHEAP_SLOT_LOC_SHIFT;
 	return 0;
 }
+
+/**
+ * zheap_handle_id() - the 32-bit name of a handle's slot
+ * @handle: a handle of a live object
+ *
+ * Backends keep these in their reverse maps (which objects live in a page)
+ * at half the cost of a handle; zheap_handle_by_id() turns one back.
+ *
+ * Context: Any context.
+ * Return: the id, below 2^31.
+ */
+u32 zheap_handle_id(unsigned long handle)
+{
+	struct page *page = virt_to_page((void *)handle);
+
+	return chunk_header(page)->id << ZHEAP_SLOT_ID_BITS |
+	       offset_in_page(handle) / sizeof(unsigned long);
+}
+EXPORT_SYMBOL_GPL(zheap_handle_id);
+
+/**
+ * zheap_handle_by_id() - the handle a slot id names
+ * @pool: the pool
+ * @id: from zheap_handle_id() on a live handle of @pool
+ *
+ * Context: Any context.  Takes the RCU read lock.
+ * Return: the handle, or 0 if no chunk of @pool has that id.
+ */
+unsigned long zheap_handle_by_id(struct zheap_pool *pool, u32 id)
+{
+	struct page *page = xa_load(&pool->chunk_ids, id >> ZHEAP_SLOT_ID_BITS);
+	unsigned int slot = id & (BIT(ZHEAP_SLOT_ID_BITS) - 1);
+
+	if (!page || !slot || slot >= ZHEAP_SLOTS_PER_CHUNK)
+		return 0;
+	return (unsigned long)chunk_slot(page, slot);
+}
+EXPORT_SYMBOL_GPL(zheap_handle_by_id);
 
 static unsigned long chunk_drain(struct page *page, struct zheap_pool *pool,
 				 void (*release)(struct zheap_pool *pool,
@@ -367,57 +464,83 @@ static unsigned long chunk_drain(struct page *page, struct zheap_pool *pool,
 
 /**
  * zheap_handles_drain() - release every live object and free all chunks
- * @table: the pool's handle table
+ * @pool: the pool
  * @release: called with the location of each live object
- * @pool: passed to @release
  *
  * Context: Process context; the pool is no longer reachable by consumers.
  * Return: how many live objects there were.
  */
-unsigned long zheap_handles_drain(struct zheap_handle_table *table,
+unsigned long zheap_handles_drain(struct zheap_pool *pool,
 				  void (*release)(struct zheap_pool *pool,
-						  unsigned long loc),
-				  struct zheap_pool *pool)
+						  unsigned long loc))
 {
 	struct page *page, *tmp;
 	unsigned long nr = 0;
+	unsigned int i;
 	LIST_HEAD(chunks);
 
-	spin_lock(&table->lock);
-	list_splice_init(&table->partial, &chunks);
-	list_splice_init(&table->full, &chunks);
-	table->nr_chunks = 0;
-	table->nr_used = 0;
-	spin_unlock(&table->lock);
+	for (i = 0; i < pool->nr_shards; i++) {
+		struct zheap_handle_table *table = &pool->shards[i];
+
+		spin_lock(&table->lock);
+		list_splice_init(&table->partial, &chunks);
+		list_splice_init(&table->full, &chunks);
+		table->nr_chunks = 0;
+		table->nr_used = 0;
+		spin_unlock(&table->lock);
+	}
 
 	list_for_each_entry_safe(page, tmp, &chunks, lru) {
 		nr += chunk_drain(page, pool, release);
 		list_del(&page->lru);
-		chunk_free(page);
+		chunk_free(pool, page);
 	}
 	return nr;
 }
 
 /**
+ * zheap_handles_fini() - free what zheap_handles_init() set up
+ * @pool: a pool whose handles were drained
+ *
+ * Context: Process context.
+ */
+void zheap_handles_fini(struct zheap_pool *pool)
+{
+	WARN_ON_ONCE(!xa_empty(&pool->chunk_ids));
+	xa_destroy(&pool->chunk_ids);
+	kfree(pool->shards);
+}
+
+/**
  * zheap_handle_bytes() - memory held for handle slots
- * @table: the pool's handle table
+ * @pool: the pool
  *
  * Context: Any context.
  * Return: bytes of chunk pages, including free slots and headers.
  */
-unsigned long zheap_handle_bytes(struct zheap_handle_table *table)
+unsigned long zheap_handle_bytes(struct zheap_pool *pool)
 {
-	return READ_ONCE(table->nr_chunks) * PAGE_SIZE;
+	unsigned long chunks = 0;
+	unsigned int i;
+
+	for (i = 0; i < pool->nr_shards; i++)
+		chunks += READ_ONCE(pool->shards[i].nr_chunks);
+	return chunks * PAGE_SIZE;
 }
 
 /**
  * zheap_handles_used() - slots in use
- * @table: the pool's handle table
+ * @pool: the pool
  *
  * Context: Any context.
  * Return: the number of slots handed out and not yet freed.
  */
-unsigned long zheap_handles_used(struct zheap_handle_table *table)
+unsigned long zheap_handles_used(struct zheap_pool *pool)
 {
-	return READ_ONCE(table->nr_used);
+	unsigned long used = 0;
+	unsigned int i;
+
+	for (i = 0; i < pool->nr_shards; i++)
+		used += READ_ONCE(pool->shards[i].nr_used);
+	return used;
 }

@@ -20,8 +20,9 @@
  * kernel's zpool interface (zswap in 6.12); whether a consumer may sleep
  * while it holds a mapping is the backend's map_can_sleep.
  *
- * Locking: a pool has no lock of its own.  Allocation and free take the
- * handle table lock briefly and whatever lock the backend uses; reads,
+ * Locking: a pool has no lock of its own.  Allocation and free take a
+ * handle shard lock briefly (one shard per CPU) and whatever lock the
+ * backend uses; reads,
  * writes and maps of distinct objects proceed in parallel.  Counters are
  * atomics, each with one writer file (see struct zheap_pool).
  */
@@ -68,15 +69,18 @@ struct zheap_pool *zheap_pool_create(const char *name, const char *backend)
 	strscpy(pool->name, name ?: "unnamed", sizeof(pool->name));
 	pool->id = atomic_inc_return(&pool_ids);
 	pool->backend = b;
-	zheap_handles_init(&pool->handles);
+	if (zheap_handles_init(pool))
+		goto err_free_pool;
 
 	pool->bpool = b->ops->create(pool);
 	if (!pool->bpool)
-		goto err_free_pool;
+		goto err_fini_handles;
 
 	zheap_debugfs_add_pool(pool);
 	return pool;
 
+err_fini_handles:
+	zheap_handles_fini(pool);
 err_free_pool:
 	kfree(pool);
 err_put_backend:
@@ -113,7 +117,7 @@ void zheap_pool_destroy(struct zheap_pool *pool)
 	b = pool->backend;
 	zheap_debugfs_remove_pool(pool);
 
-	live = zheap_handles_drain(&pool->handles, release_location, pool);
+	live = zheap_handles_drain(pool, release_location);
 	WARN_ONCE(live, "zheap: pool %s destroyed with %lu live objects\n",
 		  pool->name, live);
 	b->ops->destroy(pool->bpool);
@@ -121,6 +125,7 @@ void zheap_pool_destroy(struct zheap_pool *pool)
 		  "zheap: backend %s leaked %ld pages\n", b->name,
 		  atomic_long_read(&pool->pages));
 
+	zheap_handles_fini(pool);
 	kfree(pool);
 	zheap_backend_put(b);
 }
@@ -171,7 +176,7 @@ int zheap_malloc(struct zheap_pool *pool, size_t size, gfp_t gfp,
 	if (!size || size > PAGE_SIZE)
 		return -EINVAL;
 
-	h = zheap_handle_alloc(&pool->handles, gfp);
+	h = zheap_handle_alloc(pool, gfp);
 	if (!h) {
 		err = -ENOMEM;
 		goto err_count;
@@ -188,7 +193,7 @@ int zheap_malloc(struct zheap_pool *pool, size_t size, gfp_t gfp,
 	return 0;
 
 err_abort_handle:
-	zheap_handle_abort(&pool->handles, h);
+	zheap_handle_abort(pool, h);
 err_count:
 	atomic_long_inc(&pool->malloc_fail);
 	return err;
@@ -208,7 +213,7 @@ int zheap_free(struct zheap_pool *pool, unsigned long handle)
 {
 	unsigned long loc;
 
-	if (zheap_handle_release(&pool->handles, handle, &loc))
+	if (zheap_handle_release(pool, handle, &loc))
 		return bad_handle(pool, "free", handle);
 	release_location(pool, loc);
 	atomic_long_dec(&pool->objects);
@@ -221,7 +226,7 @@ EXPORT_SYMBOL_GPL(zheap_free);
 static int object_at(struct zheap_pool *pool, const char *op,
 		     unsigned long handle, size_t len, unsigned long *loc)
 {
-	if (!zheap_handle_lookup(&pool->handles, handle, loc))
+	if (!zheap_handle_lookup(pool, handle, loc))
 		return bad_handle(pool, op, handle);
 	if (len > pool->backend->ops->size(pool->bpool, *loc))
 		return -EINVAL;
@@ -369,8 +374,8 @@ void zheap_pool_stats(struct zheap_pool *pool, struct zheap_stats *stats)
 	stats->objects = atomic_long_read(&pool->objects);
 	stats->stored_bytes = atomic_long_read(&pool->stored_bytes);
 	stats->pool_pages = atomic_long_read(&pool->pages);
-	stats->handle_slots = zheap_handles_used(&pool->handles);
-	stats->handle_bytes = zheap_handle_bytes(&pool->handles);
+	stats->handle_slots = zheap_handles_used(pool);
+	stats->handle_bytes = zheap_handle_bytes(pool);
 	stats->backend_meta_bytes = pool->backend->ops->meta_bytes(pool->bpool);
 	stats->malloc_ok = atomic_long_read(&pool->malloc_ok);
 	stats->malloc_fail = atomic_long_read(&pool->malloc_fail);

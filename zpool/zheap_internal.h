@@ -9,32 +9,39 @@
 #include <linux/fault-inject.h>
 #include <linux/list.h>
 #include <linux/spinlock.h>
+#include <linux/xarray.h>
 #include <zheap.h>
 #include <zheap_backend.h>
+
+/* Handle shards per pool; each CPU allocates from shard (cpu % nr). */
+#define ZHEAP_MAX_SHARDS	16
 
 /*
  * Handle slots live in pages owned by the pool (zpool/handle.c), so that a
  * handle can be checked without touching memory that may have been freed.
+ * One shard of them.
  */
 struct zheap_handle_table {
 	/*
 	 * protects: @partial, @full, @nr_chunks, @nr_used, and in every chunk
-	 * its header and the free-slot links.  A live slot's word is written
-	 * under it only when the slot becomes live or free.
+	 * of this shard its header and the free-slot links.  A live slot's
+	 * word is written under it only when the slot becomes live or free.
 	 */
 	spinlock_t lock;
 	struct list_head partial;	/* chunks with a free slot */
 	struct list_head full;
 	unsigned long nr_chunks;
 	unsigned long nr_used;
-};
+} ____cacheline_aligned_in_smp;
 
 struct zheap_pool {
 	char name[32];
 	unsigned int id;
 	const struct zheap_backend *backend;
 	void *bpool;
-	struct zheap_handle_table handles;
+	struct zheap_handle_table *shards;
+	unsigned int nr_shards;
+	struct xarray chunk_ids;	/* chunk id -> chunk page */
 	struct dentry *debugfs;
 
 	/* pages held by the backend: zpool/page.c is the only writer */
@@ -49,22 +56,22 @@ struct zheap_pool {
 };
 
 /* zpool/handle.c */
-int zheap_handles_init(struct zheap_handle_table *table);
-unsigned long zheap_handle_alloc(struct zheap_handle_table *table, gfp_t gfp);
+int zheap_handles_init(struct zheap_pool *pool);
+void zheap_handles_fini(struct zheap_pool *pool);
+unsigned long zheap_handle_alloc(struct zheap_pool *pool, gfp_t gfp);
 void zheap_handle_set(unsigned long handle, unsigned int backend_id,
 		      unsigned long loc);
 void zheap_handle_relocate(unsigned long handle, unsigned long loc);
-void zheap_handle_abort(struct zheap_handle_table *table, unsigned long handle);
-int zheap_handle_release(struct zheap_handle_table *table,
-			 unsigned long handle, unsigned long *loc);
-bool zheap_handle_lookup(struct zheap_handle_table *table,
-			 unsigned long handle, unsigned long *loc);
-unsigned long zheap_handles_drain(struct zheap_handle_table *table,
+void zheap_handle_abort(struct zheap_pool *pool, unsigned long handle);
+int zheap_handle_release(struct zheap_pool *pool, unsigned long handle,
+			 unsigned long *loc);
+bool zheap_handle_lookup(struct zheap_pool *pool, unsigned long handle,
+			 unsigned long *loc);
+unsigned long zheap_handles_drain(struct zheap_pool *pool,
 				  void (*release)(struct zheap_pool *pool,
-						  unsigned long loc),
-				  struct zheap_pool *pool);
-unsigned long zheap_handle_bytes(struct zheap_handle_table *table);
-unsigned long zheap_handles_used(struct zheap_handle_table *table);
+						  unsigned long loc));
+unsigned long zheap_handle_bytes(struct zheap_pool *pool);
+unsigned long zheap_handles_used(struct zheap_pool *pool);
 
 /* zpool/backend.c */
 const struct zheap_backend *zheap_backend_get(const char *name);
