@@ -58,7 +58,7 @@
 
 static_assert(ZHEAP_SLOT_LOC_SHIFT + ZHEAP_LOC_BITS == BITS_PER_LONG);
 static_assert(ZHEAP_SLOTS_PER_CHUNK < ZHEAP_SLOT_END);
-static_assert(ZHEAP_SLOTS_PER_CHUNK <= BIT(ZHEAP_SLOT_ID_BITS));
+static_assert((ZHEAP_SLOTS_PER_CHUNK - 1) >> ZHEAP_SLOT_ID_BITS == 0);
 
 /* Word 0 of a chunk. */
 struct zheap_chunk_header {
