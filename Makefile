@@ -21,7 +21,7 @@ else
 ZHEAP_ENV := . $(CURDIR)/scripts/env.sh
 KVER ?= $(shell $(ZHEAP_ENV); echo $$ZHEAP_KVER)
 KDIR ?= /lib/modules/$(KVER)/build
-ZHEAP_CONFIG := CONFIG_ZHEAP=m CONFIG_ZHEAP_ZBUD=m
+ZHEAP_CONFIG := CONFIG_ZHEAP=m CONFIG_ZHEAP_ZBUD=m CONFIG_ZHEAP_ZSMALLOC=m
 
 .PHONY: all modules setup run check lint kunit qemu-test clean
 

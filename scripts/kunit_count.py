@@ -17,7 +17,7 @@ import subprocess
 import sys
 import tempfile
 
-SUITES = ("zheap_contract", "zheap_pool", "zheap_zbud")
+SUITES = ("zheap_contract", "zheap_pool", "zheap_zbud", "zheap_zsmalloc")
 
 BAD = [
     r"BUG: KASAN",

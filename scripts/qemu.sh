@@ -47,7 +47,7 @@ cp /bin/busybox "$root/bin/busybox"
 cp "$here/tests/qemu/init" "$root/init"
 chmod +x "$root/init"
 cp "$work/zload" "$root/zload"
-cp "$here/zheap.ko" "$here/zheap_zbud.ko" "$root/lib/"
+cp "$here/zheap.ko" "$here/zheap_zbud.ko" "$here/zheap_zsmalloc.ko" "$root/lib/"
 xz -dc "$ZHEAP_MODDIR/kernel/drivers/block/virtio_blk.ko.xz" > "$root/lib/virtio_blk.ko" ||
 	fail_all "no virtio_blk module for $ZHEAP_KVER"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/initrd.gz"

@@ -196,19 +196,21 @@ static void zheap_contract_test_map_and_copy_agree(struct kunit *test)
 	zheap_pool_destroy(pool);
 }
 
-/* Pages that hold objects, found through the objects' mappings. */
+/* Pages in which objects start, each once. */
 static unsigned int object_pages(struct zheap_pool *pool,
 				 const unsigned long *handles, unsigned int n,
 				 struct page **pages)
 {
+	const struct zheap_backend_ops *ops = pool->backend->ops;
 	unsigned int i, j, nr = 0;
 
 	for (i = 0; i < n; i++) {
 		struct page *page;
+		unsigned long loc;
 
-		page = virt_to_page(zheap_map_object(pool, handles[i],
-						     ZHEAP_MAP_RO));
-		zheap_unmap_object(pool, handles[i]);
+		if (!zheap_handle_lookup(pool, handles[i], &loc))
+			return 0;
+		page = ops->obj_page(pool->bpool, loc);
 		for (j = 0; j < nr; j++)
 			if (pages[j] == page)
 				break;

@@ -228,7 +228,8 @@ static void zbud_release(void *bpool, unsigned long loc)
 		zbud_page_destroy(zb, zp);
 }
 
-static void *zbud_map(void *bpool, unsigned long loc)
+static void *zbud_map(void *bpool, unsigned long loc,
+		      enum zheap_map_mode mode)
 {
 	struct zbud_page *zp = loc_desc(loc);
 	void *base = page_address(zp->page);
@@ -246,6 +247,11 @@ static void zbud_unmap(void *bpool, unsigned long loc)
 static size_t zbud_size(void *bpool, unsigned long loc)
 {
 	return loc_desc(loc)->size[loc_buddy(loc)];
+}
+
+static struct page *zbud_obj_page(void *bpool, unsigned long loc)
+{
+	return pfn_to_page(loc >> 1);
 }
 
 static unsigned int zbud_page_objects(void *bpool, struct page *page,
@@ -306,6 +312,7 @@ static const struct zheap_backend_ops zbud_ops = {
 	.map = zbud_map,
 	.unmap = zbud_unmap,
 	.size = zbud_size,
+	.obj_page = zbud_obj_page,
 	.page_objects = zbud_page_objects,
 	.page_replaced = zbud_page_replaced,
 	.meta_bytes = zbud_meta_bytes,

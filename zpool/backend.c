@@ -28,7 +28,7 @@
 static DEFINE_MUTEX(backends_lock);
 static LIST_HEAD(backends);
 static struct zheap_backend *backend_ids[ZHEAP_MAX_BACKENDS];
-static char default_backend[ZHEAP_BACKEND_NAME_MAX] = "zbud";
+static char default_backend[ZHEAP_BACKEND_NAME_MAX] = "zsmalloc";
 
 static bool backend_name_valid(const char *name, size_t len)
 {
@@ -68,7 +68,7 @@ static bool backend_ops_complete(const struct zheap_backend_ops *ops)
 {
 	return ops && ops->create && ops->destroy && ops->place &&
 	       ops->release && ops->map && ops->unmap && ops->size &&
-	       ops->page_objects && ops->page_replaced && ops->meta_bytes;
+	       ops->obj_page && ops->page_objects && ops->page_replaced && ops->meta_bytes;
 }
 
 /**
@@ -254,4 +254,4 @@ static const struct kernel_param_ops backend_param_ops = {
 
 module_param_cb(backend, &backend_param_ops, NULL, 0644);
 MODULE_PARM_DESC(backend,
-		 "Backend for new pools and the \"zheap\" zpool driver (default: zbud); an unregistered name makes pool creation fail");
+		 "Backend for new pools and the \"zheap\" zpool driver (default: zsmalloc); an unregistered name makes pool creation fail");

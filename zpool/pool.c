@@ -254,7 +254,11 @@ int zheap_read_object(struct zheap_pool *pool, unsigned long handle,
 	err = object_at(pool, "read", handle, len, &loc);
 	if (err)
 		return err;
-	memcpy(dst, ops->map(pool->bpool, loc), len);
+	if (ops->read) {
+		ops->read(pool->bpool, loc, dst, len);
+		return 0;
+	}
+	memcpy(dst, ops->map(pool->bpool, loc, ZHEAP_MAP_RO), len);
 	ops->unmap(pool->bpool, loc);
 	return 0;
 }
@@ -281,7 +285,13 @@ int zheap_write_object(struct zheap_pool *pool, unsigned long handle,
 	err = object_at(pool, "write", handle, len, &loc);
 	if (err)
 		return err;
-	memcpy(ops->map(pool->bpool, loc), src, len);
+	if (ops->write) {
+		ops->write(pool->bpool, loc, src, len);
+		return 0;
+	}
+	/* Only part of the object may be written: keep the rest. */
+	memcpy(ops->map(pool->bpool, loc, len < ops->size(pool->bpool, loc) ?
+			ZHEAP_MAP_RW : ZHEAP_MAP_WO), src, len);
 	ops->unmap(pool->bpool, loc);
 	return 0;
 }
@@ -308,7 +318,7 @@ void *zheap_map_object(struct zheap_pool *pool, unsigned long handle,
 
 	if (object_at(pool, "map", handle, 0, &loc))
 		return NULL;
-	return pool->backend->ops->map(pool->bpool, loc);
+	return pool->backend->ops->map(pool->bpool, loc, mode);
 }
 EXPORT_SYMBOL_GPL(zheap_map_object);
 

@@ -1,0 +1,245 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: the zsmalloc backend's classes, spans and straddling objects.
+ *
+ * Page counts are exact: a class's layout says how many pages a span of it
+ * takes and how many objects it holds, so the pool's page count after a
+ * given sequence of allocations is known in advance.
+ */
+
+#include "zheap_test_util.h"
+#include "../zsmalloc/zs_internal.h"
+
+static struct zheap_pool *zs_pool(struct kunit *test)
+{
+	struct zheap_pool *pool = zheap_pool_create("kunit-zs", "zsmalloc");
+
+	KUNIT_ASSERT_FALSE(test, IS_ERR(pool));
+	return pool;
+}
+
+static unsigned long obj_loc(struct kunit *test, struct zheap_pool *pool,
+			     unsigned long handle)
+{
+	unsigned long loc = 0;
+
+	KUNIT_ASSERT_TRUE(test, zheap_handle_lookup(pool, handle, &loc));
+	return loc;
+}
+
+static void free_all(struct kunit *test, struct zheap_pool *pool,
+		     const unsigned long *handles, unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ(test, zheap_free(pool, handles[i]), 0);
+	KUNIT_EXPECT_EQ(test, zheap_total_pages(pool), 0);
+	zheap_pool_destroy(pool);
+}
+
+/* Classes cover 1..PAGE_SIZE in order and every layout fits its span. */
+static void zheap_zsmalloc_test_class_table_is_sound(struct kunit *test)
+{
+	unsigned int c, n = zs_nr_layouts();
+	size_t size;
+
+	KUNIT_ASSERT_GT(test, n, 0);
+	for (c = 0; c < n; c++) {
+		const struct zs_layout *l = zs_layout_nr(c);
+
+		KUNIT_EXPECT_EQ(test, l->size % ZS_ALIGN, 0);
+		KUNIT_EXPECT_GE(test, l->pages, 1);
+		KUNIT_EXPECT_LE(test, l->pages, ZS_MAX_SPAN_PAGES);
+		KUNIT_EXPECT_LE(test, l->objs * l->size, l->pages * PAGE_SIZE);
+		/* One more object would not fit: no slack left unused. */
+		KUNIT_EXPECT_GT(test, (l->objs + 1) * l->size,
+				l->pages * PAGE_SIZE);
+		KUNIT_EXPECT_LT(test, l->objs, BIT(ZS_IDX_BITS));
+		if (c)
+			KUNIT_EXPECT_GT(test, l->size, zs_layout_nr(c - 1)->size);
+	}
+	KUNIT_EXPECT_EQ(test, zs_layout_nr(n - 1)->size, PAGE_SIZE);
+	for (size = 1; size <= PAGE_SIZE; size++)
+		KUNIT_EXPECT_GE(test, zs_layout_for(size)->size, size);
+}
+
+/* At each class boundary, size goes to the class, size + 1 to the next. */
+static void zheap_zsmalloc_test_class_selection_at_boundaries(struct kunit *test)
+{
+	unsigned int c, n = zs_nr_layouts();
+
+	for (c = 0; c + 1 < n; c++) {
+		const struct zs_layout *l = zs_layout_nr(c);
+
+		KUNIT_EXPECT_PTR_EQ(test, zs_layout_for(l->size), l);
+		KUNIT_EXPECT_PTR_EQ(test, zs_layout_for(l->size + 1),
+				    zs_layout_nr(c + 1));
+	}
+	KUNIT_EXPECT_PTR_EQ(test, zs_layout_for(1), zs_layout_nr(0));
+	KUNIT_EXPECT_PTR_EQ(test, zs_layout_for(PAGE_SIZE), zs_layout_nr(n - 1));
+}
+
+/*
+ * Objects that straddle two pages read back intact, through copies and
+ * through mappings, and writes through a mapping land in both pages.
+ */
+static void zheap_zsmalloc_test_straddling_objects_read_back(struct kunit *test)
+{
+	const size_t size = 3000;	/* never a divisor of PAGE_SIZE */
+	const struct zs_layout *l = zs_layout_for(size);
+	struct zheap_pool *pool = zs_pool(test);
+	unsigned int i, straddling = 0;
+	unsigned long *handles;
+	size_t bad = 0;
+	u8 *buf, *p;
+
+	handles = kunit_kcalloc(test, l->objs, sizeof(*handles), GFP_KERNEL);
+	buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, handles && buf);
+
+	for (i = 0; i < l->objs; i++) {
+		handles[i] = zheap_test_store(test, pool, size, i, buf);
+		straddling += zs_straddles(obj_loc(test, pool, handles[i]));
+	}
+	KUNIT_EXPECT_GT(test, straddling, 0);
+	KUNIT_EXPECT_EQ(test, zheap_total_pages(pool), l->pages);
+
+	for (i = 0; i < l->objs; i++)
+		bad += zheap_test_check(test, pool, handles[i], size, i, buf);
+	KUNIT_EXPECT_EQ(test, bad, 0);
+
+	for (i = 0; i < l->objs; i++) {
+		p = zheap_map_object(pool, handles[i], ZHEAP_MAP_RW);
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		bad += zheap_test_mismatch(p, size, i);
+		zheap_test_fill(p, size, i + 500);
+		zheap_unmap_object(pool, handles[i]);
+	}
+	KUNIT_EXPECT_EQ(test, bad, 0);
+	for (i = 0; i < l->objs; i++)
+		bad += zheap_test_check(test, pool, handles[i], size, i + 500,
+					buf);
+	KUNIT_EXPECT_EQ(test, bad, 0);
+	free_all(test, pool, handles, l->objs);
+}
+
+/* A span holds exactly its layout's objects; emptying it frees its pages. */
+static void zheap_zsmalloc_test_emptied_span_returns_pages(struct kunit *test)
+{
+	const size_t size = 1000;
+	const struct zs_layout *l = zs_layout_for(size);
+	struct zheap_pool *pool = zs_pool(test);
+	unsigned int i, n = l->objs + 1;
+	unsigned long *handles;
+	struct zheap_stats s;
+
+	handles = kunit_kcalloc(test, n, sizeof(*handles), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, handles);
+	for (i = 0; i < l->objs; i++)
+		KUNIT_ASSERT_EQ(test, zheap_malloc(pool, size, GFP_KERNEL,
+						   &handles[i]), 0);
+	KUNIT_EXPECT_EQ(test, zheap_total_pages(pool), l->pages);
+	KUNIT_ASSERT_EQ(test, zheap_malloc(pool, size, GFP_KERNEL,
+					   &handles[l->objs]), 0);
+	KUNIT_EXPECT_EQ(test, zheap_total_pages(pool), 2 * l->pages);
+
+	/* Empty the first span: its pages go, the second span stays. */
+	for (i = 0; i < l->objs; i++)
+		KUNIT_EXPECT_EQ(test, zheap_free(pool, handles[i]), 0);
+	KUNIT_EXPECT_EQ(test, zheap_total_pages(pool), l->pages);
+	zheap_pool_stats(pool, &s);
+	KUNIT_EXPECT_EQ(test, s.objects, 1);
+	KUNIT_EXPECT_GT(test, s.backend_meta_bytes, 0);
+	free_all(test, pool, &handles[l->objs], 1);
+}
+
+/* New objects go to the fullest span with room. */
+static void zheap_zsmalloc_test_fills_fullest_span_first(struct kunit *test)
+{
+	const size_t size = 200;
+	const struct zs_layout *l = zs_layout_for(size);
+	struct zheap_pool *pool = zs_pool(test);
+	unsigned int i, n = 2 * l->objs;
+	unsigned long *handles, h, full_span_page;
+
+	handles = kunit_kcalloc(test, n, sizeof(*handles), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, handles);
+	KUNIT_ASSERT_GE(test, l->objs, 8);
+	for (i = 0; i < n; i++)
+		KUNIT_ASSERT_EQ(test, zheap_malloc(pool, size, GFP_KERNEL,
+						   &handles[i]), 0);
+	KUNIT_ASSERT_EQ(test, zheap_total_pages(pool), 2 * l->pages);
+
+	/* Span A (first half) keeps 7/8 of its objects, span B a quarter. */
+	for (i = 0; i < l->objs / 8; i++)
+		KUNIT_EXPECT_EQ(test, zheap_free(pool, handles[i]), 0);
+	for (i = l->objs; i < l->objs + 3 * l->objs / 4; i++)
+		KUNIT_EXPECT_EQ(test, zheap_free(pool, handles[i]), 0);
+
+	full_span_page = obj_loc(test, pool, handles[n / 2 - 1]) >> ZS_IDX_BITS;
+	KUNIT_ASSERT_EQ(test, zheap_malloc(pool, size, GFP_KERNEL, &h), 0);
+	KUNIT_EXPECT_EQ(test, obj_loc(test, pool, h) >> ZS_IDX_BITS,
+			full_span_page);
+	KUNIT_EXPECT_EQ(test, zheap_free(pool, h), 0);
+
+	for (i = l->objs / 8; i < l->objs; i++)
+		KUNIT_EXPECT_EQ(test, zheap_free(pool, handles[i]), 0);
+	free_all(test, pool, &handles[l->objs + 3 * l->objs / 4],
+		 l->objs - 3 * l->objs / 4);
+}
+
+/*
+ * The largest sizes: PAGE_SIZE takes a page each, but objects a little
+ * smaller share pages, unlike a huge class that gives each its own page.
+ */
+static void zheap_zsmalloc_test_largest_sizes(struct kunit *test)
+{
+	static const size_t sizes[] = { PAGE_SIZE, PAGE_SIZE - 1, 4000, 3700,
+					3600 };
+	struct zheap_pool *pool = zs_pool(test);
+	unsigned long handles[64];
+	unsigned int i, k;
+	size_t bad = 0;
+	u8 *buf;
+
+	buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	for (k = 0; k < ARRAY_SIZE(sizes); k++) {
+		const struct zs_layout *l = zs_layout_for(sizes[k]);
+		unsigned int spans = DIV_ROUND_UP(64, l->objs);
+
+		for (i = 0; i < 64; i++)
+			handles[i] = zheap_test_store(test, pool, sizes[k], i,
+						      buf);
+		KUNIT_EXPECT_EQ(test, zheap_total_pages(pool), spans * l->pages);
+		/* A full span of these holds more objects than pages. */
+		if (sizes[k] <= 3700)
+			KUNIT_EXPECT_GT(test, l->objs, l->pages);
+		for (i = 0; i < 64; i++)
+			bad += zheap_test_check(test, pool, handles[i], sizes[k],
+						i, buf);
+		for (i = 0; i < 64; i++)
+			KUNIT_EXPECT_EQ(test, zheap_free(pool, handles[i]), 0);
+		KUNIT_EXPECT_EQ(test, zheap_total_pages(pool), 0);
+	}
+	KUNIT_EXPECT_EQ(test, bad, 0);
+	zheap_pool_destroy(pool);
+}
+
+static struct kunit_case zheap_zsmalloc_cases[] = {
+	KUNIT_CASE(zheap_zsmalloc_test_class_table_is_sound),
+	KUNIT_CASE(zheap_zsmalloc_test_class_selection_at_boundaries),
+	KUNIT_CASE(zheap_zsmalloc_test_straddling_objects_read_back),
+	KUNIT_CASE(zheap_zsmalloc_test_emptied_span_returns_pages),
+	KUNIT_CASE(zheap_zsmalloc_test_fills_fullest_span_first),
+	KUNIT_CASE(zheap_zsmalloc_test_largest_sizes),
+	{}
+};
+
+static struct kunit_suite zheap_zsmalloc_suite = {
+	.name = "zheap_zsmalloc",
+	.test_cases = zheap_zsmalloc_cases,
+};
+
+kunit_test_suite(zheap_zsmalloc_suite);

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Private to the zsmalloc backend and its KUnit suite.
+ */
+#ifndef _ZHEAP_ZS_INTERNAL_H
+#define _ZHEAP_ZS_INTERNAL_H
+
+#include <linux/types.h>
+
+#define ZS_ALIGN		16
+#define ZS_NR_SIZES		(PAGE_SIZE / ZS_ALIGN)
+/* Longest span, and how much (permille) a shorter one may waste more. */
+#define ZS_MAX_SPAN_PAGES	16
+#define ZS_SPAN_TOLERANCE	20
+#define ZS_GROUPS		8
+#define ZS_IDX_BITS		12
+
+/* One class: objects up to @size bytes, @objs of them in @pages pages. */
+struct zs_layout {
+	u16 size;
+	u16 objs;
+	u8 pages;
+};
+
+const struct zs_layout *zs_layout_for(size_t size);
+unsigned int zs_nr_layouts(void);
+const struct zs_layout *zs_layout_nr(unsigned int nr);
+bool zs_straddles(unsigned long loc);
+
+#endif /* _ZHEAP_ZS_INTERNAL_H */

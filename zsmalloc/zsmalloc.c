@@ -1,0 +1,659 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zheap zsmalloc backend: size classes over spans of order-0 pages.
+ *
+ * Sizes are rounded up to a 16-byte grid.  Each grid size s gets a span
+ * layout: p pages (1 to ZS_MAX_SPAN_PAGES) holding n = p * PAGE_SIZE / s
+ * objects laid end to end, so an object may straddle two pages.  Of the
+ * layouts that waste least at the end of the span, the one with the
+ * fewest pages within ZS_SPAN_TOLERANCE wins: a long span packs large
+ * objects tightly (nine 3.6 KiB objects in eight pages instead of one per
+ * page) but a class's last, partly filled span costs more, so short spans
+ * are preferred where they are nearly as tight.  Grid sizes that get the
+ * same (p, n) share one class, sized for the largest of them.  The
+ * reasoning and the measurements behind the constants are in
+ * Documentation/zsmalloc.rst.
+ *
+ * A span's descriptor (struct zs_span) lives outside its pages, so every
+ * page byte holds objects: no in-object header.  The descriptor holds the
+ * span's pages, and per object slot a u32 (the 32-bit id of the object's
+ * handle slot, or the free list link) and a u16 (the object's exact size).
+ * Every page of a span points at the descriptor through page->private.
+ *
+ * Within a class, spans sit on ZS_GROUPS lists by how full they are, plus
+ * one for full spans; allocation takes the fullest span with room, so
+ * emptier spans drain.  An empty span is freed at once.
+ *
+ * A location is (pfn of the span's first page << ZS_IDX_BITS) | index.
+ *
+ * Access: an object within one page is mapped by address.  One that
+ * straddles two pages is copied into a per-CPU buffer on map and back on
+ * unmap, with the CPU's map lock (a local_lock) held in between, so this
+ * backend's map cannot sleep.  read() and write() copy in two pieces and
+ * hold nothing.
+ *
+ * Locking: zs_class.lock (a spinlock) protects the class's lists and every
+ * field of its spans but the pages' contents.  Classes never nest, and no
+ * pool-wide lock exists.  map, read, write and size of a live object take
+ * no class lock: its slot's index and size do not change while it lives.
+ */
+
+#include <linux/highmem.h>
+#include <linux/list.h>
+#include <linux/local_lock.h>
+#include <linux/mm.h>
+#include <linux/module.h>
+#include <linux/overflow.h>
+#include <linux/percpu.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <zheap_backend.h>
+
+#include "zs_internal.h"
+
+#define ZS_FREE			BIT(31)
+#define ZS_NONE			0xffff
+
+struct zs_class {
+	/* protects: @groups, @spans, and every zs_span of this class */
+	spinlock_t lock;
+	struct list_head groups[ZS_GROUPS + 1];	/* by fullness; last: full */
+	unsigned long spans;
+	const struct zs_layout *layout;
+} ____cacheline_aligned_in_smp;
+
+struct zs_pool {
+	struct zheap_pool *pool;
+	atomic_long_t meta_bytes;
+	struct zs_class classes[];
+};
+
+struct zs_span {
+	struct list_head list;
+	struct zs_class *class;
+	u16 inuse;
+	u16 free_head;
+	u8 group;
+	/* layout->pages pages, then u32 ids[objs], then u16 sizes[objs] */
+	struct page *pages[];
+};
+
+struct zs_map_area {
+	local_lock_t lock;
+	enum zheap_map_mode mode;
+	u8 *buf;
+};
+
+static DEFINE_PER_CPU(struct zs_map_area, zs_map_area) = {
+	.lock = INIT_LOCAL_LOCK(lock),
+};
+
+static struct zs_layout zs_layouts[ZS_NR_SIZES];
+static unsigned int zs_nr_classes;
+static u8 zs_class_of[ZS_NR_SIZES + 1];
+
+/* Permille of a span's bytes that objects fill with layout (p, s). */
+static unsigned int span_use(unsigned int pages, unsigned int size)
+{
+	unsigned int objs = pages * PAGE_SIZE / size;
+
+	return objs * size * 1000ULL / (pages * PAGE_SIZE);
+}
+
+static void zs_build_classes(void)
+{
+	struct zs_layout chosen[ZS_NR_SIZES + 1];
+	unsigned int g, p, c;
+
+	for (g = 1; g <= ZS_NR_SIZES; g++) {
+		unsigned int size = g * ZS_ALIGN, best = 0;
+
+		for (p = 1; p <= ZS_MAX_SPAN_PAGES; p++)
+			best = max(best, span_use(p, size));
+		for (p = 1; p < ZS_MAX_SPAN_PAGES; p++)
+			if (span_use(p, size) + ZS_SPAN_TOLERANCE >= best)
+				break;
+		chosen[g].pages = p;
+		chosen[g].objs = p * PAGE_SIZE / size;
+		chosen[g].size = size;
+	}
+
+	/* One class per (pages, objs), sized for the largest grid size. */
+	zs_nr_classes = 0;
+	for (g = 1; g <= ZS_NR_SIZES; g++) {
+		bool last = true;
+		unsigned int h;
+
+		for (h = g + 1; h <= ZS_NR_SIZES; h++)
+			if (chosen[h].pages == chosen[g].pages &&
+			    chosen[h].objs == chosen[g].objs)
+				last = false;
+		if (last)
+			zs_layouts[zs_nr_classes++] = chosen[g];
+	}
+	for (g = 1; g <= ZS_NR_SIZES; g++) {
+		for (c = 0; c < zs_nr_classes; c++)
+			if (zs_layouts[c].pages == chosen[g].pages &&
+			    zs_layouts[c].objs == chosen[g].objs)
+				break;
+		zs_class_of[g] = c;
+	}
+}
+
+/**
+ * zs_layout_for() - the class layout an object of @size goes to
+ * @size: 1..PAGE_SIZE
+ *
+ * Context: Any context.
+ * Return: the layout.
+ */
+const struct zs_layout *zs_layout_for(size_t size)
+{
+	return &zs_layouts[zs_class_of[DIV_ROUND_UP(size, ZS_ALIGN)]];
+}
+
+/**
+ * zs_nr_layouts() - how many classes there are
+ *
+ * Context: Any context.
+ * Return: the number of classes; zs_layout_nr() gives each.
+ */
+unsigned int zs_nr_layouts(void)
+{
+	return zs_nr_classes;
+}
+
+/**
+ * zs_layout_nr() - class @nr's layout, classes in increasing size
+ * @nr: below zs_nr_layouts()
+ *
+ * Context: Any context.
+ * Return: the layout.
+ */
+const struct zs_layout *zs_layout_nr(unsigned int nr)
+{
+	return &zs_layouts[nr];
+}
+
+static u32 *span_ids(struct zs_span *span)
+{
+	return (u32 *)&span->pages[span->class->layout->pages];
+}
+
+static u16 *span_sizes(struct zs_span *span)
+{
+	return (u16 *)(span_ids(span) + span->class->layout->objs);
+}
+
+static size_t span_bytes(const struct zs_layout *layout)
+{
+	return struct_size_t(struct zs_span, pages, layout->pages) +
+	       layout->objs * (sizeof(u32) + sizeof(u16));
+}
+
+static struct zs_span *loc_span(unsigned long loc)
+{
+	return (struct zs_span *)page_private(pfn_to_page(loc >> ZS_IDX_BITS));
+}
+
+static unsigned int loc_idx(unsigned long loc)
+{
+	return loc & (BIT(ZS_IDX_BITS) - 1);
+}
+
+static unsigned long span_loc(struct zs_span *span, unsigned int idx)
+{
+	return page_to_pfn(span->pages[0]) << ZS_IDX_BITS | idx;
+}
+
+static unsigned int fullness(struct zs_span *span)
+{
+	const struct zs_layout *layout = span->class->layout;
+
+	if (span->inuse == layout->objs)
+		return ZS_GROUPS;
+	return span->inuse * ZS_GROUPS / layout->objs;
+}
+
+/* Move @span to the group that matches how full it is. */
+static void zs_regroup(struct zs_class *class, struct zs_span *span)
+{
+	unsigned int group = fullness(span);
+
+	lockdep_assert_held(&class->lock);
+	if (group != span->group) {
+		span->group = group;
+		list_move(&span->list, &class->groups[group]);
+	}
+}
+
+/* The fullest span of @class with a free slot, or NULL. */
+static struct zs_span *zs_find_span(struct zs_class *class)
+{
+	int group;
+
+	lockdep_assert_held(&class->lock);
+	for (group = ZS_GROUPS - 1; group >= 0; group--)
+		if (!list_empty(&class->groups[group]))
+			return list_first_entry(&class->groups[group],
+						struct zs_span, list);
+	return NULL;
+}
+
+static void zs_span_free(struct zs_pool *zp, struct zs_span *span)
+{
+	const struct zs_layout *layout = span->class->layout;
+	unsigned int i;
+
+	for (i = 0; i < layout->pages; i++) {
+		set_page_private(span->pages[i], 0);
+		zheap_page_free(zp->pool, span->pages[i]);
+	}
+	atomic_long_sub(kmalloc_size_roundup(span_bytes(layout)),
+			&zp->meta_bytes);
+	kfree(span);
+}
+
+static struct zs_span *zs_span_new(struct zs_pool *zp, struct zs_class *class,
+				   gfp_t gfp)
+{
+	const struct zs_layout *layout = class->layout;
+	struct zs_span *span;
+	unsigned int i;
+	u32 *ids;
+
+	gfp &= ~(__GFP_HIGHMEM | __GFP_MOVABLE);
+	span = kmalloc(span_bytes(layout), gfp);
+	if (!span)
+		return NULL;
+	span->class = class;
+	span->inuse = 0;
+	span->free_head = 0;
+	span->group = 0;
+	INIT_LIST_HEAD(&span->list);
+	for (i = 0; i < layout->pages; i++) {
+		span->pages[i] = zheap_page_alloc(zp->pool, gfp);
+		if (!span->pages[i])
+			goto err_free_pages;
+		set_page_private(span->pages[i], (unsigned long)span);
+	}
+	ids = span_ids(span);
+	for (i = 0; i < layout->objs; i++)
+		ids[i] = ZS_FREE | (i + 1 < layout->objs ? i + 1 : ZS_NONE);
+	atomic_long_add(kmalloc_size_roundup(span_bytes(layout)),
+			&zp->meta_bytes);
+	return span;
+
+err_free_pages:
+	while (i--) {
+		set_page_private(span->pages[i], 0);
+		zheap_page_free(zp->pool, span->pages[i]);
+	}
+	kfree(span);
+	return NULL;
+}
+
+static void *zs_create(struct zheap_pool *pool)
+{
+	struct zs_pool *zp;
+	unsigned int c, g;
+
+	zp = kvzalloc(struct_size(zp, classes, zs_nr_classes), GFP_KERNEL);
+	if (!zp)
+		return NULL;
+	zp->pool = pool;
+	for (c = 0; c < zs_nr_classes; c++) {
+		struct zs_class *class = &zp->classes[c];
+
+		spin_lock_init(&class->lock);
+		for (g = 0; g <= ZS_GROUPS; g++)
+			INIT_LIST_HEAD(&class->groups[g]);
+		class->layout = &zs_layouts[c];
+	}
+	return zp;
+}
+
+static void zs_destroy(void *bpool)
+{
+	struct zs_pool *zp = bpool;
+	struct zs_span *span, *tmp;
+	unsigned int c, g;
+
+	/* The frontend has released every object: anything left leaked. */
+	for (c = 0; c < zs_nr_classes; c++) {
+		struct zs_class *class = &zp->classes[c];
+		LIST_HEAD(left);
+
+		spin_lock(&class->lock);
+		for (g = 0; g <= ZS_GROUPS; g++)
+			list_splice_init(&class->groups[g], &left);
+		class->spans = 0;
+		spin_unlock(&class->lock);
+
+		WARN_ON_ONCE(!list_empty(&left));
+		list_for_each_entry_safe(span, tmp, &left, list)
+			zs_span_free(zp, span);
+	}
+	kvfree(zp);
+}
+
+static int zs_place(void *bpool, size_t size, gfp_t gfp, unsigned long handle,
+		    unsigned long *loc)
+{
+	struct zs_pool *zp = bpool;
+	struct zs_span *span, *fresh = NULL;
+	struct zs_class *class;
+	unsigned int idx;
+	u32 *ids;
+
+	if (!size || size > PAGE_SIZE)
+		return -EINVAL;
+	class = &zp->classes[zs_class_of[DIV_ROUND_UP(size, ZS_ALIGN)]];
+
+	spin_lock(&class->lock);
+	span = zs_find_span(class);
+	if (!span) {
+		spin_unlock(&class->lock);
+		fresh = zs_span_new(zp, class, gfp);
+		if (!fresh)
+			return -ENOMEM;
+		spin_lock(&class->lock);
+		/* A slot may have been freed meanwhile; prefer it. */
+		span = zs_find_span(class);
+		if (!span) {
+			span = fresh;
+			fresh = NULL;
+			list_add(&span->list, &class->groups[0]);
+			class->spans++;
+		}
+	}
+
+	idx = span->free_head;
+	ids = span_ids(span);
+	span->free_head = ids[idx] & ~ZS_FREE;
+	ids[idx] = zheap_handle_id(handle);
+	span_sizes(span)[idx] = size;
+	span->inuse++;
+	zs_regroup(class, span);
+	*loc = span_loc(span, idx);
+	spin_unlock(&class->lock);
+
+	if (fresh)
+		zs_span_free(zp, fresh);
+	return 0;
+}
+
+static void zs_release(void *bpool, unsigned long loc)
+{
+	struct zs_span *span = loc_span(loc);
+	struct zs_class *class = span->class;
+	unsigned int idx = loc_idx(loc);
+	bool empty;
+
+	spin_lock(&class->lock);
+	span_ids(span)[idx] = ZS_FREE | span->free_head;
+	span->free_head = idx;
+	span->inuse--;
+	empty = !span->inuse;
+	if (empty) {
+		list_del(&span->list);
+		class->spans--;
+	} else {
+		zs_regroup(class, span);
+	}
+	spin_unlock(&class->lock);
+
+	if (empty)
+		zs_span_free(bpool, span);
+}
+
+/* Where object @idx of @span starts: page number and offset in it. */
+static void obj_pos(struct zs_span *span, unsigned int idx,
+		    unsigned int *page, unsigned int *off)
+{
+	unsigned long start = (unsigned long)idx * span->class->layout->size;
+
+	*page = start >> PAGE_SHIFT;
+	*off = offset_in_page(start);
+}
+
+static void zs_copy_out(struct zs_span *span, unsigned int idx, void *dst,
+			size_t len)
+{
+	unsigned int page, off;
+	size_t first;
+
+	obj_pos(span, idx, &page, &off);
+	first = min_t(size_t, len, PAGE_SIZE - off);
+	memcpy(dst, page_address(span->pages[page]) + off, first);
+	if (len > first)
+		memcpy(dst + first, page_address(span->pages[page + 1]),
+		       len - first);
+}
+
+static void zs_copy_in(struct zs_span *span, unsigned int idx,
+		       const void *src, size_t len)
+{
+	unsigned int page, off;
+	size_t first;
+
+	obj_pos(span, idx, &page, &off);
+	first = min_t(size_t, len, PAGE_SIZE - off);
+	memcpy(page_address(span->pages[page]) + off, src, first);
+	if (len > first)
+		memcpy(page_address(span->pages[page + 1]), src + first,
+		       len - first);
+}
+
+/**
+ * zs_straddles() - does the object at @loc cross a page boundary?
+ * @loc: a live object's location
+ *
+ * Context: Any context.
+ * Return: true if it does.
+ */
+bool zs_straddles(unsigned long loc)
+{
+	struct zs_span *span = loc_span(loc);
+	unsigned int idx = loc_idx(loc), page, off;
+
+	obj_pos(span, idx, &page, &off);
+	return off + span_sizes(span)[idx] > PAGE_SIZE;
+}
+
+static void *zs_map(void *bpool, unsigned long loc, enum zheap_map_mode mode)
+{
+	struct zs_span *span = loc_span(loc);
+	unsigned int idx = loc_idx(loc), page, off;
+	struct zs_map_area *area;
+
+	if (!zs_straddles(loc)) {
+		obj_pos(span, idx, &page, &off);
+		return page_address(span->pages[page]) + off;
+	}
+	local_lock(&zs_map_area.lock);
+	area = this_cpu_ptr(&zs_map_area);
+	area->mode = mode;
+	if (mode != ZHEAP_MAP_WO)
+		zs_copy_out(span, idx, area->buf, span_sizes(span)[idx]);
+	return area->buf;
+}
+
+static void zs_unmap(void *bpool, unsigned long loc)
+{
+	struct zs_span *span = loc_span(loc);
+	unsigned int idx = loc_idx(loc);
+	struct zs_map_area *area;
+
+	if (!zs_straddles(loc))
+		return;
+	area = this_cpu_ptr(&zs_map_area);
+	if (area->mode != ZHEAP_MAP_RO)
+		zs_copy_in(span, idx, area->buf, span_sizes(span)[idx]);
+	local_unlock(&zs_map_area.lock);
+}
+
+static void zs_read(void *bpool, unsigned long loc, void *dst, size_t len)
+{
+	zs_copy_out(loc_span(loc), loc_idx(loc), dst, len);
+}
+
+static void zs_write(void *bpool, unsigned long loc, const void *src,
+		     size_t len)
+{
+	zs_copy_in(loc_span(loc), loc_idx(loc), src, len);
+}
+
+static size_t zs_size(void *bpool, unsigned long loc)
+{
+	return span_sizes(loc_span(loc))[loc_idx(loc)];
+}
+
+static struct page *zs_obj_page(void *bpool, unsigned long loc)
+{
+	unsigned int page, off;
+
+	obj_pos(loc_span(loc), loc_idx(loc), &page, &off);
+	return loc_span(loc)->pages[page];
+}
+
+static unsigned int span_page_nr(struct zs_span *span, struct page *page)
+{
+	unsigned int i;
+
+	for (i = 0; i < span->class->layout->pages; i++)
+		if (span->pages[i] == page)
+			break;
+	return i;
+}
+
+static unsigned int zs_page_objects(void *bpool, struct page *page,
+				    unsigned long *handles, unsigned int max)
+{
+	struct zs_span *span = (struct zs_span *)page_private(page);
+	struct zs_pool *zp = bpool;
+	const struct zs_layout *layout;
+	unsigned int nr, first, last, idx, n = 0;
+	struct zs_class *class;
+	u32 *ids;
+
+	if (!span)
+		return 0;
+	class = span->class;
+	layout = class->layout;
+	spin_lock(&class->lock);
+	nr = span_page_nr(span, page);
+	first = nr * PAGE_SIZE / layout->size;
+	last = min_t(unsigned int, ((nr + 1) * PAGE_SIZE - 1) / layout->size,
+		     layout->objs - 1);
+	ids = span_ids(span);
+	for (idx = first; idx <= last; idx++) {
+		if (ids[idx] & ZS_FREE)
+			continue;
+		if (n < max)
+			handles[n] = zheap_handle_by_id(zp->pool, ids[idx]);
+		n++;
+	}
+	spin_unlock(&class->lock);
+	return n;
+}
+
+static void zs_page_replaced(void *bpool, struct page *page,
+			     struct page *newpage,
+			     void (*relocate)(struct zheap_pool *pool,
+					      unsigned long handle,
+					      unsigned long loc))
+{
+	struct zs_span *span = (struct zs_span *)page_private(page);
+	struct zs_class *class = span->class;
+	struct zs_pool *zp = bpool;
+	unsigned int nr, idx;
+	u32 *ids;
+
+	spin_lock(&class->lock);
+	nr = span_page_nr(span, page);
+	span->pages[nr] = newpage;
+	set_page_private(newpage, (unsigned long)span);
+	set_page_private(page, 0);
+	/* Locations name the first page: all of them change with it. */
+	ids = span_ids(span);
+	for (idx = 0; nr == 0 && idx < class->layout->objs; idx++)
+		if (!(ids[idx] & ZS_FREE))
+			relocate(zp->pool, zheap_handle_by_id(zp->pool, ids[idx]),
+				 span_loc(span, idx));
+	spin_unlock(&class->lock);
+}
+
+static u64 zs_meta_bytes(void *bpool)
+{
+	struct zs_pool *zp = bpool;
+
+	return atomic_long_read(&zp->meta_bytes);
+}
+
+static const struct zheap_backend_ops zs_ops = {
+	.create = zs_create,
+	.destroy = zs_destroy,
+	.place = zs_place,
+	.release = zs_release,
+	.map = zs_map,
+	.unmap = zs_unmap,
+	.read = zs_read,
+	.write = zs_write,
+	.size = zs_size,
+	.obj_page = zs_obj_page,
+	.page_objects = zs_page_objects,
+	.page_replaced = zs_page_replaced,
+	.meta_bytes = zs_meta_bytes,
+};
+
+static struct zheap_backend zs_backend = {
+	.name = "zsmalloc",
+	.owner = THIS_MODULE,
+	.ops = &zs_ops,
+	/* Straddling objects are mapped under a local_lock. */
+	.map_can_sleep = false,
+};
+
+static void zs_free_buffers(void)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu) {
+		kfree(per_cpu_ptr(&zs_map_area, cpu)->buf);
+		per_cpu_ptr(&zs_map_area, cpu)->buf = NULL;
+	}
+}
+
+static int __init zheap_zsmalloc_init(void)
+{
+	unsigned int cpu;
+	int err;
+
+	zs_build_classes();
+	for_each_possible_cpu(cpu) {
+		u8 *buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
+
+		if (!buf) {
+			zs_free_buffers();
+			return -ENOMEM;
+		}
+		per_cpu_ptr(&zs_map_area, cpu)->buf = buf;
+	}
+	err = zheap_register_backend(&zs_backend);
+	if (err)
+		zs_free_buffers();
+	return err;
+}
+
+static void __exit zheap_zsmalloc_exit(void)
+{
+	zheap_unregister_backend(&zs_backend);
+	zs_free_buffers();
+}
+
+module_init(zheap_zsmalloc_init);
+module_exit(zheap_zsmalloc_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("zheap zsmalloc backend: size classes over multi-page spans");
