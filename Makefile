@@ -12,6 +12,8 @@
 #   make lint       only the static checks
 #   make kunit      only the KUnit suites (plain and debug)
 #   make qemu-test  only the QEMU scenarios
+#   make bench      the allocator benchmark in the QEMU guest: zheap's
+#                   backends against the kernel's zsmalloc, same boot
 #   make clean
 
 ifneq ($(KERNELRELEASE),)
@@ -21,9 +23,10 @@ else
 ZHEAP_ENV := . $(CURDIR)/scripts/env.sh
 KVER ?= $(shell $(ZHEAP_ENV); echo $$ZHEAP_KVER)
 KDIR ?= /lib/modules/$(KVER)/build
-ZHEAP_CONFIG := CONFIG_ZHEAP=m CONFIG_ZHEAP_ZBUD=m CONFIG_ZHEAP_ZSMALLOC=m
+ZHEAP_CONFIG := CONFIG_ZHEAP=m CONFIG_ZHEAP_ZBUD=m CONFIG_ZHEAP_ZSMALLOC=m \
+		CONFIG_ZHEAP_BENCH=m
 
-.PHONY: all modules setup run check lint kunit qemu-test clean
+.PHONY: all modules setup run check lint kunit qemu-test bench clean
 
 all: modules
 
@@ -47,6 +50,9 @@ kunit: setup
 
 qemu-test: setup
 	bash scripts/qemu.sh test
+
+bench: setup
+	bash scripts/qemu.sh bench
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean

@@ -9,6 +9,9 @@
 #                          how densely and how fast
 #   scripts/qemu.sh test   every scenario of tests/qemu/init; ends with
 #                          "qemu: N passed, N failed"
+#   scripts/qemu.sh bench  the allocator benchmark (tools/bench): zheap's
+#                          backends against the kernel's zsmalloc in one
+#                          boot; prints its table
 #
 # ZHEAP_QEMU_MIB and ZHEAP_QEMU_SEED override the workload's size and seed.
 set -uo pipefail
@@ -47,7 +50,23 @@ cp /bin/busybox "$root/bin/busybox"
 cp "$here/tests/qemu/init" "$root/init"
 chmod +x "$root/init"
 cp "$work/zload" "$root/zload"
-cp "$here/zheap.ko" "$here/zheap_zbud.ko" "$here/zheap_zsmalloc.ko" "$root/lib/"
+cp "$here/zheap.ko" "$here/zheap_zbud.ko" "$here/zheap_zsmalloc.ko" \
+	"$here/zheap_bench.ko" "$root/lib/"
+for m in lib/lz4/lz4_compress crypto/lz4; do
+	xz -dc "$ZHEAP_MODDIR/kernel/$m.ko.xz" > "$root/lib/$(basename $m).ko" ||
+		fail_all "no $m module for $ZHEAP_KVER"
+done
+if [ "$mode" = bench ]; then
+	# Trace a's real data: English text with markup, C source, machine
+	# code and a shared library, 32 MiB in all.
+	mkdir -p "$root/data"
+	find "$ZHEAP_SRC/Documentation" -name '*.rst' | sort | xargs cat 2>/dev/null |
+		head -c 12M > "$root/data/docs.rst"
+	find "$ZHEAP_SRC/mm" -name '*.c' | sort | xargs cat 2>/dev/null |
+		head -c 6M > "$root/data/mm.c"
+	head -c 12M "$(command -v qemu-system-x86_64)" > "$root/data/qemu.bin"
+	head -c 2M /usr/lib/x86_64-linux-gnu/libc.so.6 > "$root/data/libc.so"
+fi
 xz -dc "$ZHEAP_MODDIR/kernel/drivers/block/virtio_blk.ko.xz" > "$root/lib/virtio_blk.ko" ||
 	fail_all "no virtio_blk module for $ZHEAP_KVER"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/initrd.gz"
@@ -55,15 +74,17 @@ xz -dc "$ZHEAP_MODDIR/kernel/drivers/block/virtio_blk.ko.xz" > "$root/lib/virtio
 rm -f "$work/swap.img"
 truncate -s 1G "$work/swap.img"
 
+mem=256
 case "$mode" in
 run) : "${mib:=400}" ;;
+bench) : "${mib:=0}"; mem=1024 ;;
 *) : "${mib:=384}" ;;
 esac
 
 # 256 MiB of RAM, so a 384-400 MiB workload must swap; zswap in front.
 append="console=ttyS0 panic=-1 loglevel=4 zswap.enabled=1"
 append+=" zswap.max_pool_percent=50 zt.mode=$mode zt.mib=$mib zt.seed=$seed"
-timeout 1200 qemu-system-x86_64 -machine q35 -accel tcg -cpu max -smp 2 -m 256 \
+timeout 1200 qemu-system-x86_64 -machine q35 -accel tcg -cpu max -smp 2 -m $mem \
 	-kernel "$ZHEAP_VMLINUZ" -initrd "$work/initrd.gz" -append "$append" \
 	-drive "file=$work/swap.img,if=virtio,format=raw" \
 	-nographic -no-reboot -monitor none -serial stdio </dev/null \
@@ -95,6 +116,14 @@ summarize_run() {
 		printf "  intact    %s bad pages\n", bad
 	}' "$log"
 }
+
+if [ "$mode" = bench ]; then
+	sed -n 's/^ZT: BENCH //p' "$log"
+	echo "(full guest log: $log)"
+	grep -q '^ZT: BENCH zheap_bench: done' "$log" &&
+		! grep -q '^ZT: BENCH .* bad [1-9]' "$log"
+	exit $?
+fi
 
 if [ "$mode" = run ]; then
 	grep -E '^(zheap:|ZLOAD|ZT: RESULT)' "$log"

@@ -1,0 +1,564 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zheap_bench: the allocator benchmark, run in the QEMU guest by
+ * `make bench`.
+ *
+ * It drives the kernel's own zsmalloc (the exported zs_* API) and zheap's
+ * backends with the same traces in the same boot and prints one table:
+ * objects stored, pool pages, efficiency (stored bytes / pool bytes, 1.0
+ * is ideal), metadata bytes per object, whether every object read back
+ * intact, and malloc+write+read+free operations per second with one thread
+ * and with one thread per online CPU, the kernel's zsmalloc being 1.00.
+ *
+ * Traces, all of @objects objects:
+ *   a-lzo, a-lz4  sizes of real data pages compressed with the kernel's lzo
+ *                 and lz4 (crypto API); the data are the files named by
+ *                 @data, cut into pages, cycled; same-filled pages and
+ *                 pages that do not compress below PAGE_SIZE are skipped,
+ *                 as zswap skips them
+ *   b-uniform     sizes uniform in 1..PAGE_SIZE from a PRNG seeded by @seed
+ *   c-churn       fill with a-lzo, free a random half, refill each freed
+ *                 slot with its a-lz4 size; measured after the refill
+ *
+ * The module does its work at load time, prints, and stays loaded until
+ * removed.  Results go to the kernel log, each line starting "zheap_bench:".
+ */
+
+#include <linux/completion.h>
+#include <linux/crypto.h>
+#include <linux/fs.h>
+#include <linux/kernel_read_file.h>
+#include <linux/kthread.h>
+#include <linux/module.h>
+#include <linux/prandom.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/utsname.h>
+#include <linux/vmalloc.h>
+#include <linux/zsmalloc.h>
+#include <zheap.h>
+
+static unsigned long seed = 1;
+module_param(seed, ulong, 0444);
+MODULE_PARM_DESC(seed, "PRNG seed for the uniform and churn traces");
+
+static char *data = "";
+module_param(data, charp, 0444);
+MODULE_PARM_DESC(data, "comma-separated files whose pages make trace a");
+
+static unsigned int objects = 40000;
+module_param(objects, uint, 0444);
+MODULE_PARM_DESC(objects, "objects per trace");
+
+static unsigned int ops = 100000;
+module_param(ops, uint, 0444);
+MODULE_PARM_DESC(ops, "malloc+write+read+free cycles per thread");
+
+static char *backends = "zsmalloc,zbud";
+module_param(backends, charp, 0444);
+MODULE_PARM_DESC(backends, "zheap backends to measure besides the kernel's zsmalloc");
+
+#define MAX_DATA	(48UL << 20)
+#define RING		1024
+
+/* One allocator under test. */
+struct bench_alloc {
+	char name[32];
+	char *backend;			/* NULL: the kernel's zsmalloc */
+	void *pool;
+};
+
+static int ba_create(struct bench_alloc *a)
+{
+	if (!a->backend) {
+		a->pool = zs_create_pool("zheap_bench");
+		return a->pool ? 0 : -ENOMEM;
+	}
+	a->pool = zheap_pool_create("zheap_bench", a->backend);
+	if (IS_ERR(a->pool)) {
+		int err = PTR_ERR(a->pool);
+
+		a->pool = NULL;
+		return err;
+	}
+	return 0;
+}
+
+static void ba_destroy(struct bench_alloc *a)
+{
+	if (!a->backend)
+		zs_destroy_pool(a->pool);
+	else
+		zheap_pool_destroy(a->pool);
+	a->pool = NULL;
+}
+
+static int ba_malloc(struct bench_alloc *a, size_t size, unsigned long *h)
+{
+	unsigned long handle;
+
+	if (a->backend)
+		return zheap_malloc(a->pool, size, GFP_KERNEL, h);
+	handle = zs_malloc(a->pool, size, GFP_KERNEL);
+	if (IS_ERR_VALUE(handle))
+		return (int)handle;
+	*h = handle;
+	return 0;
+}
+
+static void ba_free(struct bench_alloc *a, unsigned long h)
+{
+	if (a->backend)
+		zheap_free(a->pool, h);
+	else
+		zs_free(a->pool, h);
+}
+
+static void ba_write(struct bench_alloc *a, unsigned long h, const void *src,
+		     size_t len)
+{
+	if (a->backend) {
+		zheap_write_object(a->pool, h, src, len);
+		return;
+	}
+	memcpy(zs_map_object(a->pool, h, ZS_MM_WO), src, len);
+	zs_unmap_object(a->pool, h);
+}
+
+static void ba_read(struct bench_alloc *a, unsigned long h, void *dst,
+		    size_t len)
+{
+	if (a->backend) {
+		zheap_read_object(a->pool, h, dst, len);
+		return;
+	}
+	memcpy(dst, zs_map_object(a->pool, h, ZS_MM_RO), len);
+	zs_unmap_object(a->pool, h);
+}
+
+static u64 ba_pages(struct bench_alloc *a)
+{
+	return a->backend ? zheap_total_pages(a->pool) :
+			    zs_get_total_pages(a->pool);
+}
+
+/*
+ * Metadata bytes per object outside the object's own bytes.  zheap's is
+ * measured (handle slots and backend descriptors); for the kernel's
+ * zsmalloc it is its 8-byte handle (kmem_cache) plus the 8-byte header in
+ * every object, and a struct zspage per span that is not visible from
+ * outside, so the figure printed for it is a lower bound.
+ */
+static u64 ba_meta(struct bench_alloc *a, u64 nr)
+{
+	struct zheap_stats s;
+
+	if (!a->backend || !nr)
+		return 16;
+	zheap_pool_stats(a->pool, &s);
+	return div64_u64(s.handle_bytes + s.backend_meta_bytes, nr);
+}
+
+/* A trace: sizes, and the byte pattern written into object i. */
+struct trace {
+	const char *name;
+	u16 *sizes;
+	unsigned int nr;
+};
+
+static u8 *pattern;	/* 2 * PAGE_SIZE of pseudo-random bytes */
+
+static const void *obj_bytes(unsigned int i)
+{
+	return pattern + (i * 61) % PAGE_SIZE;
+}
+
+static bool page_same_filled(const u8 *p)
+{
+	const unsigned long *w = (const unsigned long *)p;
+	unsigned int i;
+
+	for (i = 1; i < PAGE_SIZE / sizeof(*w); i++)
+		if (w[i] != w[0])
+			return false;
+	return true;
+}
+
+/* Sizes of @buf's pages compressed with @alg, cycled to @nr objects. */
+static int trace_from_data(struct trace *t, const char *alg, const u8 *buf,
+			   size_t len)
+{
+	struct crypto_comp *tfm;
+	unsigned int pages = len / PAGE_SIZE, i, n = 0, usable = 0;
+	u16 *once;
+	u8 *dst;
+	int err = 0;
+
+	tfm = crypto_alloc_comp(alg, 0, 0);
+	if (IS_ERR(tfm)) {
+		pr_err("zheap_bench: no %s compressor: %ld\n", alg, PTR_ERR(tfm));
+		return PTR_ERR(tfm);
+	}
+	once = vmalloc_array(pages ?: 1, sizeof(*once));
+	dst = kmalloc(2 * PAGE_SIZE, GFP_KERNEL);
+	if (!once || !dst) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < pages; i++) {
+		unsigned int dlen = 2 * PAGE_SIZE;
+		const u8 *src = buf + (size_t)i * PAGE_SIZE;
+
+		if (page_same_filled(src))
+			continue;
+		if (crypto_comp_compress(tfm, src, PAGE_SIZE, dst, &dlen))
+			continue;
+		if (!dlen || dlen >= PAGE_SIZE)
+			continue;
+		once[usable++] = dlen;
+		cond_resched();
+	}
+	if (!usable) {
+		err = -ENODATA;
+		goto out;
+	}
+	for (n = 0; n < t->nr; n++)
+		t->sizes[n] = once[n % usable];
+	pr_info("zheap_bench: trace %s: %u data pages, %u compressible, cycled to %u objects\n",
+		t->name, pages, usable, t->nr);
+out:
+	kfree(dst);
+	vfree(once);
+	crypto_free_comp(tfm);
+	return err;
+}
+
+/* Read the files in @list (comma-separated) into one buffer. */
+static size_t load_data(const char *list, u8 **out)
+{
+	char *names = kstrdup(list, GFP_KERNEL), *p = names, *name;
+	u8 *buf = vmalloc(MAX_DATA);
+	size_t used = 0;
+
+	*out = buf;
+	if (!names || !buf) {
+		kfree(names);
+		return 0;
+	}
+	while ((name = strsep(&p, ",")) && used < MAX_DATA) {
+		void *dst = buf + used;
+		size_t size = 0;
+		ssize_t got;
+
+		if (!*name)
+			continue;
+		got = kernel_read_file_from_path(name, 0, &dst,
+						 MAX_DATA - used, &size,
+						 READING_UNKNOWN);
+		if (got < 0) {
+			pr_err("zheap_bench: cannot read %s: %zd\n", name, got);
+			continue;
+		}
+		pr_info("zheap_bench: data %s: %zd bytes\n", name, got);
+		used += round_down(got, PAGE_SIZE);
+	}
+	kfree(names);
+	return used;
+}
+
+struct fill_result {
+	u64 stored;
+	u64 pages;
+	u64 meta;
+	unsigned long bad;
+	unsigned long failed;
+};
+
+/* Store every object of @t, optionally churn, measure, check, free. */
+static void run_fill(struct bench_alloc *a, const struct trace *t,
+		     const struct trace *refill, struct fill_result *r)
+{
+	unsigned long *handles;
+	unsigned int *sizes, i;
+	struct rnd_state rnd;
+	u8 *buf;
+
+	memset(r, 0, sizeof(*r));
+	handles = vcalloc(t->nr, sizeof(*handles));
+	sizes = vcalloc(t->nr, sizeof(*sizes));
+	buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	if (!handles || !sizes || !buf || ba_create(a)) {
+		r->failed = t->nr;
+		goto out_free;
+	}
+	for (i = 0; i < t->nr; i++) {
+		sizes[i] = t->sizes[i];
+		if (ba_malloc(a, sizes[i], &handles[i])) {
+			handles[i] = 0;
+			r->failed++;
+			continue;
+		}
+		ba_write(a, handles[i], obj_bytes(i), sizes[i]);
+		cond_resched();
+	}
+	if (refill) {
+		prandom_seed_state(&rnd, seed);
+		for (i = 0; i < t->nr; i++) {
+			if (!handles[i] || prandom_u32_state(&rnd) & 1)
+				continue;
+			ba_free(a, handles[i]);
+			sizes[i] = refill->sizes[i];
+			if (ba_malloc(a, sizes[i], &handles[i])) {
+				handles[i] = 0;
+				r->failed++;
+				continue;
+			}
+			ba_write(a, handles[i], obj_bytes(i), sizes[i]);
+			cond_resched();
+		}
+	}
+	for (i = 0; i < t->nr; i++)
+		if (handles[i])
+			r->stored += sizes[i];
+	r->pages = ba_pages(a);
+	r->meta = ba_meta(a, t->nr - r->failed);
+	for (i = 0; i < t->nr; i++) {
+		if (!handles[i])
+			continue;
+		ba_read(a, handles[i], buf, sizes[i]);
+		if (memcmp(buf, obj_bytes(i), sizes[i]))
+			r->bad++;
+		ba_free(a, handles[i]);
+		cond_resched();
+	}
+	ba_destroy(a);
+out_free:
+	kfree(buf);
+	vfree(sizes);
+	vfree(handles);
+}
+
+/* Throughput: each thread cycles @ops times through a ring of objects. */
+struct ops_ctx {
+	struct bench_alloc *a;
+	const struct trace *t;
+	unsigned int tid;
+	struct completion *go;
+	struct completion done;
+	unsigned long errors;
+};
+
+static int ops_thread(void *arg)
+{
+	struct ops_ctx *c = arg;
+	unsigned long *ring = kcalloc(RING, sizeof(*ring), GFP_KERNEL);
+	u16 *ring_size = kcalloc(RING, sizeof(*ring_size), GFP_KERNEL);
+	u8 *buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	unsigned int i;
+
+	if (c->go)
+		wait_for_completion(c->go);
+	if (!ring || !ring_size || !buf) {
+		c->errors = ops;
+		goto out;
+	}
+	for (i = 0; i < ops; i++) {
+		unsigned int slot = i % RING;
+		unsigned int k = (c->tid * 7919 + i) % c->t->nr;
+		size_t size = c->t->sizes[k];
+
+		if (ring[slot])
+			ba_free(c->a, ring[slot]);
+		ring[slot] = 0;
+		if (ba_malloc(c->a, size, &ring[slot])) {
+			ring[slot] = 0;
+			c->errors++;
+			continue;
+		}
+		ring_size[slot] = size;
+		ba_write(c->a, ring[slot], obj_bytes(k), size);
+		ba_read(c->a, ring[slot], buf, size);
+		if (!(i & 255))
+			cond_resched();
+	}
+	for (i = 0; i < RING; i++)
+		if (ring[i])
+			ba_free(c->a, ring[i]);
+out:
+	kfree(buf);
+	kfree(ring_size);
+	kfree(ring);
+	complete(&c->done);
+	return 0;
+}
+
+/* Cycles per second over @nr_threads threads (1: the calling thread). */
+static u64 run_ops(struct bench_alloc *a, const struct trace *t,
+		   unsigned int nr_threads)
+{
+	struct ops_ctx *ctx;
+	DECLARE_COMPLETION_ONSTACK(go);
+	unsigned long errors = 0;
+	unsigned int i;
+	u64 t0, ns;
+
+	ctx = kcalloc(nr_threads, sizeof(*ctx), GFP_KERNEL);
+	if (!ctx || ba_create(a)) {
+		kfree(ctx);
+		return 0;
+	}
+	for (i = 0; i < nr_threads; i++) {
+		ctx[i].a = a;
+		ctx[i].t = t;
+		ctx[i].tid = i;
+		ctx[i].go = nr_threads > 1 ? &go : NULL;
+		init_completion(&ctx[i].done);
+	}
+	t0 = ktime_get_ns();
+	if (nr_threads == 1) {
+		ops_thread(&ctx[0]);
+	} else {
+		for (i = 0; i < nr_threads; i++) {
+			struct task_struct *task;
+
+			task = kthread_run(ops_thread, &ctx[i], "zheap_bench/%u", i);
+			if (IS_ERR(task)) {
+				ctx[i].errors = ops;
+				complete(&ctx[i].done);
+			}
+		}
+		t0 = ktime_get_ns();
+		complete_all(&go);
+	}
+	for (i = 0; i < nr_threads; i++) {
+		wait_for_completion(&ctx[i].done);
+		errors += ctx[i].errors;
+	}
+	ns = ktime_get_ns() - t0;
+	ba_destroy(a);
+	kfree(ctx);
+	if (errors)
+		pr_err("zheap_bench: %s: %lu failed operations\n", a->name,
+		       errors);
+	return div64_u64((u64)ops * nr_threads * NSEC_PER_SEC, ns ?: 1);
+}
+
+#define MAX_ALLOCS	6
+
+static unsigned int setup_allocs(struct bench_alloc *allocs)
+{
+	char *list = kstrdup(backends, GFP_KERNEL), *p = list, *name;
+	unsigned int n = 0;
+
+	strscpy(allocs[n++].name, "kernel-zsmalloc", sizeof(allocs[0].name));
+	while (list && (name = strsep(&p, ",")) && n < MAX_ALLOCS) {
+		if (!*name)
+			continue;
+		snprintf(allocs[n].name, sizeof(allocs[n].name), "zheap-%s",
+			 name);
+		allocs[n].backend = kstrdup(name, GFP_KERNEL);
+		n++;
+	}
+	kfree(list);
+	return n;
+}
+
+static void print_fill(const char *trace, struct bench_alloc *a,
+		       const struct fill_result *r)
+{
+	u64 pool = r->pages * PAGE_SIZE;
+	u64 milli = pool ? div64_u64(r->stored * 1000, pool) : 0;
+
+	pr_info("zheap_bench: %-9s %-16s objects %7u pages %7llu efficiency %llu.%03llu meta/obj %s%llu bad %lu failed %lu\n",
+		trace, a->name, objects - (unsigned int)r->failed, r->pages,
+		milli / 1000, milli % 1000, a->backend ? "" : ">=", r->meta,
+		r->bad, r->failed);
+}
+
+static int __init zheap_bench_init(void)
+{
+	struct trace traces[3] = {
+		{ .name = "a-lzo" }, { .name = "a-lz4" }, { .name = "b-uniform" },
+	};
+	struct bench_alloc allocs[MAX_ALLOCS] = {};
+	unsigned int nr_allocs, i, k, cpus = num_online_cpus();
+	struct fill_result r;
+	struct rnd_state rnd;
+	u64 ref1 = 0, ref2 = 0;
+	size_t len;
+	u8 *buf;
+	int err = -ENOMEM;
+
+	pattern = kmalloc(2 * PAGE_SIZE, GFP_KERNEL);
+	if (!pattern)
+		return -ENOMEM;
+	prandom_seed_state(&rnd, seed);
+	prandom_bytes_state(&rnd, pattern, 2 * PAGE_SIZE);
+	for (i = 0; i < ARRAY_SIZE(traces); i++) {
+		traces[i].nr = objects;
+		traces[i].sizes = vmalloc_array(objects, sizeof(u16));
+		if (!traces[i].sizes)
+			goto out;
+	}
+	for (i = 0; i < objects; i++)
+		traces[2].sizes[i] = 1 + prandom_u32_state(&rnd) % PAGE_SIZE;
+
+	pr_info("zheap_bench: kernel %s seed %lu cpus %u objects %u ops %u\n",
+		init_utsname()->release, seed, cpus, objects, ops);
+	len = load_data(data, &buf);
+	err = -ENODATA;
+	if (!len ||
+	    trace_from_data(&traces[0], "lzo", buf, len) ||
+	    trace_from_data(&traces[1], "lz4", buf, len)) {
+		vfree(buf);
+		pr_err("zheap_bench: no data for trace a (data=%s)\n", data);
+		goto out;
+	}
+	vfree(buf);
+
+	nr_allocs = setup_allocs(allocs);
+	for (k = 0; k < ARRAY_SIZE(traces); k++)
+		for (i = 0; i < nr_allocs; i++) {
+			run_fill(&allocs[i], &traces[k], NULL, &r);
+			print_fill(traces[k].name, &allocs[i], &r);
+		}
+	/* c-churn: a-lzo, half refilled with the a-lz4 sizes of each slot */
+	for (i = 0; i < nr_allocs; i++) {
+		run_fill(&allocs[i], &traces[0], &traces[1], &r);
+		print_fill("c-churn", &allocs[i], &r);
+	}
+
+	for (i = 0; i < nr_allocs; i++) {
+		u64 one = run_ops(&allocs[i], &traces[0], 1);
+		u64 all = run_ops(&allocs[i], &traces[0], cpus);
+
+		if (!i) {
+			ref1 = one ?: 1;
+			ref2 = all ?: 1;
+		}
+		pr_info("zheap_bench: ops a-lzo    %-16s 1 thread %8llu/s (%llu.%02llux)  %u threads %8llu/s (%llu.%02llux)\n",
+			allocs[i].name, one, div64_u64(one * 100, ref1) / 100,
+			div64_u64(one * 100, ref1) % 100, cpus, all,
+			div64_u64(all * 100, ref2) / 100,
+			div64_u64(all * 100, ref2) % 100);
+	}
+	pr_info("zheap_bench: done\n");
+	err = 0;
+	for (i = 1; i < nr_allocs; i++)
+		kfree(allocs[i].backend);
+out:
+	for (i = 0; i < ARRAY_SIZE(traces); i++)
+		vfree(traces[i].sizes);
+	kfree(pattern);
+	return err;
+}
+
+static void __exit zheap_bench_exit(void)
+{
+}
+
+module_init(zheap_bench_init);
+module_exit(zheap_bench_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("zheap allocator benchmark against the kernel's zsmalloc");
