@@ -56,9 +56,10 @@ struct zheap_pool;
  *	many the page holds.  The shared layers use it to find the slots
  *	to rewrite when a page moves.
  * @page_replaced: @newpage now holds a copy of @page's contents; point
- *	the backend's own structures at @newpage.  Locations of objects in
- *	that page may change; the backend returns each object's new location
- *	through @relocate(@pool, handle, new_loc).
+ *	the backend's own structures at @newpage.  Locations of objects may
+ *	change with it: for each object whose location changes, the backend
+ *	calls @relocate(@pool, handle, mask, bits), which replaces the
+ *	location bits set in mask by those of bits and keeps the rest.
  * @meta_bytes: bytes of bookkeeping the backend holds outside its pages.
  */
 struct zheap_backend_ops {
@@ -80,7 +81,8 @@ struct zheap_backend_ops {
 			      struct page *newpage,
 			      void (*relocate)(struct zheap_pool *pool,
 					       unsigned long handle,
-					       unsigned long loc));
+					       unsigned long mask,
+					       unsigned long bits));
 	u64 (*meta_bytes)(void *bpool);
 };
 

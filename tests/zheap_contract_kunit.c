@@ -259,9 +259,9 @@ static void zheap_contract_test_page_objects_finds_all(struct kunit *test)
 }
 
 static void relocate(struct zheap_pool *pool, unsigned long handle,
-		     unsigned long loc)
+		     unsigned long mask, unsigned long bits)
 {
-	zheap_handle_relocate(handle, loc);
+	zheap_handle_relocate(handle, mask, bits);
 }
 
 /*

@@ -56,8 +56,14 @@ static void zheap_zsmalloc_test_class_table_is_sound(struct kunit *test)
 		KUNIT_EXPECT_GT(test, (l->objs + 1) * l->size,
 				l->pages * PAGE_SIZE);
 		KUNIT_EXPECT_LT(test, l->objs, BIT(ZS_IDX_BITS));
-		if (c)
-			KUNIT_EXPECT_GT(test, l->size, zs_layout_nr(c - 1)->size);
+		if (c) {
+			const struct zs_layout *prev = zs_layout_nr(c - 1);
+
+			KUNIT_EXPECT_GT(test, l->size, prev->size);
+			/* Every size it serves fits the location's slack. */
+			KUNIT_EXPECT_LT(test, l->size - prev->size - 1,
+					BIT(ZS_SLACK_BITS));
+		}
 	}
 	KUNIT_EXPECT_EQ(test, zs_layout_nr(n - 1)->size, PAGE_SIZE);
 	for (size = 1; size <= PAGE_SIZE; size++)
@@ -177,9 +183,9 @@ static void zheap_zsmalloc_test_fills_fullest_span_first(struct kunit *test)
 	for (i = l->objs; i < l->objs + 3 * l->objs / 4; i++)
 		KUNIT_EXPECT_EQ(test, zheap_free(pool, handles[i]), 0);
 
-	full_span_page = obj_loc(test, pool, handles[n / 2 - 1]) >> ZS_IDX_BITS;
+	full_span_page = obj_loc(test, pool, handles[n / 2 - 1]) >> ZS_PFN_SHIFT;
 	KUNIT_ASSERT_EQ(test, zheap_malloc(pool, size, GFP_KERNEL, &h), 0);
-	KUNIT_EXPECT_EQ(test, obj_loc(test, pool, h) >> ZS_IDX_BITS,
+	KUNIT_EXPECT_EQ(test, obj_loc(test, pool, h) >> ZS_PFN_SHIFT,
 			full_span_page);
 	KUNIT_EXPECT_EQ(test, zheap_free(pool, h), 0);
 

@@ -279,7 +279,8 @@ static void zbud_page_replaced(void *bpool, struct page *page,
 			       struct page *newpage,
 			       void (*relocate)(struct zheap_pool *pool,
 						unsigned long handle,
-						unsigned long loc))
+						unsigned long mask,
+						unsigned long bits))
 {
 	struct zbud_pool *zb = bpool;
 	struct zbud_page *zp;
@@ -292,7 +293,7 @@ static void zbud_page_replaced(void *bpool, struct page *page,
 	set_page_private(page, 0);
 	for (i = 0; i < ZBUD_BUDDIES; i++)
 		if (zp->size[i])
-			relocate(zb->pool, zp->handle[i],
+			relocate(zb->pool, zp->handle[i], ~0UL,
 				 encode_loc(newpage, i));
 	spin_unlock(&zb->lock);
 }

@@ -309,17 +309,21 @@ void zheap_handle_set(unsigned long handle, unsigned int backend_id,
 }
 
 /**
- * zheap_handle_relocate() - point a live slot at a new location
+ * zheap_handle_relocate() - change part of a live slot's location
  * @handle: a live handle
- * @loc: the object's new location in the same backend
+ * @mask: the location bits that change
+ * @bits: their new values
  *
  * Context: The caller excludes every other user of the object.
  */
-void zheap_handle_relocate(unsigned long handle, unsigned long loc)
+void zheap_handle_relocate(unsigned long handle, unsigned long mask,
+			   unsigned long bits)
 {
 	unsigned long *slot = (unsigned long *)handle;
 	unsigned long word = READ_ONCE(*slot);
+	unsigned long loc = word >> ZHEAP_SLOT_LOC_SHIFT;
 
+	loc = ((loc & ~mask) | (bits & mask)) & (BIT(ZHEAP_LOC_BITS) - 1);
 	word &= BIT(ZHEAP_SLOT_LOC_SHIFT) - 1;
 	WRITE_ONCE(*slot, word | loc << ZHEAP_SLOT_LOC_SHIFT);
 }

@@ -61,7 +61,8 @@ void zheap_handles_fini(struct zheap_pool *pool);
 unsigned long zheap_handle_alloc(struct zheap_pool *pool, gfp_t gfp);
 void zheap_handle_set(unsigned long handle, unsigned int backend_id,
 		      unsigned long loc);
-void zheap_handle_relocate(unsigned long handle, unsigned long loc);
+void zheap_handle_relocate(unsigned long handle, unsigned long mask,
+			   unsigned long bits);
 void zheap_handle_abort(struct zheap_pool *pool, unsigned long handle);
 int zheap_handle_release(struct zheap_pool *pool, unsigned long handle,
 			 unsigned long *loc);

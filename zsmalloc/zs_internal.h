@@ -12,8 +12,13 @@
 /* Longest span, and how much (permille) a shorter one may waste more. */
 #define ZS_MAX_SPAN_PAGES	16
 #define ZS_SPAN_TOLERANCE	20
+/* Grid sizes one class may cover: its objects waste at most 63 bytes. */
+#define ZS_MAX_RUN		4
 #define ZS_GROUPS		8
-#define ZS_IDX_BITS		12
+/* A location: pfn << ZS_PFN_SHIFT | index << ZS_SLACK_BITS | slack. */
+#define ZS_IDX_BITS		10
+#define ZS_SLACK_BITS		6
+#define ZS_PFN_SHIFT		(ZS_IDX_BITS + ZS_SLACK_BITS)
 
 /* One class: objects up to @size bytes, @objs of them in @pages pages. */
 struct zs_layout {

@@ -9,22 +9,24 @@
  * fewest pages within ZS_SPAN_TOLERANCE wins: a long span packs large
  * objects tightly (nine 3.6 KiB objects in eight pages instead of one per
  * page) but a class's last, partly filled span costs more, so short spans
- * are preferred where they are nearly as tight.  Grid sizes that get the
- * same (p, n) share one class, sized for the largest of them.  The
- * reasoning and the measurements behind the constants are in
- * Documentation/zsmalloc.rst.
+ * are preferred where they are nearly as tight.  Up to ZS_MAX_RUN
+ * consecutive grid sizes that get the same (p, n) share one class, sized
+ * for the largest of them.  The reasoning and the measurements behind the
+ * constants are in Documentation/zsmalloc.rst.
  *
  * A span's descriptor (struct zs_span) lives outside its pages, so every
  * page byte holds objects: no in-object header.  The descriptor holds the
- * span's pages, and per object slot a u32 (the 32-bit id of the object's
- * handle slot, or the free list link) and a u16 (the object's exact size).
- * Every page of a span points at the descriptor through page->private.
+ * span's pages and, per object slot, a u32: the 32-bit id of the object's
+ * handle slot, or the free list link.  Every page of a span points at the
+ * descriptor through page->private.  An object's exact size is its class
+ * size less a slack of at most 63 bytes kept in its location.
  *
  * Within a class, spans sit on ZS_GROUPS lists by how full they are, plus
  * one for full spans; allocation takes the fullest span with room, so
  * emptier spans drain.  An empty span is freed at once.
  *
- * A location is (pfn of the span's first page << ZS_IDX_BITS) | index.
+ * A location is (pfn of the span's first page << ZS_PFN_SHIFT) |
+ * (index << ZS_SLACK_BITS) | (class size - object size).
  *
  * Access: an object within one page is mapped by address.  One that
  * straddles two pages is copied into a per-CPU buffer on map and back on
@@ -35,7 +37,7 @@
  * Locking: zs_class.lock (a spinlock) protects the class's lists and every
  * field of its spans but the pages' contents.  Classes never nest, and no
  * pool-wide lock exists.  map, read, write and size of a live object take
- * no class lock: its slot's index and size do not change while it lives.
+ * no class lock: its location does not change while it lives.
  */
 
 #include <linux/highmem.h>
@@ -74,7 +76,7 @@ struct zs_span {
 	u16 inuse;
 	u16 free_head;
 	u8 group;
-	/* layout->pages pages, then u32 ids[objs], then u16 sizes[objs] */
+	/* layout->pages pages, then u32 ids[objs] */
 	struct page *pages[];
 };
 
@@ -92,51 +94,50 @@ static struct zs_layout zs_layouts[ZS_NR_SIZES];
 static unsigned int zs_nr_classes;
 static u8 zs_class_of[ZS_NR_SIZES + 1];
 
+static unsigned int span_objs(unsigned int pages, unsigned int size)
+{
+	return pages * PAGE_SIZE / size;
+}
+
 /* Permille of a span's bytes that objects fill with layout (p, s). */
 static unsigned int span_use(unsigned int pages, unsigned int size)
 {
-	unsigned int objs = pages * PAGE_SIZE / size;
-
-	return objs * size * 1000ULL / (pages * PAGE_SIZE);
+	return span_objs(pages, size) * size * 1000ULL / (pages * PAGE_SIZE);
 }
 
 static void zs_build_classes(void)
 {
 	struct zs_layout chosen[ZS_NR_SIZES + 1];
-	unsigned int g, p, c;
+	unsigned int g, p, c, end;
 
 	for (g = 1; g <= ZS_NR_SIZES; g++) {
 		unsigned int size = g * ZS_ALIGN, best = 0;
 
 		for (p = 1; p <= ZS_MAX_SPAN_PAGES; p++)
-			best = max(best, span_use(p, size));
+			if (span_objs(p, size) < BIT(ZS_IDX_BITS))
+				best = max(best, span_use(p, size));
 		for (p = 1; p < ZS_MAX_SPAN_PAGES; p++)
-			if (span_use(p, size) + ZS_SPAN_TOLERANCE >= best)
+			if (span_objs(p, size) < BIT(ZS_IDX_BITS) &&
+			    span_use(p, size) + ZS_SPAN_TOLERANCE >= best)
 				break;
 		chosen[g].pages = p;
 		chosen[g].objs = p * PAGE_SIZE / size;
 		chosen[g].size = size;
 	}
 
-	/* One class per (pages, objs), sized for the largest grid size. */
+	/*
+	 * A run of up to ZS_MAX_RUN grid sizes with one layout is one class,
+	 * sized for the largest of them.
+	 */
 	zs_nr_classes = 0;
-	for (g = 1; g <= ZS_NR_SIZES; g++) {
-		bool last = true;
-		unsigned int h;
-
-		for (h = g + 1; h <= ZS_NR_SIZES; h++)
-			if (chosen[h].pages == chosen[g].pages &&
-			    chosen[h].objs == chosen[g].objs)
-				last = false;
-		if (last)
-			zs_layouts[zs_nr_classes++] = chosen[g];
-	}
-	for (g = 1; g <= ZS_NR_SIZES; g++) {
-		for (c = 0; c < zs_nr_classes; c++)
-			if (zs_layouts[c].pages == chosen[g].pages &&
-			    zs_layouts[c].objs == chosen[g].objs)
-				break;
-		zs_class_of[g] = c;
+	for (g = 1; g <= ZS_NR_SIZES; g = end + 1) {
+		for (end = g; end < ZS_NR_SIZES && end + 1 - g < ZS_MAX_RUN &&
+		     chosen[end + 1].pages == chosen[g].pages &&
+		     chosen[end + 1].objs == chosen[g].objs; end++)
+			;
+		for (c = g; c <= end; c++)
+			zs_class_of[c] = zs_nr_classes;
+		zs_layouts[zs_nr_classes++] = chosen[end];
 	}
 }
 
@@ -180,30 +181,32 @@ static u32 *span_ids(struct zs_span *span)
 	return (u32 *)&span->pages[span->class->layout->pages];
 }
 
-static u16 *span_sizes(struct zs_span *span)
-{
-	return (u16 *)(span_ids(span) + span->class->layout->objs);
-}
-
 static size_t span_bytes(const struct zs_layout *layout)
 {
 	return struct_size_t(struct zs_span, pages, layout->pages) +
-	       layout->objs * (sizeof(u32) + sizeof(u16));
+	       layout->objs * sizeof(u32);
 }
 
 static struct zs_span *loc_span(unsigned long loc)
 {
-	return (struct zs_span *)page_private(pfn_to_page(loc >> ZS_IDX_BITS));
+	return (struct zs_span *)page_private(pfn_to_page(loc >> ZS_PFN_SHIFT));
 }
 
 static unsigned int loc_idx(unsigned long loc)
 {
-	return loc & (BIT(ZS_IDX_BITS) - 1);
+	return (loc >> ZS_SLACK_BITS) & (BIT(ZS_IDX_BITS) - 1);
 }
 
-static unsigned long span_loc(struct zs_span *span, unsigned int idx)
+static size_t loc_size(struct zs_span *span, unsigned long loc)
 {
-	return page_to_pfn(span->pages[0]) << ZS_IDX_BITS | idx;
+	return span->class->layout->size - (loc & (BIT(ZS_SLACK_BITS) - 1));
+}
+
+static unsigned long span_loc(struct zs_span *span, unsigned int idx,
+			      size_t size)
+{
+	return page_to_pfn(span->pages[0]) << ZS_PFN_SHIFT |
+	       idx << ZS_SLACK_BITS | (span->class->layout->size - size);
 }
 
 static unsigned int fullness(struct zs_span *span)
@@ -372,10 +375,9 @@ static int zs_place(void *bpool, size_t size, gfp_t gfp, unsigned long handle,
 	ids = span_ids(span);
 	span->free_head = ids[idx] & ~ZS_FREE;
 	ids[idx] = zheap_handle_id(handle);
-	span_sizes(span)[idx] = size;
 	span->inuse++;
 	zs_regroup(class, span);
-	*loc = span_loc(span, idx);
+	*loc = span_loc(span, idx, size);
 	spin_unlock(&class->lock);
 
 	if (fresh)
@@ -458,7 +460,7 @@ bool zs_straddles(unsigned long loc)
 	unsigned int idx = loc_idx(loc), page, off;
 
 	obj_pos(span, idx, &page, &off);
-	return off + span_sizes(span)[idx] > PAGE_SIZE;
+	return off + loc_size(span, loc) > PAGE_SIZE;
 }
 
 static void *zs_map(void *bpool, unsigned long loc, enum zheap_map_mode mode)
@@ -475,7 +477,7 @@ static void *zs_map(void *bpool, unsigned long loc, enum zheap_map_mode mode)
 	area = this_cpu_ptr(&zs_map_area);
 	area->mode = mode;
 	if (mode != ZHEAP_MAP_WO)
-		zs_copy_out(span, idx, area->buf, span_sizes(span)[idx]);
+		zs_copy_out(span, idx, area->buf, loc_size(span, loc));
 	return area->buf;
 }
 
@@ -489,7 +491,7 @@ static void zs_unmap(void *bpool, unsigned long loc)
 		return;
 	area = this_cpu_ptr(&zs_map_area);
 	if (area->mode != ZHEAP_MAP_RO)
-		zs_copy_in(span, idx, area->buf, span_sizes(span)[idx]);
+		zs_copy_in(span, idx, area->buf, loc_size(span, loc));
 	local_unlock(&zs_map_area.lock);
 }
 
@@ -506,7 +508,7 @@ static void zs_write(void *bpool, unsigned long loc, const void *src,
 
 static size_t zs_size(void *bpool, unsigned long loc)
 {
-	return span_sizes(loc_span(loc))[loc_idx(loc)];
+	return loc_size(loc_span(loc), loc);
 }
 
 static struct page *zs_obj_page(void *bpool, unsigned long loc)
@@ -562,10 +564,12 @@ static void zs_page_replaced(void *bpool, struct page *page,
 			     struct page *newpage,
 			     void (*relocate)(struct zheap_pool *pool,
 					      unsigned long handle,
-					      unsigned long loc))
+					      unsigned long mask,
+					      unsigned long bits))
 {
 	struct zs_span *span = (struct zs_span *)page_private(page);
 	struct zs_class *class = span->class;
+	unsigned long pfn_mask = ~0UL << ZS_PFN_SHIFT;
 	struct zs_pool *zp = bpool;
 	unsigned int nr, idx;
 	u32 *ids;
@@ -580,7 +584,7 @@ static void zs_page_replaced(void *bpool, struct page *page,
 	for (idx = 0; nr == 0 && idx < class->layout->objs; idx++)
 		if (!(ids[idx] & ZS_FREE))
 			relocate(zp->pool, zheap_handle_by_id(zp->pool, ids[idx]),
-				 span_loc(span, idx));
+				 pfn_mask, page_to_pfn(newpage) << ZS_PFN_SHIFT);
 	spin_unlock(&class->lock);
 }
 
