@@ -266,7 +266,6 @@ static u64 ba_meta(struct bench_alloc *a, const struct trace *t, u64 nr,
 			 zspages * KZS_ZSPAGE_BYTES, nr);
 }
 
-
 static u8 *pattern;	/* 2 * PAGE_SIZE of pseudo-random bytes */
 
 static const void *obj_bytes(unsigned int i)
