@@ -8,6 +8,8 @@
 #   kunit-debug  the same on UML with KASAN, PROVE_LOCKING, DEBUG_VM,
 #                DEBUG_LIST, DEBUG_KMEMLEAK, FAILSLAB and FAIL_PAGE_ALLOC
 #   qemu         the scenarios on Debian's 6.12 kernel with zswap
+#   bench        the allocator benchmark runs to the end and every object
+#                reads back intact (its figures are printed, not asserted)
 #
 # Each venue prints "<venue>: N passed, N failed"; a venue that prints no
 # such line (it could not run) counts as one failure.  The last line is the
@@ -45,6 +47,7 @@ venue lint bash "$here/scripts/lint.sh"
 venue kunit-plain bash "$here/scripts/kunit.sh" plain
 venue kunit-debug bash "$here/scripts/kunit.sh" debug
 venue qemu bash "$here/scripts/qemu.sh" test
+venue bench bash "$here/scripts/qemu.sh" bench
 echo "check: done in $(($(date +%s) - start)) s"
 
 echo "$total_pass passed, $total_fail failed"

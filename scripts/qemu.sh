@@ -117,12 +117,18 @@ summarize_run() {
 	}' "$log"
 }
 
+# The bench asserts nothing about speed or density; it counts as passed
+# when it ran to the end and every object read back intact.
 if [ "$mode" = bench ]; then
 	sed -n 's/^ZT: BENCH //p' "$log"
 	echo "(full guest log: $log)"
-	grep -q '^ZT: BENCH zheap_bench: done' "$log" &&
-		! grep -q '^ZT: BENCH .* bad [1-9]' "$log"
-	exit $?
+	if grep -q '^ZT: BENCH zheap_bench: done' "$log" &&
+	   ! grep -Eq '^ZT: BENCH .* (bad [1-9]|failed [1-9])' "$log"; then
+		echo "bench: 1 passed, 0 failed"
+		exit 0
+	fi
+	echo "bench: 0 passed, 1 failed"
+	exit 1
 fi
 
 if [ "$mode" = run ]; then
