@@ -58,6 +58,20 @@ static inline size_t zheap_test_check(struct kunit *test,
 	return zheap_test_mismatch(buf, size, id);
 }
 
+/* Free @handles, check the pool holds no page, destroy it. */
+static inline void zheap_test_free_all(struct kunit *test,
+				       struct zheap_pool *pool,
+				       const unsigned long *handles,
+				       unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		KUNIT_EXPECT_EQ(test, zheap_free(pool, handles[i]), 0);
+	KUNIT_EXPECT_EQ(test, zheap_total_pages(pool), 0);
+	zheap_pool_destroy(pool);
+}
+
 /* A seeded PRNG; the seed is printed so a failure can be replayed. */
 static inline void zheap_test_seed(struct kunit *test, struct rnd_state *rnd)
 {

@@ -34,17 +34,6 @@ static unsigned long alloc(struct kunit *test, struct zheap_pool *pool,
 	return handle;
 }
 
-static void free_all(struct kunit *test, struct zheap_pool *pool,
-		     const unsigned long *handles, unsigned int n)
-{
-	unsigned int i;
-
-	for (i = 0; i < n; i++)
-		KUNIT_EXPECT_EQ(test, zheap_free(pool, handles[i]), 0);
-	KUNIT_EXPECT_EQ(test, zheap_total_pages(pool), 0);
-	zheap_pool_destroy(pool);
-}
-
 static void zheap_zbud_test_two_buddies_share_a_page(struct kunit *test)
 {
 	struct zheap_pool *pool = zbud_pool(test);
@@ -60,7 +49,7 @@ static void zheap_zbud_test_two_buddies_share_a_page(struct kunit *test)
 	/* The first buddy starts the page, the last one ends it. */
 	KUNIT_EXPECT_EQ(test, offset_in_page(a0), 0);
 	KUNIT_EXPECT_EQ(test, offset_in_page(a1), PAGE_SIZE - 1024);
-	free_all(test, pool, h, 2);
+	zheap_test_free_all(test, pool, h, 2);
 }
 
 static void zheap_zbud_test_third_object_takes_a_new_page(struct kunit *test)
@@ -74,7 +63,7 @@ static void zheap_zbud_test_third_object_takes_a_new_page(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zheap_total_pages(pool), 2);
 	KUNIT_EXPECT_NE(test, obj_addr(pool, h[2]) & PAGE_MASK,
 			obj_addr(pool, h[0]) & PAGE_MASK);
-	free_all(test, pool, h, 3);
+	zheap_test_free_all(test, pool, h, 3);
 }
 
 static void zheap_zbud_test_freeing_both_buddies_frees_the_page(struct kunit *test)
@@ -91,7 +80,7 @@ static void zheap_zbud_test_freeing_both_buddies_frees_the_page(struct kunit *te
 	KUNIT_EXPECT_EQ(test, zheap_total_pages(pool), 2);
 	KUNIT_EXPECT_EQ(test, zheap_free(pool, h[1]), 0);
 	KUNIT_EXPECT_EQ(test, zheap_total_pages(pool), 1);
-	free_all(test, pool, &h[2], 1);
+	zheap_test_free_all(test, pool, &h[2], 1);
 }
 
 /* A freed first buddy is reused while the last buddy stays put. */
@@ -110,7 +99,7 @@ static void zheap_zbud_test_free_first_buddy_is_reused(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zheap_total_pages(pool), 1);
 	KUNIT_EXPECT_EQ(test, obj_addr(pool, h[0]), first);
 	KUNIT_EXPECT_EQ(test, obj_addr(pool, h[1]), last);
-	free_all(test, pool, h, 2);
+	zheap_test_free_all(test, pool, h, 2);
 }
 
 /* Of two pages with room, the one with the least room that fits wins. */
@@ -126,7 +115,7 @@ static void zheap_zbud_test_best_fit(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zheap_total_pages(pool), 2);
 	KUNIT_EXPECT_EQ(test, obj_addr(pool, h[2]) & PAGE_MASK,
 			obj_addr(pool, h[0]) & PAGE_MASK);
-	free_all(test, pool, h, 3);
+	zheap_test_free_all(test, pool, h, 3);
 }
 
 /* An object of PAGE_SIZE takes a page of its own; so does the next one. */
@@ -139,7 +128,7 @@ static void zheap_zbud_test_full_page_object(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, offset_in_page(obj_addr(pool, h[0])), 0);
 	h[1] = alloc(test, pool, 1);
 	KUNIT_EXPECT_EQ(test, zheap_total_pages(pool), 2);
-	free_all(test, pool, h, 2);
+	zheap_test_free_all(test, pool, h, 2);
 }
 
 /* Bookkeeping: one descriptor per page, none once the pool is empty. */
@@ -157,7 +146,7 @@ static void zheap_zbud_test_meta_bytes_follow_pages(struct kunit *test)
 	zheap_pool_stats(pool, &s2);
 	KUNIT_EXPECT_EQ(test, s2.pool_pages, 3);
 	KUNIT_EXPECT_EQ(test, s2.backend_meta_bytes, 3 * s1.backend_meta_bytes);
-	free_all(test, pool, h, 3);
+	zheap_test_free_all(test, pool, h, 3);
 }
 
 static struct kunit_case zheap_zbud_cases[] = {

@@ -27,17 +27,6 @@ static unsigned long obj_loc(struct kunit *test, struct zheap_pool *pool,
 	return loc;
 }
 
-static void free_all(struct kunit *test, struct zheap_pool *pool,
-		     const unsigned long *handles, unsigned int n)
-{
-	unsigned int i;
-
-	for (i = 0; i < n; i++)
-		KUNIT_EXPECT_EQ(test, zheap_free(pool, handles[i]), 0);
-	KUNIT_EXPECT_EQ(test, zheap_total_pages(pool), 0);
-	zheap_pool_destroy(pool);
-}
-
 /* Classes cover 1..PAGE_SIZE in order and every layout fits its span. */
 static void zheap_zsmalloc_test_class_table_is_sound(struct kunit *test)
 {
@@ -127,7 +116,7 @@ static void zheap_zsmalloc_test_straddling_objects_read_back(struct kunit *test)
 		bad += zheap_test_check(test, pool, handles[i], size, i + 500,
 					buf);
 	KUNIT_EXPECT_EQ(test, bad, 0);
-	free_all(test, pool, handles, l->objs);
+	zheap_test_free_all(test, pool, handles, l->objs);
 }
 
 /* A span holds exactly its layout's objects; emptying it frees its pages. */
@@ -157,7 +146,7 @@ static void zheap_zsmalloc_test_emptied_span_returns_pages(struct kunit *test)
 	zheap_pool_stats(pool, &s);
 	KUNIT_EXPECT_EQ(test, s.objects, 1);
 	KUNIT_EXPECT_GT(test, s.backend_meta_bytes, 0);
-	free_all(test, pool, &handles[l->objs], 1);
+	zheap_test_free_all(test, pool, &handles[l->objs], 1);
 }
 
 /* New objects go to the fullest span with room. */
@@ -191,8 +180,8 @@ static void zheap_zsmalloc_test_fills_fullest_span_first(struct kunit *test)
 
 	for (i = l->objs / 8; i < l->objs; i++)
 		KUNIT_EXPECT_EQ(test, zheap_free(pool, handles[i]), 0);
-	free_all(test, pool, &handles[l->objs + 3 * l->objs / 4],
-		 l->objs - 3 * l->objs / 4);
+	zheap_test_free_all(test, pool, &handles[l->objs + 3 * l->objs / 4],
+			    l->objs - 3 * l->objs / 4);
 }
 
 /*

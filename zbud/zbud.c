@@ -177,7 +177,7 @@ static int zbud_place(void *bpool, size_t size, gfp_t gfp,
 {
 	unsigned int chunks = size_to_chunks(size);
 	struct zbud_pool *zb = bpool;
-	struct zbud_page *zp, *fresh = NULL;
+	struct zbud_page *zp;
 	enum zbud_buddy buddy;
 
 	if (!size || size > PAGE_SIZE)
@@ -186,13 +186,13 @@ static int zbud_place(void *bpool, size_t size, gfp_t gfp,
 	spin_lock(&zb->lock);
 	zp = zbud_find(zb, chunks);
 	if (!zp) {
+		/* The new page takes the object even if room appeared. */
 		spin_unlock(&zb->lock);
-		fresh = zbud_page_new(zb, gfp);
-		if (!fresh)
+		zp = zbud_page_new(zb, gfp);
+		if (!zp)
 			return -ENOMEM;
 		spin_lock(&zb->lock);
 		zb->nr_descs++;
-		zp = fresh;
 	} else {
 		list_del(&zp->list);
 	}

@@ -22,13 +22,14 @@
  *
  * Locking: a pool has no lock of its own.  Allocation and free take a
  * handle shard lock briefly (one shard per CPU) and whatever lock the
- * backend uses; reads,
- * writes and maps of distinct objects proceed in parallel.  Counters are
- * atomics, each with one writer file (see struct zheap_pool).
+ * backend uses; reads, writes and maps of distinct objects proceed in
+ * parallel.  Object counters are per CPU and written only here; the page
+ * count is an atomic written only by zpool/page.c.
  */
 
 #include <linux/atomic.h>
 #include <linux/module.h>
+#include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -69,8 +70,11 @@ struct zheap_pool *zheap_pool_create(const char *name, const char *backend)
 	strscpy(pool->name, name ?: "unnamed", sizeof(pool->name));
 	pool->id = atomic_inc_return(&pool_ids);
 	pool->backend = b;
-	if (zheap_handles_init(pool))
+	pool->stats = alloc_percpu(struct zheap_pcpu_stats);
+	if (!pool->stats)
 		goto err_free_pool;
+	if (zheap_handles_init(pool))
+		goto err_free_stats;
 
 	pool->bpool = b->ops->create(pool);
 	if (!pool->bpool)
@@ -81,6 +85,8 @@ struct zheap_pool *zheap_pool_create(const char *name, const char *backend)
 
 err_fini_handles:
 	zheap_handles_fini(pool);
+err_free_stats:
+	free_percpu(pool->stats);
 err_free_pool:
 	kfree(pool);
 err_put_backend:
@@ -93,7 +99,7 @@ static void release_location(struct zheap_pool *pool, unsigned long loc)
 {
 	const struct zheap_backend_ops *ops = pool->backend->ops;
 
-	atomic_long_sub(ops->size(pool->bpool, loc), &pool->stored_bytes);
+	this_cpu_sub(pool->stats->stored_bytes, ops->size(pool->bpool, loc));
 	ops->release(pool->bpool, loc);
 }
 
@@ -126,6 +132,7 @@ void zheap_pool_destroy(struct zheap_pool *pool)
 		  atomic_long_read(&pool->pages));
 
 	zheap_handles_fini(pool);
+	free_percpu(pool->stats);
 	kfree(pool);
 	zheap_backend_put(b);
 }
@@ -147,7 +154,7 @@ EXPORT_SYMBOL_GPL(zheap_pool_backend);
 static int bad_handle(struct zheap_pool *pool, const char *op,
 		      unsigned long handle)
 {
-	atomic_long_inc(&pool->bad_handles);
+	this_cpu_inc(pool->stats->bad_handles);
 	WARN_ONCE(1, "zheap: %s: pool %s: handle %#lx is not live\n",
 		  op, pool->name, handle);
 	return -EINVAL;
@@ -186,16 +193,15 @@ int zheap_malloc(struct zheap_pool *pool, size_t size, gfp_t gfp,
 		goto err_abort_handle;
 
 	zheap_handle_set(h, b->id, loc);
-	atomic_long_inc(&pool->objects);
-	atomic_long_add(size, &pool->stored_bytes);
-	atomic_long_inc(&pool->malloc_ok);
+	this_cpu_add(pool->stats->stored_bytes, size);
+	this_cpu_inc(pool->stats->malloc_ok);
 	*handle = h;
 	return 0;
 
 err_abort_handle:
 	zheap_handle_abort(pool, h);
 err_count:
-	atomic_long_inc(&pool->malloc_fail);
+	this_cpu_inc(pool->stats->malloc_fail);
 	return err;
 }
 EXPORT_SYMBOL_GPL(zheap_malloc);
@@ -216,8 +222,7 @@ int zheap_free(struct zheap_pool *pool, unsigned long handle)
 	if (zheap_handle_release(pool, handle, &loc))
 		return bad_handle(pool, "free", handle);
 	release_location(pool, loc);
-	atomic_long_dec(&pool->objects);
-	atomic_long_inc(&pool->frees);
+	this_cpu_inc(pool->stats->frees);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(zheap_free);
@@ -381,16 +386,28 @@ EXPORT_SYMBOL_GPL(zheap_total_pages);
  */
 void zheap_pool_stats(struct zheap_pool *pool, struct zheap_stats *stats)
 {
-	stats->objects = atomic_long_read(&pool->objects);
-	stats->stored_bytes = atomic_long_read(&pool->stored_bytes);
+	struct zheap_pcpu_stats sum = {};
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		const struct zheap_pcpu_stats *c = per_cpu_ptr(pool->stats, cpu);
+
+		sum.stored_bytes += READ_ONCE(c->stored_bytes);
+		sum.malloc_ok += READ_ONCE(c->malloc_ok);
+		sum.malloc_fail += READ_ONCE(c->malloc_fail);
+		sum.frees += READ_ONCE(c->frees);
+		sum.bad_handles += READ_ONCE(c->bad_handles);
+	}
+	stats->objects = sum.malloc_ok - sum.frees;
+	stats->stored_bytes = sum.stored_bytes;
 	stats->pool_pages = atomic_long_read(&pool->pages);
 	stats->handle_slots = zheap_handles_used(pool);
 	stats->handle_bytes = zheap_handle_bytes(pool);
 	stats->backend_meta_bytes = pool->backend->ops->meta_bytes(pool->bpool);
-	stats->malloc_ok = atomic_long_read(&pool->malloc_ok);
-	stats->malloc_fail = atomic_long_read(&pool->malloc_fail);
-	stats->frees = atomic_long_read(&pool->frees);
-	stats->bad_handles = atomic_long_read(&pool->bad_handles);
+	stats->malloc_ok = sum.malloc_ok;
+	stats->malloc_fail = sum.malloc_fail;
+	stats->frees = sum.frees;
+	stats->bad_handles = sum.bad_handles;
 }
 EXPORT_SYMBOL_GPL(zheap_pool_stats);
 

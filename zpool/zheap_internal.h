@@ -44,15 +44,26 @@ struct zheap_pool {
 	struct xarray chunk_ids;	/* chunk id -> chunk page */
 	struct dentry *debugfs;
 
-	/* pages held by the backend: zpool/page.c is the only writer */
-	atomic_long_t pages;
-	/* object counters: zpool/pool.c is the only writer */
-	atomic_long_t objects;
-	atomic_long_t stored_bytes;
-	atomic_long_t malloc_ok;
-	atomic_long_t malloc_fail;
-	atomic_long_t frees;
-	atomic_long_t bad_handles;
+	/*
+	 * pages held by the backend: zpool/page.c is the only writer.  On a
+	 * line of its own, away from the fields every call reads.
+	 */
+	atomic_long_t pages ____cacheline_aligned_in_smp;
+	/* object counters, per CPU: zpool/pool.c is the only writer */
+	struct zheap_pcpu_stats __percpu *stats;
+};
+
+/*
+ * Per-CPU object counters.  Each CPU's values wrap freely; only their sum
+ * over all CPUs means anything (live objects are malloc_ok - frees).
+ * Per-CPU so that malloc and free on different CPUs share no cacheline.
+ */
+struct zheap_pcpu_stats {
+	unsigned long stored_bytes;
+	unsigned long malloc_ok;
+	unsigned long malloc_fail;
+	unsigned long frees;
+	unsigned long bad_handles;
 };
 
 /* zpool/handle.c */

@@ -66,7 +66,8 @@ struct zs_class {
 
 struct zs_pool {
 	struct zheap_pool *pool;
-	atomic_long_t meta_bytes;
+	/* written on every span's birth and death: keep it off @pool's line */
+	atomic_long_t meta_bytes ____cacheline_aligned_in_smp;
 	struct zs_class classes[];
 };
 
@@ -344,8 +345,8 @@ static int zs_place(void *bpool, size_t size, gfp_t gfp, unsigned long handle,
 		    unsigned long *loc)
 {
 	struct zs_pool *zp = bpool;
-	struct zs_span *span, *fresh = NULL;
 	struct zs_class *class;
+	struct zs_span *span;
 	unsigned int idx;
 	u32 *ids;
 
@@ -357,18 +358,17 @@ static int zs_place(void *bpool, size_t size, gfp_t gfp, unsigned long handle,
 	span = zs_find_span(class);
 	if (!span) {
 		spin_unlock(&class->lock);
-		fresh = zs_span_new(zp, class, gfp);
-		if (!fresh)
+		span = zs_span_new(zp, class, gfp);
+		if (!span)
 			return -ENOMEM;
+		/*
+		 * Another CPU may have made room meanwhile, but the new span
+		 * takes this object anyway: freeing it again would waste the
+		 * page allocations, and under contention that is most of them.
+		 */
 		spin_lock(&class->lock);
-		/* A slot may have been freed meanwhile; prefer it. */
-		span = zs_find_span(class);
-		if (!span) {
-			span = fresh;
-			fresh = NULL;
-			list_add(&span->list, &class->groups[0]);
-			class->spans++;
-		}
+		list_add(&span->list, &class->groups[0]);
+		class->spans++;
 	}
 
 	idx = span->free_head;
@@ -379,9 +379,6 @@ static int zs_place(void *bpool, size_t size, gfp_t gfp, unsigned long handle,
 	zs_regroup(class, span);
 	*loc = span_loc(span, idx, size);
 	spin_unlock(&class->lock);
-
-	if (fresh)
-		zs_span_free(zp, fresh);
 	return 0;
 }
 

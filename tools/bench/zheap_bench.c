@@ -366,6 +366,21 @@ static size_t load_data(const char *list, u8 **out)
 	return used;
 }
 
+/* Allocate object @i of @size and write its bytes; count a failure. */
+static void store_one(struct bench_alloc *a, unsigned int i, size_t size,
+		      unsigned long *handles, unsigned int *sizes,
+		      unsigned long *failed)
+{
+	sizes[i] = size;
+	if (ba_malloc(a, size, &handles[i])) {
+		handles[i] = 0;
+		(*failed)++;
+		return;
+	}
+	ba_write(a, handles[i], obj_bytes(i), size);
+	cond_resched();
+}
+
 struct fill_result {
 	u64 stored;
 	u64 pages;
@@ -392,30 +407,16 @@ static void run_fill(struct bench_alloc *a, const struct trace *t,
 		r->failed = t->nr;
 		goto out_free;
 	}
-	for (i = 0; i < t->nr; i++) {
-		sizes[i] = t->sizes[i];
-		if (ba_malloc(a, sizes[i], &handles[i])) {
-			handles[i] = 0;
-			r->failed++;
-			continue;
-		}
-		ba_write(a, handles[i], obj_bytes(i), sizes[i]);
-		cond_resched();
-	}
+	for (i = 0; i < t->nr; i++)
+		store_one(a, i, t->sizes[i], handles, sizes, &r->failed);
 	if (refill) {
 		prandom_seed_state(&rnd, seed);
 		for (i = 0; i < t->nr; i++) {
 			if (!handles[i] || prandom_u32_state(&rnd) & 1)
 				continue;
 			ba_free(a, handles[i]);
-			sizes[i] = refill->sizes[i];
-			if (ba_malloc(a, sizes[i], &handles[i])) {
-				handles[i] = 0;
-				r->failed++;
-				continue;
-			}
-			ba_write(a, handles[i], obj_bytes(i), sizes[i]);
-			cond_resched();
+			store_one(a, i, refill->sizes[i], handles, sizes,
+				  &r->failed);
 		}
 	}
 	for (i = 0; i < t->nr; i++)
@@ -448,6 +449,7 @@ struct ops_ctx {
 	struct completion *go;
 	struct completion done;
 	unsigned long errors;
+	unsigned long bad;
 };
 
 static int ops_thread(void *arg)
@@ -480,6 +482,9 @@ static int ops_thread(void *arg)
 		ring_size[slot] = size;
 		ba_write(c->a, ring[slot], obj_bytes(k), size);
 		ba_read(c->a, ring[slot], buf, size);
+		/* Every cycle checks what it read: threads share the pool. */
+		if (memcmp(buf, obj_bytes(k), size))
+			c->bad++;
 		if (!(i & 255))
 			cond_resched();
 	}
@@ -496,7 +501,7 @@ out:
 
 /* Cycles per second over @nr_threads threads (1: the calling thread). */
 static u64 run_ops(struct bench_alloc *a, const struct trace *t,
-		   unsigned int nr_threads)
+		   unsigned int nr_threads, unsigned long *bad)
 {
 	struct ops_ctx *ctx;
 	DECLARE_COMPLETION_ONSTACK(go);
@@ -535,6 +540,7 @@ static u64 run_ops(struct bench_alloc *a, const struct trace *t,
 	for (i = 0; i < nr_threads; i++) {
 		wait_for_completion(&ctx[i].done);
 		errors += ctx[i].errors;
+		*bad += ctx[i].bad;
 	}
 	ns = ktime_get_ns() - t0;
 	ba_destroy(a);
@@ -585,6 +591,7 @@ static int __init zheap_bench_init(void)
 	};
 	struct bench_alloc allocs[MAX_ALLOCS] = {};
 	u64 best1[MAX_ALLOCS] = {}, best2[MAX_ALLOCS] = {};
+	unsigned long bad[MAX_ALLOCS] = {};
 	unsigned int nr_allocs, i, k, cpus = num_online_cpus();
 	struct fill_result r;
 	struct rnd_state rnd;
@@ -639,20 +646,21 @@ static int __init zheap_bench_init(void)
 	 */
 	for (k = 0; k < OPS_ROUNDS; k++)
 		for (i = 0; i < nr_allocs; i++) {
-			best1[i] = max(best1[i], run_ops(&allocs[i], &traces[0], 1));
-			best2[i] = max(best2[i],
-				       run_ops(&allocs[i], &traces[0], cpus));
+			best1[i] = max(best1[i], run_ops(&allocs[i], &traces[0],
+							 1, &bad[i]));
+			best2[i] = max(best2[i], run_ops(&allocs[i], &traces[0],
+							 cpus, &bad[i]));
 		}
 	ref1 = best1[0] ?: 1;
 	ref2 = best2[0] ?: 1;
 	for (i = 0; i < nr_allocs; i++) {
 		u64 one = best1[i], all = best2[i];
 
-		pr_info("zheap_bench: ops a-lzo    %-16s 1 thread %8llu/s (%llu.%02llux)  %u threads %8llu/s (%llu.%02llux)\n",
+		pr_info("zheap_bench: ops a-lzo    %-16s 1 thread %8llu/s (%llu.%02llux)  %u threads %8llu/s (%llu.%02llux) bad %lu\n",
 			allocs[i].name, one, div64_u64(one * 100, ref1) / 100,
 			div64_u64(one * 100, ref1) % 100, cpus, all,
 			div64_u64(all * 100, ref2) / 100,
-			div64_u64(all * 100, ref2) % 100);
+			div64_u64(all * 100, ref2) % 100, bad[i]);
 	}
 	pr_info("zheap_bench: done\n");
 	err = 0;
