@@ -41,13 +41,14 @@ struct zheap_pool;
  *	handle is @handle; store its location in *@loc.  Returns 0,
  *	-ENOMEM, or -ENOSPC if the backend cannot hold an object that big.
  *	Sleeps only if @gfp allows.
- * @release: give back the room of the object at @loc.
+ * @release: give back the room of the object at @loc; return its size.
  * @map: return the address of the object at @loc, valid until @unmap; the
  *	memory there need hold the object's bytes only if @mode is not
  *	ZHEAP_MAP_WO.  One map at a time per CPU.
  * @unmap: end a @map; what was written there is in the object afterwards.
  * @read: optional: copy the first @len bytes of the object at @loc to @dst
- *	without holding anything afterwards.  Without it, the frontend maps.
+ *	without holding anything afterwards; -EINVAL, copying nothing, if
+ *	@len exceeds the object.  Without it, the frontend maps.
  * @write: optional: the same, from @src into the object.
  * @size: the size that was passed to @place for the object at @loc.
  * @obj_page: the page in which the object at @loc starts.
@@ -67,12 +68,12 @@ struct zheap_backend_ops {
 	void (*destroy)(void *bpool);
 	int (*place)(void *bpool, size_t size, gfp_t gfp, unsigned long handle,
 		     unsigned long *loc);
-	void (*release)(void *bpool, unsigned long loc);
+	size_t (*release)(void *bpool, unsigned long loc);
 	void *(*map)(void *bpool, unsigned long loc, enum zheap_map_mode mode);
 	void (*unmap)(void *bpool, unsigned long loc);
-	void (*read)(void *bpool, unsigned long loc, void *dst, size_t len);
-	void (*write)(void *bpool, unsigned long loc, const void *src,
-		      size_t len);
+	int (*read)(void *bpool, unsigned long loc, void *dst, size_t len);
+	int (*write)(void *bpool, unsigned long loc, const void *src,
+		     size_t len);
 	size_t (*size)(void *bpool, unsigned long loc);
 	struct page *(*obj_page)(void *bpool, unsigned long loc);
 	unsigned int (*page_objects)(void *bpool, struct page *page,

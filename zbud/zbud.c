@@ -206,14 +206,16 @@ static int zbud_place(void *bpool, size_t size, gfp_t gfp,
 	return 0;
 }
 
-static void zbud_release(void *bpool, unsigned long loc)
+static size_t zbud_release(void *bpool, unsigned long loc)
 {
 	enum zbud_buddy buddy = loc_buddy(loc);
 	struct zbud_page *zp = loc_desc(loc);
 	struct zbud_pool *zb = bpool;
+	size_t size;
 	bool empty;
 
 	spin_lock(&zb->lock);
+	size = zp->size[buddy];
 	zp->size[buddy] = 0;
 	zp->handle[buddy] = 0;
 	list_del(&zp->list);
@@ -226,6 +228,7 @@ static void zbud_release(void *bpool, unsigned long loc)
 
 	if (empty)
 		zbud_page_destroy(zb, zp);
+	return size;
 }
 
 static void *zbud_map(void *bpool, unsigned long loc,

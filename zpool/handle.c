@@ -39,6 +39,7 @@
  * with READ_ONCE().
  */
 
+#include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -105,7 +106,11 @@ static unsigned long *chunk_slot(struct page *page, unsigned int idx)
  */
 int zheap_handles_init(struct zheap_pool *pool)
 {
-	unsigned int i, nr = min_t(unsigned int, nr_cpu_ids, ZHEAP_MAX_SHARDS);
+	unsigned int i, nr;
+
+	/* A power of two, so picking a CPU's shard is a mask. */
+	nr = rounddown_pow_of_two(min_t(unsigned int, nr_cpu_ids,
+					ZHEAP_MAX_SHARDS));
 
 	pool->shards = kcalloc(nr, sizeof(*pool->shards), GFP_KERNEL);
 	if (!pool->shards)
@@ -203,7 +208,7 @@ unsigned long zheap_handle_alloc(struct zheap_pool *pool, gfp_t gfp)
 	struct page *page, *fresh = NULL;
 	unsigned long *slot;
 
-	table = &pool->shards[raw_smp_processor_id() % pool->nr_shards];
+	table = &pool->shards[raw_smp_processor_id() & (pool->nr_shards - 1)];
 
 	spin_lock(&table->lock);
 	page = list_first_entry_or_null(&table->partial, struct page, lru);

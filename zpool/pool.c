@@ -99,8 +99,7 @@ static void release_location(struct zheap_pool *pool, unsigned long loc)
 {
 	const struct zheap_backend_ops *ops = pool->backend->ops;
 
-	this_cpu_sub(pool->stats->stored_bytes, ops->size(pool->bpool, loc));
-	ops->release(pool->bpool, loc);
+	this_cpu_sub(pool->stats->stored_bytes, ops->release(pool->bpool, loc));
 }
 
 /**
@@ -227,15 +226,19 @@ int zheap_free(struct zheap_pool *pool, unsigned long handle)
 }
 EXPORT_SYMBOL_GPL(zheap_free);
 
-/* Resolve @handle and check that @len fits the object. */
+/* Resolve @handle; a consumer's bad handle is counted and WARNed. */
 static int object_at(struct zheap_pool *pool, const char *op,
-		     unsigned long handle, size_t len, unsigned long *loc)
+		     unsigned long handle, unsigned long *loc)
 {
 	if (!zheap_handle_lookup(pool, handle, loc))
 		return bad_handle(pool, op, handle);
-	if (len > pool->backend->ops->size(pool->bpool, *loc))
-		return -EINVAL;
 	return 0;
+}
+
+/* The object at @loc is shorter than @len bytes. */
+static bool too_long(struct zheap_pool *pool, unsigned long loc, size_t len)
+{
+	return len > pool->backend->ops->size(pool->bpool, loc);
 }
 
 /**
@@ -256,13 +259,14 @@ int zheap_read_object(struct zheap_pool *pool, unsigned long handle,
 	unsigned long loc;
 	int err;
 
-	err = object_at(pool, "read", handle, len, &loc);
+	err = object_at(pool, "read", handle, &loc);
 	if (err)
 		return err;
-	if (ops->read) {
-		ops->read(pool->bpool, loc, dst, len);
-		return 0;
-	}
+	/* The copying op checks @len itself: one indirect call, not two. */
+	if (ops->read)
+		return ops->read(pool->bpool, loc, dst, len);
+	if (too_long(pool, loc, len))
+		return -EINVAL;
 	memcpy(dst, ops->map(pool->bpool, loc, ZHEAP_MAP_RO), len);
 	ops->unmap(pool->bpool, loc);
 	return 0;
@@ -287,13 +291,13 @@ int zheap_write_object(struct zheap_pool *pool, unsigned long handle,
 	unsigned long loc;
 	int err;
 
-	err = object_at(pool, "write", handle, len, &loc);
+	err = object_at(pool, "write", handle, &loc);
 	if (err)
 		return err;
-	if (ops->write) {
-		ops->write(pool->bpool, loc, src, len);
-		return 0;
-	}
+	if (ops->write)
+		return ops->write(pool->bpool, loc, src, len);
+	if (too_long(pool, loc, len))
+		return -EINVAL;
 	/* Only part of the object may be written: keep the rest. */
 	memcpy(ops->map(pool->bpool, loc, len < ops->size(pool->bpool, loc) ?
 			ZHEAP_MAP_RW : ZHEAP_MAP_WO), src, len);
@@ -321,7 +325,7 @@ void *zheap_map_object(struct zheap_pool *pool, unsigned long handle,
 {
 	unsigned long loc;
 
-	if (object_at(pool, "map", handle, 0, &loc))
+	if (object_at(pool, "map", handle, &loc))
 		return NULL;
 	return pool->backend->ops->map(pool->bpool, loc, mode);
 }
@@ -338,7 +342,7 @@ void zheap_unmap_object(struct zheap_pool *pool, unsigned long handle)
 {
 	unsigned long loc;
 
-	if (object_at(pool, "unmap", handle, 0, &loc))
+	if (object_at(pool, "unmap", handle, &loc))
 		return;
 	pool->backend->ops->unmap(pool->bpool, loc);
 }

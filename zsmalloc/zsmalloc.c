@@ -57,9 +57,10 @@
 #define ZS_NONE			0xffff
 
 struct zs_class {
-	/* protects: @groups, @spans, and every zs_span of this class */
+	/* protects: @groups, @partial, @spans, and every zs_span of the class */
 	spinlock_t lock;
 	struct list_head groups[ZS_GROUPS + 1];	/* by fullness; last: full */
+	unsigned long partial;	/* bit g set: groups[g] is not empty */
 	unsigned long spans;
 	const struct zs_layout *layout;
 } ____cacheline_aligned_in_smp;
@@ -219,29 +220,44 @@ static unsigned int fullness(struct zs_span *span)
 	return span->inuse * ZS_GROUPS / layout->objs;
 }
 
+static void group_add(struct zs_class *class, struct zs_span *span,
+		      unsigned int group)
+{
+	lockdep_assert_held(&class->lock);
+	span->group = group;
+	list_add(&span->list, &class->groups[group]);
+	__set_bit(group, &class->partial);
+}
+
+static void group_del(struct zs_class *class, struct zs_span *span)
+{
+	lockdep_assert_held(&class->lock);
+	list_del(&span->list);
+	if (list_empty(&class->groups[span->group]))
+		__clear_bit(span->group, &class->partial);
+}
+
 /* Move @span to the group that matches how full it is. */
 static void zs_regroup(struct zs_class *class, struct zs_span *span)
 {
 	unsigned int group = fullness(span);
 
-	lockdep_assert_held(&class->lock);
 	if (group != span->group) {
-		span->group = group;
-		list_move(&span->list, &class->groups[group]);
+		group_del(class, span);
+		group_add(class, span, group);
 	}
 }
 
 /* The fullest span of @class with a free slot, or NULL. */
 static struct zs_span *zs_find_span(struct zs_class *class)
 {
-	int group;
+	unsigned long partial = class->partial & (BIT(ZS_GROUPS) - 1);
 
 	lockdep_assert_held(&class->lock);
-	for (group = ZS_GROUPS - 1; group >= 0; group--)
-		if (!list_empty(&class->groups[group]))
-			return list_first_entry(&class->groups[group],
-						struct zs_span, list);
-	return NULL;
+	if (!partial)
+		return NULL;
+	return list_first_entry(&class->groups[__fls(partial)],
+				struct zs_span, list);
 }
 
 static void zs_span_free(struct zs_pool *zp, struct zs_span *span)
@@ -273,7 +289,6 @@ static struct zs_span *zs_span_new(struct zs_pool *zp, struct zs_class *class,
 	span->class = class;
 	span->inuse = 0;
 	span->free_head = 0;
-	span->group = 0;
 	INIT_LIST_HEAD(&span->list);
 	for (i = 0; i < layout->pages; i++) {
 		span->pages[i] = zheap_page_alloc(zp->pool, gfp);
@@ -331,6 +346,7 @@ static void zs_destroy(void *bpool)
 		spin_lock(&class->lock);
 		for (g = 0; g <= ZS_GROUPS; g++)
 			list_splice_init(&class->groups[g], &left);
+		class->partial = 0;
 		class->spans = 0;
 		spin_unlock(&class->lock);
 
@@ -367,7 +383,7 @@ static int zs_place(void *bpool, size_t size, gfp_t gfp, unsigned long handle,
 		 * page allocations, and under contention that is most of them.
 		 */
 		spin_lock(&class->lock);
-		list_add(&span->list, &class->groups[0]);
+		group_add(class, span, 0);
 		class->spans++;
 	}
 
@@ -382,10 +398,11 @@ static int zs_place(void *bpool, size_t size, gfp_t gfp, unsigned long handle,
 	return 0;
 }
 
-static void zs_release(void *bpool, unsigned long loc)
+static size_t zs_release(void *bpool, unsigned long loc)
 {
 	struct zs_span *span = loc_span(loc);
 	struct zs_class *class = span->class;
+	size_t size = loc_size(span, loc);
 	unsigned int idx = loc_idx(loc);
 	bool empty;
 
@@ -395,7 +412,7 @@ static void zs_release(void *bpool, unsigned long loc)
 	span->inuse--;
 	empty = !span->inuse;
 	if (empty) {
-		list_del(&span->list);
+		group_del(class, span);
 		class->spans--;
 	} else {
 		zs_regroup(class, span);
@@ -404,6 +421,7 @@ static void zs_release(void *bpool, unsigned long loc)
 
 	if (empty)
 		zs_span_free(bpool, span);
+	return size;
 }
 
 /* Where object @idx of @span starts: page number and offset in it. */
@@ -492,15 +510,25 @@ static void zs_unmap(void *bpool, unsigned long loc)
 	local_unlock(&zs_map_area.lock);
 }
 
-static void zs_read(void *bpool, unsigned long loc, void *dst, size_t len)
+static int zs_read(void *bpool, unsigned long loc, void *dst, size_t len)
 {
-	zs_copy_out(loc_span(loc), loc_idx(loc), dst, len);
+	struct zs_span *span = loc_span(loc);
+
+	if (len > loc_size(span, loc))
+		return -EINVAL;
+	zs_copy_out(span, loc_idx(loc), dst, len);
+	return 0;
 }
 
-static void zs_write(void *bpool, unsigned long loc, const void *src,
-		     size_t len)
+static int zs_write(void *bpool, unsigned long loc, const void *src,
+		    size_t len)
 {
-	zs_copy_in(loc_span(loc), loc_idx(loc), src, len);
+	struct zs_span *span = loc_span(loc);
+
+	if (len > loc_size(span, loc))
+		return -EINVAL;
+	zs_copy_in(span, loc_idx(loc), src, len);
+	return 0;
 }
 
 static size_t zs_size(void *bpool, unsigned long loc)

@@ -9,7 +9,7 @@
  * is ideal), metadata bytes per object, whether every object read back
  * intact, and malloc+write+read+free operations per second with one thread
  * and with one thread per online CPU, the kernel's zsmalloc being 1.00
- * (best of OPS_ROUNDS rounds that interleave the allocators).
+ * (best of @rounds rounds that interleave the allocators).
  *
  * Traces, all of @objects objects:
  *   a-lzo, a-lz4  sizes of real data pages compressed with the kernel's lzo
@@ -54,6 +54,10 @@ MODULE_PARM_DESC(objects, "objects per trace");
 static unsigned int ops = 100000;
 module_param(ops, uint, 0444);
 MODULE_PARM_DESC(ops, "malloc+write+read+free cycles per thread");
+
+static unsigned int rounds = 5;
+module_param(rounds, uint, 0444);
+MODULE_PARM_DESC(rounds, "throughput rounds; each allocator keeps its best");
 
 static char *backends = "zsmalloc,zbud";
 module_param(backends, charp, 0444);
@@ -552,7 +556,6 @@ static u64 run_ops(struct bench_alloc *a, const struct trace *t,
 }
 
 #define MAX_ALLOCS	4
-#define OPS_ROUNDS	3
 
 static unsigned int setup_allocs(struct bench_alloc *allocs)
 {
@@ -644,7 +647,7 @@ static int __init zheap_bench_init(void)
 	 * Rounds interleave the allocators so drift in a shared, noisy
 	 * machine hits them alike; each keeps its best round.
 	 */
-	for (k = 0; k < OPS_ROUNDS; k++)
+	for (k = 0; k < rounds; k++)
 		for (i = 0; i < nr_allocs; i++) {
 			best1[i] = max(best1[i], run_ops(&allocs[i], &traces[0],
 							 1, &bad[i]));
