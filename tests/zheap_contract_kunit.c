@@ -261,7 +261,7 @@ static void zheap_contract_test_page_objects_finds_all(struct kunit *test)
 static void relocate(struct zheap_pool *pool, unsigned long handle,
 		     unsigned long mask, unsigned long bits)
 {
-	zheap_handle_relocate(handle, mask, bits);
+	zheap_handle_relocate(pool, handle, mask, bits);
 }
 
 /*

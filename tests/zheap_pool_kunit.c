@@ -86,7 +86,7 @@ static void zheap_pool_test_foreign_handles_are_refused(struct kunit *test)
 {
 	struct zheap_pool *pool = test_pool(test);
 	struct zheap_pool *other = test_pool(test);
-	unsigned long mine, theirs, on_stack = 0, bogus[6];
+	unsigned long mine, theirs, on_stack = 0, bogus[7];
 	void *heap = kunit_kmalloc(test, 64, GFP_KERNEL);
 	struct zheap_stats s;
 	unsigned int i;
@@ -98,11 +98,12 @@ static void zheap_pool_test_foreign_handles_are_refused(struct kunit *test)
 	theirs = zheap_test_store(test, other, 300, 8, buf);
 
 	bogus[0] = 0;
-	bogus[1] = 1;
-	bogus[2] = (unsigned long)&on_stack;
-	bogus[3] = (unsigned long)heap;
-	bogus[4] = mine & PAGE_MASK;	/* a chunk header, not a slot */
-	bogus[5] = mine + 1;		/* misaligned */
+	bogus[1] = mine & ~511UL;	/* its chunk's header, not a slot */
+	bogus[2] = mine + 1;		/* a slot never handed out */
+	bogus[3] = (0x3ffffUL << 9) | 1;	/* a chunk that does not exist */
+	bogus[4] = (unsigned long)&on_stack;
+	bogus[5] = (unsigned long)heap;
+	bogus[6] = ~0UL;
 
 	for (i = 0; i < ARRAY_SIZE(bogus); i++) {
 		KUNIT_EXPECT_EQ(test, zheap_free(pool, bogus[i]), -EINVAL);

@@ -2,25 +2,29 @@
 /*
  * zheap handle slots.
  *
- * A handle is the address of an unsigned long slot; the slot holds where
- * the object lives now.  Moving an object rewrites the slot, never the
- * consumer's copy of the handle.
+ * A handle names an unsigned long slot; the slot holds where the object
+ * lives now.  Moving an object rewrites the slot, never the consumer's copy
+ * of the handle.
  *
  * Slots live in "chunks": order-0 pages owned by one pool.  Word 0 of a
- * chunk is its header, words 1..511 are slots.  A pool's chunks are spread
- * over shards (one per CPU, up to ZHEAP_MAX_SHARDS) so that allocations on
- * different CPUs take different locks; a slot is allocated from the shard
- * of the CPU that asks and freed to the shard that owns its chunk.  A
- * chunk's struct page carries page->private = the owning shard and
- * page->index = ZHEAP_CHUNK_MAGIC, and is linked through page->lru on the
- * shard's partial or full list.  Because chunks are never shared and only
- * freed when empty, any handle can be checked (is it in a chunk of this
- * pool, is its slot live) without reading memory that may have been freed:
- * a double free or a made-up handle is refused, not followed.
+ * chunk is its header, words 1..511 are slots.  Every chunk has an id in
+ * one allocating xarray shared by all pools (zheap_chunks), and a handle is
  *
- * Every chunk also has a pool-wide id (pool->chunk_ids, an allocating
- * xarray), so a slot has a 32-bit name, (chunk id << 9 | slot index), that
- * backends can keep in their reverse maps instead of a full handle.
+ *	handle = chunk id << ZHEAP_SLOT_ID_BITS | slot index (1..511)
+ *
+ * so a handle is below 2^31, is never 0 (index 0 is the header), and
+ * doubles as the 32-bit name backends keep in their reverse maps.  Turning
+ * a handle into its slot is one xa_load(); a handle that names no chunk,
+ * a chunk of another pool (page->private names the owning shard), or the
+ * header is refused without reading any memory that may have been freed:
+ * a double free or a made-up handle gets an error, not a use-after-free.
+ *
+ * A pool's chunks are spread over shards (a power of two of them, up to
+ * one per CPU and ZHEAP_MAX_SHARDS) so that allocations on different CPUs
+ * take different locks; a slot is allocated from the shard of the CPU that
+ * asks and freed to the shard that owns its chunk.  A chunk is linked
+ * through page->lru on its shard's partial or full list and freed as soon
+ * as it is empty.
  *
  * Slot word, when live (bit 0 set):
  *
@@ -34,9 +38,9 @@
  *
  * Locking: each shard's lock (a spinlock, never held across a backend
  * call) protects its chunk lists, its chunks' headers and free links.  The
- * chunk id xarray has its own lock, taken only when a chunk comes or goes.  Lookups of live
- * slots are lockless: a slot word is published with WRITE_ONCE() and read
- * with READ_ONCE().
+ * chunk xarray has its own lock, taken only when a chunk comes or goes;
+ * lookups walk it under RCU.  A slot word is published with WRITE_ONCE()
+ * and read with READ_ONCE().
  */
 
 #include <linux/log2.h>
@@ -47,7 +51,6 @@
 
 #include "zheap_internal.h"
 
-#define ZHEAP_CHUNK_MAGIC	0x7a68656170UL	/* "zheap" */
 #define ZHEAP_SLOT_LIVE		BIT(0)
 #define ZHEAP_SLOT_ID_SHIFT	1
 #define ZHEAP_SLOT_ID_MASK	(ZHEAP_MAX_BACKENDS - 1)
@@ -55,6 +58,7 @@
 #define ZHEAP_SLOTS_PER_CHUNK	(PAGE_SIZE / sizeof(unsigned long))
 #define ZHEAP_SLOT_END		0xffffUL
 #define ZHEAP_SLOT_ID_BITS	9
+#define ZHEAP_SLOT_IDX_MASK	(BIT(ZHEAP_SLOT_ID_BITS) - 1)
 #define ZHEAP_MAX_CHUNK_ID	((1U << (31 - ZHEAP_SLOT_ID_BITS)) - 1)
 
 static_assert(ZHEAP_SLOT_LOC_SHIFT + ZHEAP_LOC_BITS == BITS_PER_LONG);
@@ -69,6 +73,9 @@ struct zheap_chunk_header {
 };
 
 static_assert(sizeof(struct zheap_chunk_header) <= sizeof(unsigned long));
+
+/* Chunk id -> chunk page, for every pool. */
+static DEFINE_XARRAY_ALLOC(zheap_chunks);
 
 /* Chunk pages of all pools, so tests can see that a destroy frees all. */
 atomic_long_t zheap_chunks_allocated = ATOMIC_LONG_INIT(0);
@@ -97,6 +104,16 @@ static unsigned long *chunk_slot(struct page *page, unsigned int idx)
 	return (unsigned long *)page_address(page) + idx;
 }
 
+static unsigned long chunk_handle(struct page *page, unsigned int idx)
+{
+	return (unsigned long)chunk_header(page)->id << ZHEAP_SLOT_ID_BITS | idx;
+}
+
+static struct zheap_handle_table *chunk_table(struct page *page)
+{
+	return (struct zheap_handle_table *)page_private(page);
+}
+
 /**
  * zheap_handles_init() - set up a pool's handle shards
  * @pool: the pool
@@ -123,12 +140,10 @@ int zheap_handles_init(struct zheap_pool *pool)
 		INIT_LIST_HEAD(&table->partial);
 		INIT_LIST_HEAD(&table->full);
 	}
-	xa_init_flags(&pool->chunk_ids, XA_FLAGS_ALLOC);
 	return 0;
 }
 
-static struct page *chunk_new(struct zheap_pool *pool,
-			      struct zheap_handle_table *table, gfp_t gfp)
+static struct page *chunk_new(struct zheap_handle_table *table, gfp_t gfp)
 {
 	struct zheap_chunk_header *hdr;
 	struct page *page;
@@ -141,13 +156,14 @@ static struct page *chunk_new(struct zheap_pool *pool,
 	page = alloc_page(gfp | __GFP_ZERO);
 	if (!page)
 		return NULL;
-	if (xa_alloc(&pool->chunk_ids, &id, page,
-		     XA_LIMIT(0, ZHEAP_MAX_CHUNK_ID), gfp)) {
+	/* Owner first: a lookup may find the page as soon as it is stored. */
+	set_page_private(page, (unsigned long)table);
+	if (xa_alloc(&zheap_chunks, &id, page, XA_LIMIT(0, ZHEAP_MAX_CHUNK_ID),
+		     gfp)) {
+		set_page_private(page, 0);
 		__free_page(page);
 		return NULL;
 	}
-	set_page_private(page, (unsigned long)table);
-	page->index = ZHEAP_CHUNK_MAGIC;
 	atomic_long_inc(&zheap_chunks_allocated);
 
 	hdr = chunk_header(page);
@@ -163,37 +179,37 @@ static struct page *chunk_new(struct zheap_pool *pool,
 	return page;
 }
 
-static void chunk_free(struct zheap_pool *pool, struct page *page)
+static void chunk_free(struct page *page)
 {
-	xa_erase(&pool->chunk_ids, chunk_header(page)->id);
+	xa_erase(&zheap_chunks, chunk_header(page)->id);
 	set_page_private(page, 0);
-	page->index = 0;
 	atomic_long_dec(&zheap_chunks_allocated);
 	__free_page(page);
 }
 
-/* Take a slot from @page, which has one free. */
-static unsigned long *chunk_take(struct zheap_handle_table *table,
-				 struct page *page)
+/* Take a slot from @page, which has one free; return its index. */
+static unsigned int chunk_take(struct zheap_handle_table *table,
+			       struct page *page)
 {
 	struct zheap_chunk_header *hdr = chunk_header(page);
-	unsigned long *slot;
+	unsigned int idx = hdr->free_head;
+	unsigned long *slot = chunk_slot(page, idx);
 
 	lockdep_assert_held(&table->lock);
-	slot = chunk_slot(page, hdr->free_head);
 	hdr->free_head = *slot >> 1;
 	WRITE_ONCE(*slot, 0);
 	hdr->inuse++;
 	table->nr_used++;
 	if (hdr->free_head == ZHEAP_SLOT_END)
 		list_move(&page->lru, &table->full);
-	return slot;
+	return idx;
 }
 
 /**
  * zheap_handle_alloc() - take a handle slot
  * @pool: the pool
  * @gfp: flags for a new chunk, if one is needed
+ * @slot: set to the slot, for zheap_handle_set()
  *
  * The slot comes from the shard of the CPU the caller runs on, and is not
  * live until zheap_handle_set().
@@ -202,19 +218,19 @@ static unsigned long *chunk_take(struct zheap_handle_table *table,
  * a shard lock.
  * Return: the handle, or 0 if no memory.
  */
-unsigned long zheap_handle_alloc(struct zheap_pool *pool, gfp_t gfp)
+unsigned long zheap_handle_alloc(struct zheap_pool *pool, gfp_t gfp,
+				 unsigned long **slot)
 {
 	struct zheap_handle_table *table;
 	struct page *page, *fresh = NULL;
-	unsigned long *slot;
+	unsigned int idx;
 
 	table = &pool->shards[raw_smp_processor_id() & (pool->nr_shards - 1)];
-
 	spin_lock(&table->lock);
 	page = list_first_entry_or_null(&table->partial, struct page, lru);
 	if (!page) {
 		spin_unlock(&table->lock);
-		fresh = chunk_new(pool, table, gfp);
+		fresh = chunk_new(table, gfp);
 		if (!fresh)
 			return 0;
 		spin_lock(&table->lock);
@@ -228,25 +244,25 @@ unsigned long zheap_handle_alloc(struct zheap_pool *pool, gfp_t gfp)
 			table->nr_chunks++;
 		}
 	}
-	slot = chunk_take(table, page);
+	idx = chunk_take(table, page);
 	spin_unlock(&table->lock);
 
 	if (fresh)
-		chunk_free(pool, fresh);
-	return (unsigned long)slot;
+		chunk_free(fresh);
+	*slot = chunk_slot(page, idx);
+	return chunk_handle(page, idx);
 }
 
-/* Give @slot back to its chunk; free the chunk if it became empty. */
+/* Give slot @idx back to @page; return the chunk if it became empty. */
 static struct page *chunk_put(struct zheap_handle_table *table,
-			      unsigned long *slot)
+			      struct page *page, unsigned int idx)
 {
-	struct page *page = virt_to_page(slot);
 	struct zheap_chunk_header *hdr = chunk_header(page);
 	bool was_full = hdr->free_head == ZHEAP_SLOT_END;
 
 	lockdep_assert_held(&table->lock);
-	WRITE_ONCE(*slot, (unsigned long)hdr->free_head << 1);
-	hdr->free_head = slot - chunk_slot(page, 0);
+	WRITE_ONCE(*chunk_slot(page, idx), (unsigned long)hdr->free_head << 1);
+	hdr->free_head = idx;
 	hdr->inuse--;
 	table->nr_used--;
 	if (!hdr->inuse) {
@@ -259,50 +275,41 @@ static struct page *chunk_put(struct zheap_handle_table *table,
 	return NULL;
 }
 
-/* The shard that owns the chunk @page, if it is a chunk of @pool. */
-static struct zheap_handle_table *chunk_shard(struct zheap_pool *pool,
-					      struct page *page)
-{
-	unsigned long base = (unsigned long)pool->shards;
-	unsigned long owner = page_private(page);
-
-	if (READ_ONCE(page->index) != ZHEAP_CHUNK_MAGIC || owner < base ||
-	    owner >= base + pool->nr_shards * sizeof(*pool->shards) ||
-	    (owner - base) % sizeof(*pool->shards))
-		return NULL;
-	return (struct zheap_handle_table *)owner;
-}
-
 /*
- * The slot @handle names, if @handle is the address of a slot in one of
- * @pool's chunks; NULL for anything else.  Reads only struct page fields
- * and chunk memory, which stay valid while the pool lives.
+ * The chunk page @handle names, if it is a chunk of @pool and @handle
+ * names a slot in it; NULL for anything else.
  */
-static unsigned long *slot_of(struct zheap_pool *pool, unsigned long handle,
-			      struct zheap_handle_table **table)
+static struct page *handle_chunk(struct zheap_pool *pool, unsigned long handle)
 {
+	unsigned long base = (unsigned long)pool->shards, owner;
 	struct page *page;
 
-	if (!handle || !IS_ALIGNED(handle, sizeof(unsigned long)))
+	if (handle >> 31 || !(handle & ZHEAP_SLOT_IDX_MASK))
 		return NULL;
-	if (!virt_addr_valid((void *)handle))
+	page = xa_load(&zheap_chunks, handle >> ZHEAP_SLOT_ID_BITS);
+	if (!page)
 		return NULL;
-	page = virt_to_page((void *)handle);
-	*table = chunk_shard(pool, page);
-	if (!*table || offset_in_page(handle) < sizeof(unsigned long))
+	owner = page_private(page);
+	if (owner < base ||
+	    owner >= base + pool->nr_shards * sizeof(*pool->shards))
 		return NULL;
-	return (unsigned long *)handle;
+	return page;
+}
+
+static unsigned long *handle_slot(struct page *page, unsigned long handle)
+{
+	return chunk_slot(page, handle & ZHEAP_SLOT_IDX_MASK);
 }
 
 /**
  * zheap_handle_set() - make a slot live at a location
- * @handle: a slot from zheap_handle_alloc()
+ * @slot: from zheap_handle_alloc()
  * @backend_id: the backend that holds the object
  * @loc: where it holds it
  *
  * Context: Any context.
  */
-void zheap_handle_set(unsigned long handle, unsigned int backend_id,
+void zheap_handle_set(unsigned long *slot, unsigned int backend_id,
 		      unsigned long loc)
 {
 	unsigned long word = ZHEAP_SLOT_LIVE |
@@ -310,24 +317,29 @@ void zheap_handle_set(unsigned long handle, unsigned int backend_id,
 			     loc << ZHEAP_SLOT_LOC_SHIFT;
 
 	WARN_ON_ONCE(loc >> ZHEAP_LOC_BITS);
-	WRITE_ONCE(*(unsigned long *)handle, word);
+	WRITE_ONCE(*slot, word);
 }
 
 /**
  * zheap_handle_relocate() - change part of a live slot's location
- * @handle: a live handle
+ * @pool: the pool
+ * @handle: a live handle of @pool
  * @mask: the location bits that change
  * @bits: their new values
  *
  * Context: The caller excludes every other user of the object.
  */
-void zheap_handle_relocate(unsigned long handle, unsigned long mask,
-			   unsigned long bits)
+void zheap_handle_relocate(struct zheap_pool *pool, unsigned long handle,
+			   unsigned long mask, unsigned long bits)
 {
-	unsigned long *slot = (unsigned long *)handle;
-	unsigned long word = READ_ONCE(*slot);
-	unsigned long loc = word >> ZHEAP_SLOT_LOC_SHIFT;
+	struct page *page = handle_chunk(pool, handle);
+	unsigned long *slot, word, loc;
 
+	if (WARN_ON_ONCE(!page))
+		return;
+	slot = handle_slot(page, handle);
+	word = READ_ONCE(*slot);
+	loc = word >> ZHEAP_SLOT_LOC_SHIFT;
 	loc = ((loc & ~mask) | (bits & mask)) & (BIT(ZHEAP_LOC_BITS) - 1);
 	word &= BIT(ZHEAP_SLOT_LOC_SHIFT) - 1;
 	WRITE_ONCE(*slot, word | loc << ZHEAP_SLOT_LOC_SHIFT);
@@ -336,21 +348,23 @@ void zheap_handle_relocate(unsigned long handle, unsigned long mask,
 /**
  * zheap_handle_abort() - give back a slot that never became live
  * @pool: the pool it came from
- * @handle: the slot
+ * @handle: the slot's handle
  *
  * Context: Any context.  Takes and releases a shard lock.
  */
 void zheap_handle_abort(struct zheap_pool *pool, unsigned long handle)
 {
+	struct page *page = handle_chunk(pool, handle), *empty;
 	struct zheap_handle_table *table;
-	struct page *empty;
 
-	table = (struct zheap_handle_table *)page_private(virt_to_page((void *)handle));
+	if (WARN_ON_ONCE(!page))
+		return;
+	table = chunk_table(page);
 	spin_lock(&table->lock);
-	empty = chunk_put(table, (unsigned long *)handle);
+	empty = chunk_put(table, page, handle & ZHEAP_SLOT_IDX_MASK);
 	spin_unlock(&table->lock);
 	if (empty)
-		chunk_free(pool, empty);
+		chunk_free(empty);
 }
 
 /**
@@ -365,13 +379,12 @@ void zheap_handle_abort(struct zheap_pool *pool, unsigned long handle)
 bool zheap_handle_lookup(struct zheap_pool *pool, unsigned long handle,
 			 unsigned long *loc)
 {
-	struct zheap_handle_table *table;
-	unsigned long *slot = slot_of(pool, handle, &table);
+	struct page *page = handle_chunk(pool, handle);
 	unsigned long word;
 
-	if (!slot)
+	if (!page)
 		return false;
-	word = READ_ONCE(*slot);
+	word = READ_ONCE(*handle_slot(page, handle));
 	if (!(word & ZHEAP_SLOT_LIVE))
 		return false;
 	*loc = word >> ZHEAP_SLOT_LOC_SHIFT;
@@ -393,24 +406,24 @@ bool zheap_handle_lookup(struct zheap_pool *pool, unsigned long handle,
 int zheap_handle_release(struct zheap_pool *pool, unsigned long handle,
 			 unsigned long *loc)
 {
+	struct page *page = handle_chunk(pool, handle), *empty;
 	struct zheap_handle_table *table;
-	unsigned long *slot = slot_of(pool, handle, &table);
-	struct page *empty;
 	unsigned long word;
 
-	if (!slot)
+	if (!page)
 		return -EINVAL;
+	table = chunk_table(page);
 	spin_lock(&table->lock);
-	word = *slot;
+	word = *handle_slot(page, handle);
 	if (!(word & ZHEAP_SLOT_LIVE)) {
 		spin_unlock(&table->lock);
 		return -EINVAL;
 	}
-	empty = chunk_put(table, slot);
+	empty = chunk_put(table, page, handle & ZHEAP_SLOT_IDX_MASK);
 	spin_unlock(&table->lock);
 
 	if (empty)
-		chunk_free(pool, empty);
+		chunk_free(empty);
 	*loc = word >> ZHEAP_SLOT_LOC_SHIFT;
 	return 0;
 }
@@ -420,17 +433,15 @@ int zheap_handle_release(struct zheap_pool *pool, unsigned long handle,
  * @handle: a handle of a live object
  *
  * Backends keep these in their reverse maps (which objects live in a page)
- * at half the cost of a handle; zheap_handle_by_id() turns one back.
+ * at half the cost of an unsigned long; zheap_handle_by_id() turns one
+ * back.  Today a handle is its own id.
  *
  * Context: Any context.
  * Return: the id, below 2^31.
  */
 u32 zheap_handle_id(unsigned long handle)
 {
-	struct page *page = virt_to_page((void *)handle);
-
-	return chunk_header(page)->id << ZHEAP_SLOT_ID_BITS |
-	       offset_in_page(handle) / sizeof(unsigned long);
+	return handle;
 }
 EXPORT_SYMBOL_GPL(zheap_handle_id);
 
@@ -439,17 +450,12 @@ EXPORT_SYMBOL_GPL(zheap_handle_id);
  * @pool: the pool
  * @id: from zheap_handle_id() on a live handle of @pool
  *
- * Context: Any context.  Takes the RCU read lock.
- * Return: the handle, or 0 if no chunk of @pool has that id.
+ * Context: Any context.
+ * Return: the handle.
  */
 unsigned long zheap_handle_by_id(struct zheap_pool *pool, u32 id)
 {
-	struct page *page = xa_load(&pool->chunk_ids, id >> ZHEAP_SLOT_ID_BITS);
-	unsigned int slot = id & (BIT(ZHEAP_SLOT_ID_BITS) - 1);
-
-	if (!page || !slot || slot >= ZHEAP_SLOTS_PER_CHUNK)
-		return 0;
-	return (unsigned long)chunk_slot(page, slot);
+	return id;
 }
 EXPORT_SYMBOL_GPL(zheap_handle_by_id);
 
@@ -502,7 +508,7 @@ unsigned long zheap_handles_drain(struct zheap_pool *pool,
 	list_for_each_entry_safe(page, tmp, &chunks, lru) {
 		nr += chunk_drain(page, pool, release);
 		list_del(&page->lru);
-		chunk_free(pool, page);
+		chunk_free(page);
 	}
 	return nr;
 }
@@ -515,8 +521,6 @@ unsigned long zheap_handles_drain(struct zheap_pool *pool,
  */
 void zheap_handles_fini(struct zheap_pool *pool)
 {
-	WARN_ON_ONCE(!xa_empty(&pool->chunk_ids));
-	xa_destroy(&pool->chunk_ids);
 	kfree(pool->shards);
 }
 

@@ -176,13 +176,13 @@ int zheap_malloc(struct zheap_pool *pool, size_t size, gfp_t gfp,
 		 unsigned long *handle)
 {
 	const struct zheap_backend *b = pool->backend;
-	unsigned long h, loc;
+	unsigned long h, loc, *slot;
 	int err;
 
 	if (!size || size > PAGE_SIZE)
 		return -EINVAL;
 
-	h = zheap_handle_alloc(pool, gfp);
+	h = zheap_handle_alloc(pool, gfp, &slot);
 	if (!h) {
 		err = -ENOMEM;
 		goto err_count;
@@ -191,7 +191,7 @@ int zheap_malloc(struct zheap_pool *pool, size_t size, gfp_t gfp,
 	if (err)
 		goto err_abort_handle;
 
-	zheap_handle_set(h, b->id, loc);
+	zheap_handle_set(slot, b->id, loc);
 	this_cpu_add(pool->stats->stored_bytes, size);
 	this_cpu_inc(pool->stats->malloc_ok);
 	*handle = h;

@@ -41,7 +41,6 @@ struct zheap_pool {
 	void *bpool;
 	struct zheap_handle_table *shards;
 	unsigned int nr_shards;
-	struct xarray chunk_ids;	/* chunk id -> chunk page */
 	struct dentry *debugfs;
 
 	/*
@@ -69,11 +68,12 @@ struct zheap_pcpu_stats {
 /* zpool/handle.c */
 int zheap_handles_init(struct zheap_pool *pool);
 void zheap_handles_fini(struct zheap_pool *pool);
-unsigned long zheap_handle_alloc(struct zheap_pool *pool, gfp_t gfp);
-void zheap_handle_set(unsigned long handle, unsigned int backend_id,
+unsigned long zheap_handle_alloc(struct zheap_pool *pool, gfp_t gfp,
+				 unsigned long **slot);
+void zheap_handle_set(unsigned long *slot, unsigned int backend_id,
 		      unsigned long loc);
-void zheap_handle_relocate(unsigned long handle, unsigned long mask,
-			   unsigned long bits);
+void zheap_handle_relocate(struct zheap_pool *pool, unsigned long handle,
+			   unsigned long mask, unsigned long bits);
 void zheap_handle_abort(struct zheap_pool *pool, unsigned long handle);
 int zheap_handle_release(struct zheap_pool *pool, unsigned long handle,
 			 unsigned long *loc);
