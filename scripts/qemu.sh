@@ -93,6 +93,7 @@ esac
 # 256 MiB of RAM, so a 384-400 MiB workload must swap; zswap in front.
 append="console=ttyS0 panic=-1 loglevel=4 zswap.enabled=1"
 append+=" zswap.max_pool_percent=50 zt.mode=$mode zt.mib=$mib zt.seed=$seed"
+[ -n "${ZHEAP_BENCH_ARGS:-}" ] && append+=" zt.bench=\"$ZHEAP_BENCH_ARGS\""
 timeout 1200 qemu-system-x86_64 -machine q35 -accel tcg -cpu max -smp 2 -m $mem \
 	"${icount[@]}" \
 	-kernel "$ZHEAP_VMLINUZ" -initrd "$work/initrd.gz" -append "$append" \
