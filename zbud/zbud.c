@@ -90,9 +90,8 @@ static void zbud_file(struct zbud_pool *zb, struct zbud_page *zp)
 	unsigned int free = free_chunks(zp);
 
 	lockdep_assert_held(&zb->lock);
-	if (zp->size[ZBUD_FIRST] && zp->size[ZBUD_LAST])
-		list_add(&zp->list, &zb->buddied);
-	else if (!free)
+	/* Two buddies, or one that fills the page: no room for another. */
+	if (!free || (zp->size[ZBUD_FIRST] && zp->size[ZBUD_LAST]))
 		list_add(&zp->list, &zb->buddied);
 	else
 		list_add(&zp->list, &zb->unbuddied[free]);

@@ -9,7 +9,6 @@
 #include <linux/fault-inject.h>
 #include <linux/list.h>
 #include <linux/spinlock.h>
-#include <linux/xarray.h>
 #include <zheap.h>
 #include <zheap_backend.h>
 
