@@ -11,7 +11,12 @@
  *
  * Access is by copy (zheap_read_object(), zheap_write_object(): preemptible,
  * no mapping held across the call) or by map/unmap for consumers such as the
- * kernel's zpool that need a pointer (zheap_map_object()).
+ * kernel's zpool that need a pointer (zheap_map_object()).  An object is
+ * never moved while it is read, written or mapped.
+ *
+ * Every backend page is movable: the kernel's compaction can move it, and
+ * zheap_compact() (also run by a shrinker under memory pressure) moves
+ * objects out of sparse pages so that whole pages can be freed.
  */
 #ifndef _ZHEAP_H
 #define _ZHEAP_H
@@ -45,6 +50,14 @@ enum zheap_map_mode {
  * @malloc_fail: failed allocations (no memory or no room)
  * @frees: objects freed
  * @bad_handles: operations refused because the handle was not live
+ * @busy_frees: frees refused because the object was in use (pinned)
+ * @pages_migrated: pages moved by the kernel's page migration
+ * @migrate_busy: page moves put off because an object was in use
+ * @isolate_refused: pages the kernel tried to isolate while in use
+ * @compactions: zheap_compact() runs (the shrinker's included)
+ * @pages_compacted: pages freed by zheap_compact()
+ * @objects_moved: objects zheap_compact() moved
+ * @compact_busy: objects zheap_compact() left because they were in use
  */
 struct zheap_stats {
 	u64 objects;
@@ -57,6 +70,14 @@ struct zheap_stats {
 	u64 malloc_fail;
 	u64 frees;
 	u64 bad_handles;
+	u64 busy_frees;
+	u64 pages_migrated;
+	u64 migrate_busy;
+	u64 isolate_refused;
+	u64 compactions;
+	u64 pages_compacted;
+	u64 objects_moved;
+	u64 compact_busy;
 };
 
 struct zheap_pool *zheap_pool_create(const char *name, const char *backend);
@@ -78,6 +99,8 @@ void zheap_unmap_object(struct zheap_pool *pool, unsigned long handle);
 bool zheap_map_can_sleep(struct zheap_pool *pool);
 
 u64 zheap_total_pages(struct zheap_pool *pool);
+unsigned long zheap_compact(struct zheap_pool *pool);
+unsigned long zheap_compactable_pages(struct zheap_pool *pool);
 void zheap_pool_stats(struct zheap_pool *pool, struct zheap_stats *stats);
 
 const char *zheap_default_backend(void);

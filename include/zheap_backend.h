@@ -5,10 +5,17 @@
  * A backend is a placement policy only: it decides in which page, and
  * where in it, an object lives, and how its pages are laid out.  It never
  * touches handle slots, LRU lists or movable-page state; the frontend
- * (zpool/) owns those and calls the backend through struct
- * zheap_backend_ops.  Backends get and return their pages through
- * zheap_page_alloc() and zheap_page_free(), so that page accounting (and
- * later the migration layer's bookkeeping) lives in one place.
+ * (zpool/) and the migration layer (migrate/) own those and call the
+ * backend through struct zheap_backend_ops.  Backends get and return their
+ * pages through zheap_page_alloc(), zheap_page_publish() and
+ * zheap_page_free() (migrate/page.c), which account them and make them
+ * movable.
+ *
+ * Every backend page belongs to a struct zheap_page_owner: the spinlock
+ * under which the backend places and releases objects in that page.  The
+ * migration layer finds the owner from the page and takes the same lock
+ * to move the page, so a backend needs no locking of its own for
+ * migration; the ops that say "owner lock held" are called under it.
  *
  * A location is the backend's own encoding of where an object lives, an
  * unsigned long of at most ZHEAP_LOC_BITS significant bits.  The frontend
@@ -19,6 +26,7 @@
 
 #include <linux/list.h>
 #include <linux/module.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 #include <zheap.h>
 
@@ -30,6 +38,29 @@ struct zheap_pool;
 #define ZHEAP_BACKEND_NAME_MAX	24
 /* Backend ids are encoded in three bits of every handle slot. */
 #define ZHEAP_MAX_BACKENDS	8
+/* Most objects a backend stores (wholly or in part) in one page. */
+#define ZHEAP_PAGE_OBJECTS_MAX	(PAGE_SIZE / 16 + 2)
+/* Most objects in one unit that a backend frees as a whole (a span). */
+#define ZHEAP_UNIT_OBJECTS_MAX	1024
+
+/**
+ * struct zheap_page_owner - the lock that covers a set of backend pages
+ * @lock: the backend's own lock for these pages.  protects: which objects
+ *	live in the pages and where, and which pages are in the set (the
+ *	backend's descriptors of them).  The migration layer takes it to
+ *	move a page.  Under it, object locks are only ever tried
+ *	(zpool/handle.c), never waited for.
+ * @pool: the pool the pages belong to
+ *
+ * A backend embeds one per lock it uses (zbud: one per pool; zsmalloc:
+ * one per size class) and initializes it with zheap_page_owner_init().
+ * Its memory must stay valid until zheap_pool_destroy() has returned from
+ * the backend's destroy.
+ */
+struct zheap_page_owner {
+	spinlock_t lock;
+	struct zheap_pool *pool;
+};
 
 /**
  * struct zheap_backend_ops - what a backend implements
@@ -52,15 +83,34 @@ struct zheap_pool;
  * @write: optional: the same, from @src into the object.
  * @size: the size that was passed to @place for the object at @loc.
  * @obj_page: the page in which the object at @loc starts.
- * @page_objects: write the handles of the live objects stored (wholly or
- *	in part) in @page into @handles, at most @max of them; return how
- *	many the page holds.  The shared layers use it to find the slots
- *	to rewrite when a page moves.
- * @page_replaced: @newpage now holds a copy of @page's contents; point
- *	the backend's own structures at @newpage.  Locations of objects may
- *	change with it: for each object whose location changes, the backend
- *	calls @relocate(@pool, handle, mask, bits), which replaces the
+ * @page_objects: owner lock held.  Write the handles of the objects
+ *	stored (wholly or in part) in @page into @handles, at most @max of
+ *	them; return how many the page holds.  Objects whose slot is not
+ *	live yet (being allocated) are included.  At most
+ *	ZHEAP_PAGE_OBJECTS_MAX.
+ * @page_replaced: owner lock held, and every object @page_objects names
+ *	for @page locked by the caller.  @newpage holds a copy of @page's
+ *	contents; point the backend's own structures (and page_private) at
+ *	@newpage and clear @page's page_private.  For each object whose
+ *	location changes, which must be one that @page_objects names for
+ *	@page, call @relocate(@pool, handle, mask, bits): it replaces the
  *	location bits set in mask by those of bits and keeps the rest.
+ * @place_existing: as @place, but only into room the backend already
+ *	has (never a new page) and never into a compaction source; -ENOSPC
+ *	if there is none.  Never sleeps.
+ * @compact_source: choose, among the backend's objects of kind @kind
+ *	(a size class; backends number them from 0), the unit (the pages it
+ *	frees together) that is cheapest to empty, if the free room in its
+ *	other units of that kind can take all its objects; stop placing
+ *	objects in it, write its objects' handles into @handles (at most
+ *	@max, which is ZHEAP_UNIT_OBJECTS_MAX) and set *@unit.  Returns
+ *	how many handles, 0 if nothing of @kind is worth moving, -ERANGE if
+ *	@kind is past the last kind.  A unit stays a source, and is not
+ *	freed even when empty, until @compact_end.
+ * @compact_end: @unit is no longer a source; free it if it is empty.
+ *	Returns the pages freed.
+ * @compactable: the pages compaction would free if it could move every
+ *	object: the arithmetic ideal, from the backend's counters.
  * @meta_bytes: bytes of bookkeeping the backend holds outside its pages.
  */
 struct zheap_backend_ops {
@@ -84,6 +134,13 @@ struct zheap_backend_ops {
 					       unsigned long handle,
 					       unsigned long mask,
 					       unsigned long bits));
+	int (*place_existing)(void *bpool, size_t size, unsigned long handle,
+			      unsigned long *loc);
+	int (*compact_source)(void *bpool, unsigned int kind,
+			      unsigned long *handles, unsigned int max,
+			      void **unit);
+	unsigned int (*compact_end)(void *bpool, void *unit);
+	unsigned long (*compactable)(void *bpool);
 	u64 (*meta_bytes)(void *bpool);
 };
 
@@ -113,7 +170,10 @@ void zheap_unregister_backend(struct zheap_backend *backend);
 u32 zheap_handle_id(unsigned long handle);
 unsigned long zheap_handle_by_id(struct zheap_pool *pool, u32 id);
 
-struct page *zheap_page_alloc(struct zheap_pool *pool, gfp_t gfp);
-void zheap_page_free(struct zheap_pool *pool, struct page *page);
+void zheap_page_owner_init(struct zheap_page_owner *owner,
+			   struct zheap_pool *pool);
+struct page *zheap_page_alloc(struct zheap_page_owner *owner, gfp_t gfp);
+void zheap_page_publish(struct zheap_page_owner *owner, struct page *page);
+void zheap_page_free(struct zheap_page_owner *owner, struct page *page);
 
 #endif /* _ZHEAP_BACKEND_H */

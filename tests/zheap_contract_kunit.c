@@ -10,24 +10,9 @@
 
 #include "zheap_test_util.h"
 
-static const void *backend_gen_params(const void *prev, char *desc)
-{
-	const struct zheap_backend *b = zheap_backend_next(prev);
-
-	if (b)
-		strscpy(desc, b->name, KUNIT_PARAM_DESC_SIZE);
-	return b;
-}
-
 static struct zheap_pool *contract_pool(struct kunit *test)
 {
-	const struct zheap_backend *b = test->param_value;
-	struct zheap_pool *pool;
-
-	pool = zheap_pool_create("kunit-contract", b->name);
-	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(pool), "create on %s: %ld",
-			       b->name, PTR_ERR(pool));
-	return pool;
+	return zheap_test_param_pool(test, "kunit-contract");
 }
 
 static void expect_empty(struct kunit *test, struct zheap_pool *pool)
@@ -196,30 +181,6 @@ static void zheap_contract_test_map_and_copy_agree(struct kunit *test)
 	zheap_pool_destroy(pool);
 }
 
-/* Pages in which objects start, each once. */
-static unsigned int object_pages(struct zheap_pool *pool,
-				 const unsigned long *handles, unsigned int n,
-				 struct page **pages)
-{
-	const struct zheap_backend_ops *ops = pool->backend->ops;
-	unsigned int i, j, nr = 0;
-
-	for (i = 0; i < n; i++) {
-		struct page *page;
-		unsigned long loc;
-
-		if (!zheap_handle_lookup(pool, handles[i], &loc))
-			return 0;
-		page = ops->obj_page(pool->bpool, loc);
-		for (j = 0; j < nr; j++)
-			if (pages[j] == page)
-				break;
-		if (j == nr)
-			pages[nr++] = page;
-	}
-	return nr;
-}
-
 #define CONTRACT_SMALL 64
 
 /* page_objects() names every live object, in the page that holds it. */
@@ -237,10 +198,16 @@ static void zheap_contract_test_page_objects_finds_all(struct kunit *test)
 	for (i = 0; i < CONTRACT_SMALL; i++)
 		handles[i] = zheap_test_store(test, pool, 100 + i * 50, i, buf);
 
-	nr = object_pages(pool, handles, CONTRACT_SMALL, pages);
+	nr = zheap_test_object_pages(pool, handles, CONTRACT_SMALL, pages);
 	for (j = 0; j < nr; j++) {
-		unsigned int n = ops->page_objects(pool->bpool, pages[j], found,
-						   ARRAY_SIZE(found));
+		struct zheap_page_owner *owner = zheap_page_owner_of(pages[j]);
+		unsigned int n;
+
+		KUNIT_ASSERT_NOT_NULL(test, owner);
+		spin_lock(&owner->lock);
+		n = ops->page_objects(pool->bpool, pages[j], found,
+				      ARRAY_SIZE(found));
+		spin_unlock(&owner->lock);
 
 		KUNIT_ASSERT_LE(test, n, ARRAY_SIZE(found));
 		KUNIT_EXPECT_GT(test, n, 0);
@@ -251,58 +218,6 @@ static void zheap_contract_test_page_objects_finds_all(struct kunit *test)
 	}
 	for (i = 0; i < CONTRACT_SMALL; i++)
 		KUNIT_EXPECT_GE_MSG(test, seen[i], 1, "object %u not found", i);
-
-	for (i = 0; i < CONTRACT_SMALL; i++)
-		KUNIT_EXPECT_EQ(test, zheap_free(pool, handles[i]), 0);
-	expect_empty(test, pool);
-	zheap_pool_destroy(pool);
-}
-
-static void relocate(struct zheap_pool *pool, unsigned long handle,
-		     unsigned long mask, unsigned long bits)
-{
-	zheap_handle_relocate(pool, handle, mask, bits);
-}
-
-/*
- * Replace every page by a copy through page_replaced(): all objects read
- * back through their unchanged handles, and the old pages can be freed.
- * This is the backend half of migration.
- */
-static void zheap_contract_test_page_replaced_keeps_handles(struct kunit *test)
-{
-	struct zheap_pool *pool = contract_pool(test);
-	const struct zheap_backend_ops *ops = pool->backend->ops;
-	unsigned long handles[CONTRACT_SMALL];
-	struct page *pages[CONTRACT_SMALL];
-	unsigned int i, nr;
-	struct zheap_stats before, after;
-	size_t bad = 0;
-	u8 *buf;
-
-	buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, buf);
-	for (i = 0; i < CONTRACT_SMALL; i++)
-		handles[i] = zheap_test_store(test, pool, 100 + i * 50, i, buf);
-	zheap_pool_stats(pool, &before);
-
-	nr = object_pages(pool, handles, CONTRACT_SMALL, pages);
-	for (i = 0; i < nr; i++) {
-		struct page *newpage = zheap_page_alloc(pool, GFP_KERNEL);
-
-		KUNIT_ASSERT_NOT_NULL(test, newpage);
-		copy_highpage(newpage, pages[i]);
-		ops->page_replaced(pool->bpool, pages[i], newpage, relocate);
-		zheap_page_free(pool, pages[i]);
-	}
-
-	for (i = 0; i < CONTRACT_SMALL; i++)
-		bad += zheap_test_check(test, pool, handles[i], 100 + i * 50, i,
-					buf);
-	KUNIT_EXPECT_EQ(test, bad, 0);
-	zheap_pool_stats(pool, &after);
-	KUNIT_EXPECT_EQ(test, after.pool_pages, before.pool_pages);
-	KUNIT_EXPECT_EQ(test, after.objects, before.objects);
 
 	for (i = 0; i < CONTRACT_SMALL; i++)
 		KUNIT_EXPECT_EQ(test, zheap_free(pool, handles[i]), 0);
@@ -329,17 +244,15 @@ static void zheap_contract_test_rejects_bad_sizes(struct kunit *test)
 
 static struct kunit_case zheap_contract_cases[] = {
 	KUNIT_CASE_PARAM(zheap_contract_test_every_size_reads_back,
-			 backend_gen_params),
+			 zheap_test_backend_params),
 	KUNIT_CASE_PARAM(zheap_contract_test_random_free_order,
-			 backend_gen_params),
+			 zheap_test_backend_params),
 	KUNIT_CASE_PARAM(zheap_contract_test_map_and_copy_agree,
-			 backend_gen_params),
+			 zheap_test_backend_params),
 	KUNIT_CASE_PARAM(zheap_contract_test_page_objects_finds_all,
-			 backend_gen_params),
-	KUNIT_CASE_PARAM(zheap_contract_test_page_replaced_keeps_handles,
-			 backend_gen_params),
+			 zheap_test_backend_params),
 	KUNIT_CASE_PARAM(zheap_contract_test_rejects_bad_sizes,
-			 backend_gen_params),
+			 zheap_test_backend_params),
 	{}
 };
 

@@ -12,6 +12,55 @@
 #include <linux/prandom.h>
 #include "../zpool/zheap_internal.h"
 
+/* KUNIT_CASE_PARAM generator: every registered backend. */
+static inline const void *zheap_test_backend_params(const void *prev,
+						    char *desc)
+{
+	const struct zheap_backend *b = zheap_backend_next(prev);
+
+	if (b)
+		strscpy(desc, b->name, KUNIT_PARAM_DESC_SIZE);
+	return b;
+}
+
+/* A pool on the backend that is the test's parameter. */
+static inline struct zheap_pool *zheap_test_param_pool(struct kunit *test,
+						       const char *name)
+{
+	const struct zheap_backend *b = test->param_value;
+	struct zheap_pool *pool;
+
+	pool = zheap_pool_create(name, b->name);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(pool), "create on %s: %ld",
+			       b->name, PTR_ERR(pool));
+	return pool;
+}
+
+/* Pages in which objects start, each once. */
+static inline unsigned int zheap_test_object_pages(struct zheap_pool *pool,
+						   const unsigned long *handles,
+						   unsigned int n,
+						   struct page **pages)
+{
+	const struct zheap_backend_ops *ops = pool->backend->ops;
+	unsigned int i, j, nr = 0;
+
+	for (i = 0; i < n; i++) {
+		struct page *page;
+		unsigned long loc;
+
+		if (!zheap_handle_lookup(pool, handles[i], &loc))
+			return 0;
+		page = ops->obj_page(pool->bpool, loc);
+		for (j = 0; j < nr; j++)
+			if (pages[j] == page)
+				break;
+		if (j == nr)
+			pages[nr++] = page;
+	}
+	return nr;
+}
+
 /* Fill @buf with a pattern that depends on @id, so objects differ. */
 static inline void zheap_test_fill(u8 *buf, size_t len, unsigned long id)
 {

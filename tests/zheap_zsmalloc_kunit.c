@@ -149,6 +149,13 @@ static void zheap_zsmalloc_test_emptied_span_returns_pages(struct kunit *test)
 	zheap_test_free_all(test, pool, &handles[l->objs], 1);
 }
 
+static unsigned long obj_span(struct kunit *test, struct zheap_pool *pool,
+			      unsigned long handle)
+{
+	return page_private(pfn_to_page(obj_loc(test, pool, handle) >>
+					ZS_PFN_SHIFT));
+}
+
 /* New objects go to the fullest span with room. */
 static void zheap_zsmalloc_test_fills_fullest_span_first(struct kunit *test)
 {
@@ -156,7 +163,7 @@ static void zheap_zsmalloc_test_fills_fullest_span_first(struct kunit *test)
 	const struct zs_layout *l = zs_layout_for(size);
 	struct zheap_pool *pool = zs_pool(test);
 	unsigned int i, n = 2 * l->objs;
-	unsigned long *handles, h, full_span_page;
+	unsigned long *handles, h, full_span;
 
 	handles = kunit_kcalloc(test, n, sizeof(*handles), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, handles);
@@ -172,10 +179,10 @@ static void zheap_zsmalloc_test_fills_fullest_span_first(struct kunit *test)
 	for (i = l->objs; i < l->objs + 3 * l->objs / 4; i++)
 		KUNIT_EXPECT_EQ(test, zheap_free(pool, handles[i]), 0);
 
-	full_span_page = obj_loc(test, pool, handles[n / 2 - 1]) >> ZS_PFN_SHIFT;
+	/* A location names a page of the span; page_private names the span. */
+	full_span = obj_span(test, pool, handles[n / 2 - 1]);
 	KUNIT_ASSERT_EQ(test, zheap_malloc(pool, size, GFP_KERNEL, &h), 0);
-	KUNIT_EXPECT_EQ(test, obj_loc(test, pool, h) >> ZS_PFN_SHIFT,
-			full_span_page);
+	KUNIT_EXPECT_EQ(test, obj_span(test, pool, h), full_span);
 	KUNIT_EXPECT_EQ(test, zheap_free(pool, h), 0);
 
 	for (i = l->objs / 8; i < l->objs; i++)

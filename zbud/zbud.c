@@ -17,10 +17,18 @@
  *
  * A location is (pfn << 1) | buddy.
  *
- * Locking: zbud_pool.lock (a spinlock) protects the lists and every
- * descriptor field.  map(), unmap() and size() of a live object take no
- * lock: a live object's descriptor fields do not change while it lives,
- * except through page_replaced(), whose caller excludes the object's users.
+ * Pages are movable (the migration layer moves them; page_replaced()
+ * repoints the descriptor), which upstream zbud pages never were.  For
+ * compaction, a page's lone buddy moves into the fullest other page it
+ * fits in, smallest buddies first: that pairs lone buddies as well as
+ * any order can (see zbud_compactable()), so compaction frees every page
+ * that pairing can free.
+ *
+ * Locking: zbud_pool.owner.lock (a spinlock, also the migration layer's
+ * owner lock for every page of the pool) protects the lists, the counts
+ * and every descriptor field.  map(), unmap() and size() of a live object
+ * take no lock: the caller pins the object, and a pinned object's
+ * descriptor fields do not change.
  */
 
 #include <linux/list.h>
@@ -41,16 +49,21 @@ enum zbud_buddy {
 };
 
 struct zbud_page {
-	struct list_head list;
+	struct list_head list;		/* off every list while compacting */
 	struct page *page;
 	unsigned long handle[ZBUD_BUDDIES];
 	u16 size[ZBUD_BUDDIES];		/* bytes; 0 when the buddy is free */
+	bool compacting;		/* a compaction source */
 };
 
 struct zbud_pool {
-	/* protects: unbuddied, buddied, nr_descs, every zbud_page's fields */
-	spinlock_t lock;
+	/*
+	 * owner.lock protects: unbuddied, nr_unbuddied, buddied, nr_descs,
+	 * every zbud_page's fields
+	 */
+	struct zheap_page_owner owner;
 	struct list_head unbuddied[ZBUD_NCHUNKS];
+	unsigned int nr_unbuddied[ZBUD_NCHUNKS];
 	struct list_head buddied;
 	unsigned long nr_descs;
 	struct zheap_pool *pool;
@@ -84,17 +97,36 @@ static enum zbud_buddy loc_buddy(unsigned long loc)
 	return loc & 1;
 }
 
+/* Two buddies, or one that fills the page: no room for another. */
+static bool zbud_full(const struct zbud_page *zp)
+{
+	return !free_chunks(zp) ||
+	       (zp->size[ZBUD_FIRST] && zp->size[ZBUD_LAST]);
+}
+
 /* Put @zp on the list that matches its free room. */
 static void zbud_file(struct zbud_pool *zb, struct zbud_page *zp)
 {
 	unsigned int free = free_chunks(zp);
 
-	lockdep_assert_held(&zb->lock);
-	/* Two buddies, or one that fills the page: no room for another. */
-	if (!free || (zp->size[ZBUD_FIRST] && zp->size[ZBUD_LAST]))
+	lockdep_assert_held(&zb->owner.lock);
+	if (zbud_full(zp)) {
 		list_add(&zp->list, &zb->buddied);
-	else
+	} else {
 		list_add(&zp->list, &zb->unbuddied[free]);
+		zb->nr_unbuddied[free]++;
+	}
+}
+
+/* Take @zp off its list, if on one; call before its sizes change. */
+static void zbud_unfile(struct zbud_pool *zb, struct zbud_page *zp)
+{
+	lockdep_assert_held(&zb->owner.lock);
+	if (list_empty(&zp->list))
+		return;
+	list_del_init(&zp->list);
+	if (!zbud_full(zp))
+		zb->nr_unbuddied[free_chunks(zp)]--;
 }
 
 static void *zbud_create(struct zheap_pool *pool)
@@ -105,7 +137,7 @@ static void *zbud_create(struct zheap_pool *pool)
 	zb = kzalloc(sizeof(*zb), GFP_KERNEL);
 	if (!zb)
 		return NULL;
-	spin_lock_init(&zb->lock);
+	zheap_page_owner_init(&zb->owner, pool);
 	for (i = 0; i < ZBUD_NCHUNKS; i++)
 		INIT_LIST_HEAD(&zb->unbuddied[i]);
 	INIT_LIST_HEAD(&zb->buddied);
@@ -113,11 +145,13 @@ static void *zbud_create(struct zheap_pool *pool)
 	return zb;
 }
 
-static void zbud_page_destroy(struct zbud_pool *zb, struct zbud_page *zp)
+/* Free @zp's page; the caller frees @zp after dropping the lock. */
+static void zbud_page_release(struct zbud_pool *zb, struct zbud_page *zp)
 {
+	lockdep_assert_held(&zb->owner.lock);
+	zb->nr_descs--;
 	set_page_private(zp->page, 0);
-	zheap_page_free(zb->pool, zp->page);
-	kmem_cache_free(zbud_page_cache, zp);
+	zheap_page_free(&zb->owner, zp->page);
 }
 
 static void zbud_destroy(void *bpool)
@@ -128,16 +162,17 @@ static void zbud_destroy(void *bpool)
 	unsigned int i;
 
 	/* The frontend has released every object; anything left is a leak. */
-	spin_lock(&zb->lock);
+	spin_lock(&zb->owner.lock);
 	for (i = 0; i < ZBUD_NCHUNKS; i++)
 		list_splice_init(&zb->unbuddied[i], &all);
 	list_splice_init(&zb->buddied, &all);
-	zb->nr_descs = 0;
-	spin_unlock(&zb->lock);
-
 	WARN_ON_ONCE(!list_empty(&all));
+	list_for_each_entry(zp, &all, list)
+		zbud_page_release(zb, zp);
+	spin_unlock(&zb->owner.lock);
+
 	list_for_each_entry_safe(zp, tmp, &all, list)
-		zbud_page_destroy(zb, zp);
+		kmem_cache_free(zbud_page_cache, zp);
 	kfree(zb);
 }
 
@@ -146,7 +181,7 @@ static struct zbud_page *zbud_find(struct zbud_pool *zb, unsigned int chunks)
 {
 	unsigned int i;
 
-	lockdep_assert_held(&zb->lock);
+	lockdep_assert_held(&zb->owner.lock);
 	for (i = chunks; i < ZBUD_NCHUNKS; i++)
 		if (!list_empty(&zb->unbuddied[i]))
 			return list_first_entry(&zb->unbuddied[i],
@@ -158,11 +193,12 @@ static struct zbud_page *zbud_page_new(struct zbud_pool *zb, gfp_t gfp)
 {
 	struct zbud_page *zp;
 
-	gfp &= ~(__GFP_HIGHMEM | __GFP_MOVABLE);
-	zp = kmem_cache_zalloc(zbud_page_cache, gfp);
+	zp = kmem_cache_zalloc(zbud_page_cache,
+			       gfp & ~(__GFP_HIGHMEM | __GFP_MOVABLE));
 	if (!zp)
 		return NULL;
-	zp->page = zheap_page_alloc(zb->pool, gfp);
+	INIT_LIST_HEAD(&zp->list);
+	zp->page = zheap_page_alloc(&zb->owner, gfp);
 	if (!zp->page) {
 		kmem_cache_free(zbud_page_cache, zp);
 		return NULL;
@@ -171,38 +207,59 @@ static struct zbud_page *zbud_page_new(struct zbud_pool *zb, gfp_t gfp)
 	return zp;
 }
 
+/* Put an object of @size with @handle in @zp, which has room. */
+static unsigned long zbud_take(struct zbud_pool *zb, struct zbud_page *zp,
+			       size_t size, unsigned long handle)
+{
+	enum zbud_buddy buddy;
+
+	zbud_unfile(zb, zp);
+	buddy = zp->size[ZBUD_FIRST] ? ZBUD_LAST : ZBUD_FIRST;
+	zp->size[buddy] = size;
+	zp->handle[buddy] = handle;
+	zbud_file(zb, zp);
+	return encode_loc(zp->page, buddy);
+}
+
 static int zbud_place(void *bpool, size_t size, gfp_t gfp,
 		      unsigned long handle, unsigned long *loc)
 {
 	unsigned int chunks = size_to_chunks(size);
 	struct zbud_pool *zb = bpool;
 	struct zbud_page *zp;
-	enum zbud_buddy buddy;
 
 	if (!size || size > PAGE_SIZE)
 		return -EINVAL;
 
-	spin_lock(&zb->lock);
+	spin_lock(&zb->owner.lock);
 	zp = zbud_find(zb, chunks);
 	if (!zp) {
 		/* The new page takes the object even if room appeared. */
-		spin_unlock(&zb->lock);
+		spin_unlock(&zb->owner.lock);
 		zp = zbud_page_new(zb, gfp);
 		if (!zp)
 			return -ENOMEM;
-		spin_lock(&zb->lock);
+		spin_lock(&zb->owner.lock);
 		zb->nr_descs++;
-	} else {
-		list_del(&zp->list);
+		zheap_page_publish(&zb->owner, zp->page);
 	}
-
-	buddy = zp->size[ZBUD_FIRST] ? ZBUD_LAST : ZBUD_FIRST;
-	zp->size[buddy] = size;
-	zp->handle[buddy] = handle;
-	zbud_file(zb, zp);
-	*loc = encode_loc(zp->page, buddy);
-	spin_unlock(&zb->lock);
+	*loc = zbud_take(zb, zp, size, handle);
+	spin_unlock(&zb->owner.lock);
 	return 0;
+}
+
+static int zbud_place_existing(void *bpool, size_t size, unsigned long handle,
+			       unsigned long *loc)
+{
+	struct zbud_pool *zb = bpool;
+	struct zbud_page *zp;
+
+	spin_lock(&zb->owner.lock);
+	zp = zbud_find(zb, size_to_chunks(size));
+	if (zp)
+		*loc = zbud_take(zb, zp, size, handle);
+	spin_unlock(&zb->owner.lock);
+	return zp ? 0 : -ENOSPC;
 }
 
 static size_t zbud_release(void *bpool, unsigned long loc)
@@ -210,23 +267,26 @@ static size_t zbud_release(void *bpool, unsigned long loc)
 	enum zbud_buddy buddy = loc_buddy(loc);
 	struct zbud_page *zp = loc_desc(loc);
 	struct zbud_pool *zb = bpool;
-	size_t size;
 	bool empty;
+	size_t size;
 
-	spin_lock(&zb->lock);
+	spin_lock(&zb->owner.lock);
+	zbud_unfile(zb, zp);
 	size = zp->size[buddy];
 	zp->size[buddy] = 0;
 	zp->handle[buddy] = 0;
-	list_del(&zp->list);
 	empty = !zp->size[ZBUD_FIRST] && !zp->size[ZBUD_LAST];
-	if (empty)
-		zb->nr_descs--;
+	/* A compaction source stays off the lists until zbud_compact_end(). */
+	if (zp->compacting)
+		empty = false;
+	else if (empty)
+		zbud_page_release(zb, zp);
 	else
 		zbud_file(zb, zp);
-	spin_unlock(&zb->lock);
+	spin_unlock(&zb->owner.lock);
 
 	if (empty)
-		zbud_page_destroy(zb, zp);
+		kmem_cache_free(zbud_page_cache, zp);
 	return size;
 }
 
@@ -259,21 +319,19 @@ static struct page *zbud_obj_page(void *bpool, unsigned long loc)
 static unsigned int zbud_page_objects(void *bpool, struct page *page,
 				      unsigned long *handles, unsigned int max)
 {
+	struct zbud_page *zp = (struct zbud_page *)page_private(page);
 	struct zbud_pool *zb = bpool;
-	struct zbud_page *zp;
 	unsigned int n = 0;
 	int i;
 
-	spin_lock(&zb->lock);
-	zp = (struct zbud_page *)page_private(page);
-	for (i = 0; zp && i < ZBUD_BUDDIES; i++) {
+	lockdep_assert_held(&zb->owner.lock);
+	for (i = 0; i < ZBUD_BUDDIES; i++) {
 		if (!zp->size[i])
 			continue;
 		if (n < max)
 			handles[n] = zp->handle[i];
 		n++;
 	}
-	spin_unlock(&zb->lock);
 	return n;
 }
 
@@ -284,12 +342,11 @@ static void zbud_page_replaced(void *bpool, struct page *page,
 						unsigned long mask,
 						unsigned long bits))
 {
+	struct zbud_page *zp = (struct zbud_page *)page_private(page);
 	struct zbud_pool *zb = bpool;
-	struct zbud_page *zp;
 	int i;
 
-	spin_lock(&zb->lock);
-	zp = (struct zbud_page *)page_private(page);
+	lockdep_assert_held(&zb->owner.lock);
 	zp->page = newpage;
 	set_page_private(newpage, (unsigned long)zp);
 	set_page_private(page, 0);
@@ -297,7 +354,102 @@ static void zbud_page_replaced(void *bpool, struct page *page,
 		if (zp->size[i])
 			relocate(zb->pool, zp->handle[i], ~0UL,
 				 encode_loc(newpage, i));
-	spin_unlock(&zb->lock);
+}
+
+/*
+ * The page whose lone buddy is smallest becomes the source, if another
+ * page has room for that buddy: pairing the smallest with the largest
+ * that fits it is an optimal pairing.
+ */
+static int zbud_compact_source(void *bpool, unsigned int kind,
+			       unsigned long *handles, unsigned int max,
+			       void **unit)
+{
+	struct zbud_pool *zb = bpool;
+	struct zbud_page *zp = NULL;
+	int i, nr = 0;
+
+	if (kind)
+		return -ERANGE;
+	spin_lock(&zb->owner.lock);
+	for (i = ZBUD_NCHUNKS - 1; i > 0 && !zp; i--)
+		if (!list_empty(&zb->unbuddied[i]))
+			zp = list_first_entry(&zb->unbuddied[i],
+					      struct zbud_page, list);
+	if (!zp)
+		goto out;
+	zbud_unfile(zb, zp);
+	if (!zbud_find(zb, ZBUD_NCHUNKS - free_chunks(zp))) {
+		zbud_file(zb, zp);
+		goto out;
+	}
+	zp->compacting = true;
+	for (i = 0; i < ZBUD_BUDDIES; i++)
+		if (zp->size[i] && nr < max)
+			handles[nr++] = zp->handle[i];
+	*unit = zp;
+out:
+	spin_unlock(&zb->owner.lock);
+	return nr;
+}
+
+static unsigned int zbud_compact_end(void *bpool, void *unit)
+{
+	struct zbud_page *zp = unit;
+	struct zbud_pool *zb = bpool;
+	bool empty;
+
+	spin_lock(&zb->owner.lock);
+	zp->compacting = false;
+	empty = !zp->size[ZBUD_FIRST] && !zp->size[ZBUD_LAST];
+	if (empty)
+		zbud_page_release(zb, zp);
+	else
+		zbud_file(zb, zp);
+	spin_unlock(&zb->owner.lock);
+
+	if (!empty)
+		return 0;
+	kmem_cache_free(zbud_page_cache, zp);
+	return 1;
+}
+
+/*
+ * Pages that pairing lone buddies would free: the most pairs of lone
+ * buddies whose chunks sum to at most ZBUD_NCHUNKS.  Greedy from the
+ * largest: it pairs with the smallest if they fit, else it cannot pair
+ * with anything and stays alone.  That greedy is optimal (exchange
+ * argument), and so is the compactor's smallest-into-best-fit order.
+ */
+static unsigned long zbud_compactable(void *bpool)
+{
+	unsigned int nr[ZBUD_NCHUNKS] = {}, lo = 1, hi = ZBUD_NCHUNKS - 1, k;
+	struct zbud_pool *zb = bpool;
+	unsigned long pairs = 0;
+	int i;
+
+	/* nr[c]: lone buddies of c chunks (a page with i free chunks). */
+	for (i = 1; i < ZBUD_NCHUNKS; i++)
+		nr[ZBUD_NCHUNKS - i] = READ_ONCE(zb->nr_unbuddied[i]);
+	while (lo <= hi) {
+		if (!nr[hi]) {
+			hi--;
+		} else if (!nr[lo]) {
+			lo++;
+		} else if (lo == hi) {
+			if (2 * lo <= ZBUD_NCHUNKS)
+				pairs += nr[lo] / 2;
+			break;
+		} else if (lo + hi <= ZBUD_NCHUNKS) {
+			k = min(nr[lo], nr[hi]);
+			pairs += k;
+			nr[lo] -= k;
+			nr[hi] -= k;
+		} else {
+			nr[hi--] = 0;
+		}
+	}
+	return pairs;
 }
 
 static u64 zbud_meta_bytes(void *bpool)
@@ -318,6 +470,10 @@ static const struct zheap_backend_ops zbud_ops = {
 	.obj_page = zbud_obj_page,
 	.page_objects = zbud_page_objects,
 	.page_replaced = zbud_page_replaced,
+	.place_existing = zbud_place_existing,
+	.compact_source = zbud_compact_source,
+	.compact_end = zbud_compact_end,
+	.compactable = zbud_compactable,
 	.meta_bytes = zbud_meta_bytes,
 };
 

@@ -28,21 +28,40 @@
  *
  * Slot word, when live (bit 0 set):
  *
- *	63                      8 7     4 3        1 0
- *	|        location        | flags | backend  | 1 |
+ *	63                      8  7    6 5    4    3        1 0
+ *	|        location        | lru | pins | L | backend  | 1 |
  *
- * flags are reserved for the migration and LRU layers.  When free, bit 0
- * is clear and bits 1.. hold the index of the next free slot in the chunk
- * (ZHEAP_SLOT_END ends the list).  A slot handed out by
+ * When free, bit 0 is clear and bits 1.. hold the index of the next free
+ * slot in the chunk (ZHEAP_SLOT_END ends the list).  A slot handed out by
  * zheap_handle_alloc() but not yet set holds 0: neither live nor linked.
+ * Bit 7 is reserved for the LRU layer.
  *
- * Locking: each shard's lock (a spinlock, never held across a backend
- * call) protects its chunk lists, its chunks' headers and free links.  The
- * chunk xarray has its own lock, taken only when a chunk comes or goes;
- * lookups walk it under RCU.  A slot word is published with WRITE_ONCE()
- * and read with READ_ONCE().
+ * The slot word is also the object's lock, so that the users of an object
+ * and whoever moves it agree without any lock of the pool:
+ *
+ *  - pins (bits 5-6) count users: a read, a write, or a map until its
+ *    unmap.  zheap_object_pin() waits while L is set, then adds one.
+ *  - L (bit 4) is the exclusive lock of whoever changes where the object
+ *    lives or ends its life: the migration layer moving its page, the
+ *    compactor moving the object, zheap_free().  It is taken only when no
+ *    pin is held, and its holder never sleeps.  Movers only try it
+ *    (zheap_object_trylock()), and give up when an object is pinned, so
+ *    a move never waits for a user; a free waits only for a mover.
+ *
+ * Every change of a live slot word is one atomic read-modify-write
+ * (try_cmpxchg()): pins, L, the LRU bit and the location share the word
+ * and are changed from different contexts, so none may be a plain store.
+ * Lock order: whoever holds L may then take a backend's owner lock (the
+ * compactor and zheap_free() do); whoever holds an owner lock only tries
+ * L.  L is annotated for lockdep as "zheap_object".
+ *
+ * Locking of the table: each shard's lock (a spinlock, never held across
+ * a backend call) protects its chunk lists, its chunks' headers and free
+ * links.  The chunk xarray has its own lock, taken only when a chunk comes
+ * or goes; lookups walk it under RCU.
  */
 
+#include <linux/lockdep.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
@@ -54,6 +73,9 @@
 #define ZHEAP_SLOT_LIVE		BIT(0)
 #define ZHEAP_SLOT_ID_SHIFT	1
 #define ZHEAP_SLOT_ID_MASK	(ZHEAP_MAX_BACKENDS - 1)
+#define ZHEAP_SLOT_LOCKED	BIT(4)
+#define ZHEAP_SLOT_PIN		BIT(5)
+#define ZHEAP_SLOT_PINS		(BIT(5) | BIT(6))
 #define ZHEAP_SLOT_LOC_SHIFT	8
 #define ZHEAP_SLOTS_PER_CHUNK	(PAGE_SIZE / sizeof(unsigned long))
 #define ZHEAP_SLOT_END		0xffffUL
@@ -73,6 +95,12 @@ struct zheap_chunk_header {
 };
 
 static_assert(sizeof(struct zheap_chunk_header) <= sizeof(unsigned long));
+
+#ifdef CONFIG_DEBUG_LOCK_ALLOC
+static struct lock_class_key zheap_object_key;
+static struct lockdep_map zheap_object_map =
+	STATIC_LOCKDEP_MAP_INIT("zheap_object", &zheap_object_key);
+#endif
 
 /* Chunk id -> chunk page, for every pool. */
 static DEFINE_XARRAY_ALLOC(zheap_chunks);
@@ -321,31 +349,6 @@ void zheap_handle_set(unsigned long *slot, unsigned int backend_id,
 }
 
 /**
- * zheap_handle_relocate() - change part of a live slot's location
- * @pool: the pool
- * @handle: a live handle of @pool
- * @mask: the location bits that change
- * @bits: their new values
- *
- * Context: The caller excludes every other user of the object.
- */
-void zheap_handle_relocate(struct zheap_pool *pool, unsigned long handle,
-			   unsigned long mask, unsigned long bits)
-{
-	struct page *page = handle_chunk(pool, handle);
-	unsigned long *slot, word, loc;
-
-	if (WARN_ON_ONCE(!page))
-		return;
-	slot = handle_slot(page, handle);
-	word = READ_ONCE(*slot);
-	loc = word >> ZHEAP_SLOT_LOC_SHIFT;
-	loc = ((loc & ~mask) | (bits & mask)) & (BIT(ZHEAP_LOC_BITS) - 1);
-	word &= BIT(ZHEAP_SLOT_LOC_SHIFT) - 1;
-	WRITE_ONCE(*slot, word | loc << ZHEAP_SLOT_LOC_SHIFT);
-}
-
-/**
  * zheap_handle_abort() - give back a slot that never became live
  * @pool: the pool it came from
  * @handle: the slot's handle
@@ -367,11 +370,26 @@ void zheap_handle_abort(struct zheap_pool *pool, unsigned long handle)
 		chunk_free(empty);
 }
 
+/* The slot @handle names if it is a slot of @pool, else NULL. */
+static unsigned long *pool_slot(struct zheap_pool *pool, unsigned long handle)
+{
+	struct page *page = handle_chunk(pool, handle);
+
+	return page ? handle_slot(page, handle) : NULL;
+}
+
+static unsigned long slot_loc(unsigned long word)
+{
+	return word >> ZHEAP_SLOT_LOC_SHIFT;
+}
+
 /**
- * zheap_handle_lookup() - read a live slot
+ * zheap_handle_lookup() - read a live slot's location
  * @pool: the pool
  * @handle: what the consumer gave us
  * @loc: the object's location, if live
+ *
+ * The location is stable only while the caller pins or locks the object.
  *
  * Context: Any context.  Lockless.
  * Return: true if @handle is a live slot of @pool.
@@ -379,53 +397,303 @@ void zheap_handle_abort(struct zheap_pool *pool, unsigned long handle)
 bool zheap_handle_lookup(struct zheap_pool *pool, unsigned long handle,
 			 unsigned long *loc)
 {
-	struct page *page = handle_chunk(pool, handle);
-	unsigned long word;
+	unsigned long *slot = pool_slot(pool, handle), word;
 
-	if (!page)
+	if (!slot)
 		return false;
-	word = READ_ONCE(*handle_slot(page, handle));
+	word = READ_ONCE(*slot);
 	if (!(word & ZHEAP_SLOT_LIVE))
 		return false;
-	*loc = word >> ZHEAP_SLOT_LOC_SHIFT;
+	*loc = slot_loc(word);
 	return true;
 }
 
 /**
- * zheap_handle_release() - end a live slot's life
+ * zheap_object_pin() - start using an object
+ * @pool: the pool
+ * @handle: the object
+ * @loc: set to its location, stable until zheap_object_unpin()
+ *
+ * Waits while the object is being moved or freed (never long: the holder
+ * of the lock does not sleep), or while three other users hold it.
+ *
+ * Context: Any context but hard interrupt.
+ * Return: true, or false if @handle is not a live object of @pool.
+ */
+bool zheap_object_pin(struct zheap_pool *pool, unsigned long handle,
+		      unsigned long *loc)
+{
+	unsigned long *slot = pool_slot(pool, handle), word;
+
+	if (!slot)
+		return false;
+	word = READ_ONCE(*slot);
+	do {
+		while ((word & ZHEAP_SLOT_LIVE) &&
+		       ((word & ZHEAP_SLOT_LOCKED) ||
+			(word & ZHEAP_SLOT_PINS) == ZHEAP_SLOT_PINS)) {
+			cpu_relax();
+			word = READ_ONCE(*slot);
+		}
+		if (!(word & ZHEAP_SLOT_LIVE))
+			return false;
+	} while (!try_cmpxchg(slot, &word, word + ZHEAP_SLOT_PIN));
+	*loc = slot_loc(word);
+	return true;
+}
+
+/**
+ * zheap_object_unpin() - stop using an object
+ * @pool: the pool
+ * @handle: an object the caller pinned
+ *
+ * Context: Any context.
+ * Return: 0, or -EINVAL if @handle is not a pinned live object of @pool.
+ */
+int zheap_object_unpin(struct zheap_pool *pool, unsigned long handle)
+{
+	unsigned long *slot = pool_slot(pool, handle), word;
+
+	if (!slot)
+		return -EINVAL;
+	word = READ_ONCE(*slot);
+	do {
+		if (!(word & ZHEAP_SLOT_LIVE) || !(word & ZHEAP_SLOT_PINS))
+			return -EINVAL;
+	} while (!try_cmpxchg(slot, &word, word - ZHEAP_SLOT_PIN));
+	return 0;
+}
+
+/**
+ * zheap_object_busy() - is an object pinned or locked?
+ * @pool: the pool
+ * @handle: the object
+ *
+ * Context: Any context.  The answer may change at once; the migration
+ * layer uses it only to refuse isolating a page early.
+ * Return: true if the object is in use, or is not live.
+ */
+bool zheap_object_busy(struct zheap_pool *pool, unsigned long handle)
+{
+	unsigned long *slot = pool_slot(pool, handle), word;
+
+	if (!slot)
+		return true;
+	word = READ_ONCE(*slot);
+	return !(word & ZHEAP_SLOT_LIVE) ||
+	       (word & (ZHEAP_SLOT_LOCKED | ZHEAP_SLOT_PINS));
+}
+
+/* Set L on a live, unpinned, unlocked slot; no waiting. */
+static bool slot_trylock(unsigned long *slot, unsigned long *loc)
+{
+	unsigned long word = READ_ONCE(*slot);
+
+	do {
+		if (!(word & ZHEAP_SLOT_LIVE) ||
+		    (word & (ZHEAP_SLOT_LOCKED | ZHEAP_SLOT_PINS)))
+			return false;
+	} while (!try_cmpxchg(slot, &word, word | ZHEAP_SLOT_LOCKED));
+	if (loc)
+		*loc = slot_loc(word);
+	return true;
+}
+
+static void slot_unlock(unsigned long *slot)
+{
+	unsigned long word = READ_ONCE(*slot);
+
+	WARN_ON_ONCE(!(word & ZHEAP_SLOT_LOCKED));
+	while (!try_cmpxchg(slot, &word, word & ~ZHEAP_SLOT_LOCKED))
+		;
+}
+
+/**
+ * zheap_object_trylock() - lock an object to move it, if no one uses it
+ * @pool: the pool
+ * @handle: the object
+ * @loc: set to its location
+ *
+ * Context: Preemption disabled: whoever holds the lock may not sleep.
+ * Return: true if locked; false if the object is pinned, locked or not
+ * live.
+ */
+bool zheap_object_trylock(struct zheap_pool *pool, unsigned long handle,
+			  unsigned long *loc)
+{
+	unsigned long *slot = pool_slot(pool, handle);
+
+	lockdep_assert_preemption_disabled();
+	if (!slot || !slot_trylock(slot, loc))
+		return false;
+	lock_map_acquire_try(&zheap_object_map);
+	return true;
+}
+
+/**
+ * zheap_object_unlock() - end zheap_object_trylock() or zheap_object_lock()
+ * @pool: the pool
+ * @handle: the object
+ *
+ * Context: As for the lock.
+ */
+void zheap_object_unlock(struct zheap_pool *pool, unsigned long handle)
+{
+	unsigned long *slot = pool_slot(pool, handle);
+
+	lock_map_release(&zheap_object_map);
+	if (!WARN_ON_ONCE(!slot))
+		slot_unlock(slot);
+}
+
+/**
+ * zheap_objects_trylock() - lock every object of a page, or none
+ * @pool: the pool
+ * @handles: the objects
+ * @nr: how many
+ *
+ * For the migration layer, which must hold every object of a page to move
+ * it.  One lockdep acquisition stands for the whole set.
+ *
+ * Context: Preemption disabled.
+ * Return: true if all are locked; false (none locked) if one is busy.
+ */
+bool zheap_objects_trylock(struct zheap_pool *pool,
+			   const unsigned long *handles, unsigned int nr)
+{
+	unsigned int i;
+
+	lockdep_assert_preemption_disabled();
+	for (i = 0; i < nr; i++) {
+		unsigned long *slot = pool_slot(pool, handles[i]);
+
+		if (!slot || !slot_trylock(slot, NULL))
+			goto err_unlock;
+	}
+	lock_map_acquire_try(&zheap_object_map);
+	return true;
+
+err_unlock:
+	while (i--)
+		slot_unlock(pool_slot(pool, handles[i]));
+	return false;
+}
+
+/**
+ * zheap_objects_unlock() - end zheap_objects_trylock()
+ * @pool: the pool
+ * @handles: the objects
+ * @nr: how many
+ *
+ * Context: As for the lock.
+ */
+void zheap_objects_unlock(struct zheap_pool *pool,
+			  const unsigned long *handles, unsigned int nr)
+{
+	unsigned int i;
+
+	lock_map_release(&zheap_object_map);
+	for (i = 0; i < nr; i++)
+		slot_unlock(pool_slot(pool, handles[i]));
+}
+
+/**
+ * zheap_object_lock() - lock an object to free it
  * @pool: the pool
  * @handle: what the consumer gave us
- * @loc: the location the object had
+ * @loc: set to the object's location
  *
- * Checking and freeing happen under the shard lock, so of two racing
- * frees of one handle exactly one succeeds.
+ * Waits while a mover holds the object; does not wait for users.
  *
- * Context: Any context.  Takes and releases a shard lock.
- * Return: 0, or -EINVAL if @handle is not a live slot of @pool.
+ * Context: Preemption disabled; not in hard interrupt.
+ * Return: 0; -EINVAL if @handle is not live in @pool; -EBUSY if a user
+ * has it pinned.
  */
-int zheap_handle_release(struct zheap_pool *pool, unsigned long handle,
-			 unsigned long *loc)
+int zheap_object_lock(struct zheap_pool *pool, unsigned long handle,
+		      unsigned long *loc)
+{
+	unsigned long *slot = pool_slot(pool, handle), word;
+
+	lockdep_assert_preemption_disabled();
+	if (!slot)
+		return -EINVAL;
+	lock_map_acquire(&zheap_object_map);
+	word = READ_ONCE(*slot);
+	do {
+		while ((word & ZHEAP_SLOT_LIVE) && (word & ZHEAP_SLOT_LOCKED)) {
+			cpu_relax();
+			word = READ_ONCE(*slot);
+		}
+		if (!(word & ZHEAP_SLOT_LIVE) || (word & ZHEAP_SLOT_PINS)) {
+			lock_map_release(&zheap_object_map);
+			return word & ZHEAP_SLOT_LIVE ? -EBUSY : -EINVAL;
+		}
+	} while (!try_cmpxchg(slot, &word, word | ZHEAP_SLOT_LOCKED));
+	*loc = slot_loc(word);
+	return 0;
+}
+
+/* Replace the location bits of a slot the caller holds locked. */
+static void slot_set_loc(unsigned long *slot, unsigned long mask,
+			 unsigned long bits)
+{
+	unsigned long word = READ_ONCE(*slot), loc;
+
+	lockdep_assert(lock_is_held(&zheap_object_map));
+	if (WARN_ON_ONCE(!(word & ZHEAP_SLOT_LOCKED)))
+		return;
+	do {
+		loc = slot_loc(word);
+		loc = ((loc & ~mask) | (bits & mask)) &
+		      (BIT(ZHEAP_LOC_BITS) - 1);
+	} while (!try_cmpxchg(slot, &word,
+			      (word & (BIT(ZHEAP_SLOT_LOC_SHIFT) - 1)) |
+			      loc << ZHEAP_SLOT_LOC_SHIFT));
+}
+
+/**
+ * zheap_handle_relocate() - change part of a locked object's location
+ * @pool: the pool
+ * @handle: an object the caller holds locked
+ * @mask: the location bits that change
+ * @bits: their new values
+ *
+ * Context: The caller holds the object's lock.
+ */
+void zheap_handle_relocate(struct zheap_pool *pool, unsigned long handle,
+			   unsigned long mask, unsigned long bits)
+{
+	unsigned long *slot = pool_slot(pool, handle);
+
+	if (!WARN_ON_ONCE(!slot))
+		slot_set_loc(slot, mask, bits);
+}
+
+/**
+ * zheap_handle_release() - end a locked object's slot
+ * @pool: the pool
+ * @handle: an object the caller locked with zheap_object_lock()
+ *
+ * Ends the lock too.
+ *
+ * Context: As for the lock.  Takes and releases a shard lock.
+ */
+void zheap_handle_release(struct zheap_pool *pool, unsigned long handle)
 {
 	struct page *page = handle_chunk(pool, handle), *empty;
 	struct zheap_handle_table *table;
-	unsigned long word;
 
-	if (!page)
-		return -EINVAL;
+	lock_map_release(&zheap_object_map);
+	if (WARN_ON_ONCE(!page))
+		return;
 	table = chunk_table(page);
 	spin_lock(&table->lock);
-	word = *handle_slot(page, handle);
-	if (!(word & ZHEAP_SLOT_LIVE)) {
-		spin_unlock(&table->lock);
-		return -EINVAL;
-	}
+	WARN_ON_ONCE(!(*handle_slot(page, handle) & ZHEAP_SLOT_LOCKED));
 	empty = chunk_put(table, page, handle & ZHEAP_SLOT_IDX_MASK);
 	spin_unlock(&table->lock);
 
 	if (empty)
 		chunk_free(empty);
-	*loc = word >> ZHEAP_SLOT_LOC_SHIFT;
-	return 0;
 }
 
 /**

@@ -23,8 +23,10 @@
  * Locking: a pool has no lock of its own.  Allocation and free take a
  * handle shard lock briefly (one shard per CPU) and whatever lock the
  * backend uses; reads, writes and maps of distinct objects proceed in
- * parallel.  Object counters are per CPU and written only here; the page
- * count is an atomic written only by zpool/page.c.
+ * parallel.  A read, write or map pins its object for its duration and a
+ * free locks it (zpool/handle.c), so that neither meets a half-moved
+ * object.  Object counters are per CPU and written only here and in
+ * migrate/; the page count is an atomic written only by migrate/page.c.
  */
 
 #include <linux/atomic.h>
@@ -79,10 +81,15 @@ struct zheap_pool *zheap_pool_create(const char *name, const char *backend)
 	pool->bpool = b->ops->create(pool);
 	if (!pool->bpool)
 		goto err_fini_handles;
+	err = zheap_compact_init(pool);
+	if (err)
+		goto err_destroy_bpool;
 
 	zheap_debugfs_add_pool(pool);
 	return pool;
 
+err_destroy_bpool:
+	b->ops->destroy(pool->bpool);
 err_fini_handles:
 	zheap_handles_fini(pool);
 err_free_stats:
@@ -121,10 +128,17 @@ void zheap_pool_destroy(struct zheap_pool *pool)
 		return;
 	b = pool->backend;
 	zheap_debugfs_remove_pool(pool);
+	zheap_compact_fini(pool);
 
 	live = zheap_handles_drain(pool, release_location);
 	WARN_ONCE(live, "zheap: pool %s destroyed with %lu live objects\n",
 		  pool->name, live);
+	/*
+	 * Every page is disowned now, but a page migration callback that
+	 * found its owner before may still be using the backend's owner
+	 * structures (migrate/migrate.c reads them under RCU).
+	 */
+	synchronize_rcu();
 	b->ops->destroy(pool->bpool);
 	WARN_ONCE(atomic_long_read(&pool->pages),
 		  "zheap: backend %s leaked %ld pages\n", b->name,
@@ -157,6 +171,14 @@ static int bad_handle(struct zheap_pool *pool, const char *op,
 	WARN_ONCE(1, "zheap: %s: pool %s: handle %#lx is not live\n",
 		  op, pool->name, handle);
 	return -EINVAL;
+}
+
+static int busy_free(struct zheap_pool *pool, unsigned long handle)
+{
+	this_cpu_inc(pool->stats->busy_frees);
+	WARN_ONCE(1, "zheap: free: pool %s: handle %#lx is in use\n",
+		  pool->name, handle);
+	return -EBUSY;
 }
 
 /**
@@ -210,27 +232,44 @@ EXPORT_SYMBOL_GPL(zheap_malloc);
  * @pool: the pool that holds it
  * @handle: its handle
  *
- * Context: Process or atomic context.
- * Return: 0, or -EINVAL (and one WARN per boot) if @handle is not a live
- * object of @pool; nothing is freed then.
+ * If a mover holds the object, waits for it (briefly: movers do not
+ * sleep).
+ *
+ * Context: Process or atomic context, not hard interrupt.
+ * Return: 0; -EINVAL (and one WARN per boot) if @handle is not a live
+ * object of @pool; -EBUSY (and one WARN per boot) if the object is being
+ * read, written or is mapped.  Nothing is freed on error.
  */
 int zheap_free(struct zheap_pool *pool, unsigned long handle)
 {
 	unsigned long loc;
+	int err;
 
-	if (zheap_handle_release(pool, handle, &loc))
+	/* Whoever holds an object lock must not be preempted. */
+	preempt_disable();
+	err = zheap_object_lock(pool, handle, &loc);
+	if (err) {
+		preempt_enable();
+		if (err == -EBUSY)
+			return busy_free(pool, handle);
 		return bad_handle(pool, "free", handle);
+	}
 	release_location(pool, loc);
+	zheap_handle_release(pool, handle);
 	this_cpu_inc(pool->stats->frees);
+	preempt_enable();
 	return 0;
 }
 EXPORT_SYMBOL_GPL(zheap_free);
 
-/* Resolve @handle; a consumer's bad handle is counted and WARNed. */
-static int object_at(struct zheap_pool *pool, const char *op,
-		     unsigned long handle, unsigned long *loc)
+/*
+ * Pin @handle for a read, write or map and find it; a consumer's bad
+ * handle is counted and WARNed.
+ */
+static int object_pin(struct zheap_pool *pool, const char *op,
+		      unsigned long handle, unsigned long *loc)
 {
-	if (!zheap_handle_lookup(pool, handle, loc))
+	if (!zheap_object_pin(pool, handle, loc))
 		return bad_handle(pool, op, handle);
 	return 0;
 }
@@ -259,17 +298,20 @@ int zheap_read_object(struct zheap_pool *pool, unsigned long handle,
 	unsigned long loc;
 	int err;
 
-	err = object_at(pool, "read", handle, &loc);
+	err = object_pin(pool, "read", handle, &loc);
 	if (err)
 		return err;
 	/* The copying op checks @len itself: one indirect call, not two. */
-	if (ops->read)
-		return ops->read(pool->bpool, loc, dst, len);
-	if (too_long(pool, loc, len))
-		return -EINVAL;
-	memcpy(dst, ops->map(pool->bpool, loc, ZHEAP_MAP_RO), len);
-	ops->unmap(pool->bpool, loc);
-	return 0;
+	if (ops->read) {
+		err = ops->read(pool->bpool, loc, dst, len);
+	} else if (too_long(pool, loc, len)) {
+		err = -EINVAL;
+	} else {
+		memcpy(dst, ops->map(pool->bpool, loc, ZHEAP_MAP_RO), len);
+		ops->unmap(pool->bpool, loc);
+	}
+	zheap_object_unpin(pool, handle);
+	return err;
 }
 EXPORT_SYMBOL_GPL(zheap_read_object);
 
@@ -291,18 +333,22 @@ int zheap_write_object(struct zheap_pool *pool, unsigned long handle,
 	unsigned long loc;
 	int err;
 
-	err = object_at(pool, "write", handle, &loc);
+	err = object_pin(pool, "write", handle, &loc);
 	if (err)
 		return err;
-	if (ops->write)
-		return ops->write(pool->bpool, loc, src, len);
-	if (too_long(pool, loc, len))
-		return -EINVAL;
-	/* Only part of the object may be written: keep the rest. */
-	memcpy(ops->map(pool->bpool, loc, len < ops->size(pool->bpool, loc) ?
-			ZHEAP_MAP_RW : ZHEAP_MAP_WO), src, len);
-	ops->unmap(pool->bpool, loc);
-	return 0;
+	if (ops->write) {
+		err = ops->write(pool->bpool, loc, src, len);
+	} else if (too_long(pool, loc, len)) {
+		err = -EINVAL;
+	} else {
+		/* Only part of the object may be written: keep the rest. */
+		memcpy(ops->map(pool->bpool, loc,
+				len < ops->size(pool->bpool, loc) ?
+				ZHEAP_MAP_RW : ZHEAP_MAP_WO), src, len);
+		ops->unmap(pool->bpool, loc);
+	}
+	zheap_object_unpin(pool, handle);
+	return err;
 }
 EXPORT_SYMBOL_GPL(zheap_write_object);
 
@@ -313,7 +359,9 @@ EXPORT_SYMBOL_GPL(zheap_write_object);
  * @mode: how the mapping will be used
  *
  * The whole object is addressable from the returned pointer until
- * zheap_unmap_object().  Map one object at a time per context.
+ * zheap_unmap_object(), and does not move meanwhile.  Map one object at a
+ * time per context; an object may be in use by at most three callers at
+ * once (a fourth waits).
  *
  * Context: Process or atomic context.  The caller may sleep before the
  * unmap only if zheap_map_can_sleep() says so.
@@ -325,7 +373,7 @@ void *zheap_map_object(struct zheap_pool *pool, unsigned long handle,
 {
 	unsigned long loc;
 
-	if (object_at(pool, "map", handle, &loc))
+	if (object_pin(pool, "map", handle, &loc))
 		return NULL;
 	return pool->backend->ops->map(pool->bpool, loc, mode);
 }
@@ -342,9 +390,14 @@ void zheap_unmap_object(struct zheap_pool *pool, unsigned long handle)
 {
 	unsigned long loc;
 
-	if (object_at(pool, "unmap", handle, &loc))
+	/* The pin taken by the map keeps the location stable. */
+	if (!zheap_handle_lookup(pool, handle, &loc)) {
+		bad_handle(pool, "unmap", handle);
 		return;
+	}
 	pool->backend->ops->unmap(pool->bpool, loc);
+	if (zheap_object_unpin(pool, handle))
+		bad_handle(pool, "unmap", handle);
 }
 EXPORT_SYMBOL_GPL(zheap_unmap_object);
 
@@ -401,6 +454,14 @@ void zheap_pool_stats(struct zheap_pool *pool, struct zheap_stats *stats)
 		sum.malloc_fail += READ_ONCE(c->malloc_fail);
 		sum.frees += READ_ONCE(c->frees);
 		sum.bad_handles += READ_ONCE(c->bad_handles);
+		sum.busy_frees += READ_ONCE(c->busy_frees);
+		sum.pages_migrated += READ_ONCE(c->pages_migrated);
+		sum.migrate_busy += READ_ONCE(c->migrate_busy);
+		sum.isolate_refused += READ_ONCE(c->isolate_refused);
+		sum.compactions += READ_ONCE(c->compactions);
+		sum.pages_compacted += READ_ONCE(c->pages_compacted);
+		sum.objects_moved += READ_ONCE(c->objects_moved);
+		sum.compact_busy += READ_ONCE(c->compact_busy);
 	}
 	stats->objects = sum.malloc_ok - sum.frees;
 	stats->stored_bytes = sum.stored_bytes;
@@ -412,6 +473,14 @@ void zheap_pool_stats(struct zheap_pool *pool, struct zheap_stats *stats)
 	stats->malloc_fail = sum.malloc_fail;
 	stats->frees = sum.frees;
 	stats->bad_handles = sum.bad_handles;
+	stats->busy_frees = sum.busy_frees;
+	stats->pages_migrated = sum.pages_migrated;
+	stats->migrate_busy = sum.migrate_busy;
+	stats->isolate_refused = sum.isolate_refused;
+	stats->compactions = sum.compactions;
+	stats->pages_compacted = sum.pages_compacted;
+	stats->objects_moved = sum.objects_moved;
+	stats->compact_busy = sum.compact_busy;
 }
 EXPORT_SYMBOL_GPL(zheap_pool_stats);
 
@@ -422,11 +491,16 @@ static int __init zheap_init(void)
 	err = zheap_debugfs_init();
 	if (err)
 		return err;
-	err = zheap_zpool_init();
+	err = zheap_migrate_init();
 	if (err)
 		goto err_debugfs;
+	err = zheap_zpool_init();
+	if (err)
+		goto err_migrate;
 	return 0;
 
+err_migrate:
+	zheap_migrate_exit();
 err_debugfs:
 	zheap_debugfs_exit();
 	return err;
@@ -435,6 +509,7 @@ err_debugfs:
 static void __exit zheap_exit(void)
 {
 	zheap_zpool_exit();
+	zheap_migrate_exit();
 	zheap_debugfs_exit();
 }
 

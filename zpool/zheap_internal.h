@@ -8,6 +8,7 @@
 #include <linux/atomic.h>
 #include <linux/fault-inject.h>
 #include <linux/list.h>
+#include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <zheap.h>
 #include <zheap_backend.h>
@@ -41,6 +42,15 @@ struct zheap_pool {
 	struct zheap_handle_table *shards;
 	unsigned int nr_shards;
 	struct dentry *debugfs;
+	struct shrinker *shrinker;
+
+	/*
+	 * protects: @compact_handles, @compact_buf.  One compaction at a
+	 * time per pool (migrate/compact.c).
+	 */
+	struct mutex compact_lock;
+	unsigned long *compact_handles;
+	void *compact_buf;
 
 	/*
 	 * pages held by the backend: zpool/page.c is the only writer.  On a
@@ -62,6 +72,15 @@ struct zheap_pcpu_stats {
 	unsigned long malloc_fail;
 	unsigned long frees;
 	unsigned long bad_handles;
+	unsigned long busy_frees;
+	/* written only by migrate/ */
+	unsigned long pages_migrated;
+	unsigned long migrate_busy;
+	unsigned long isolate_refused;
+	unsigned long compactions;
+	unsigned long pages_compacted;
+	unsigned long objects_moved;
+	unsigned long compact_busy;
 };
 
 /* zpool/handle.c */
@@ -74,15 +93,38 @@ void zheap_handle_set(unsigned long *slot, unsigned int backend_id,
 void zheap_handle_relocate(struct zheap_pool *pool, unsigned long handle,
 			   unsigned long mask, unsigned long bits);
 void zheap_handle_abort(struct zheap_pool *pool, unsigned long handle);
-int zheap_handle_release(struct zheap_pool *pool, unsigned long handle,
-			 unsigned long *loc);
+void zheap_handle_release(struct zheap_pool *pool, unsigned long handle);
 bool zheap_handle_lookup(struct zheap_pool *pool, unsigned long handle,
 			 unsigned long *loc);
+bool zheap_object_pin(struct zheap_pool *pool, unsigned long handle,
+		      unsigned long *loc);
+int zheap_object_unpin(struct zheap_pool *pool, unsigned long handle);
+bool zheap_object_busy(struct zheap_pool *pool, unsigned long handle);
+bool zheap_object_trylock(struct zheap_pool *pool, unsigned long handle,
+			  unsigned long *loc);
+void zheap_object_unlock(struct zheap_pool *pool, unsigned long handle);
+bool zheap_objects_trylock(struct zheap_pool *pool,
+			   const unsigned long *handles, unsigned int nr);
+void zheap_objects_unlock(struct zheap_pool *pool,
+			  const unsigned long *handles, unsigned int nr);
+int zheap_object_lock(struct zheap_pool *pool, unsigned long handle,
+		      unsigned long *loc);
 unsigned long zheap_handles_drain(struct zheap_pool *pool,
 				  void (*release)(struct zheap_pool *pool,
 						  unsigned long loc));
 unsigned long zheap_handle_bytes(struct zheap_pool *pool);
 unsigned long zheap_handles_used(struct zheap_pool *pool);
+
+/* migrate/: page ownership, movable_operations, compaction */
+int zheap_migrate_init(void);
+void zheap_migrate_exit(void);
+struct zheap_page_owner *zheap_page_owner_of(struct page *page);
+void zheap_pages_flush_deferred(void);
+int zheap_migrate_page(struct page *dst, struct page *src);
+bool zheap_isolate_page(struct page *page);
+int zheap_compact_init(struct zheap_pool *pool);
+void zheap_compact_fini(struct zheap_pool *pool);
+extern atomic_long_t zheap_pages_deferred;
 
 /* zpool/backend.c */
 const struct zheap_backend *zheap_backend_get(const char *name);

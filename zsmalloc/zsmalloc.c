@@ -25,8 +25,16 @@
  * one for full spans; allocation takes the fullest span with room, so
  * emptier spans drain.  An empty span is freed at once.
  *
- * A location is (pfn of the span's first page << ZS_PFN_SHIFT) |
- * (index << ZS_SLACK_BITS) | (class size - object size).
+ * A location is (pfn of the page the object starts in << ZS_PFN_SHIFT) |
+ * (index in the span << ZS_SLACK_BITS) | (class size - object size), so
+ * moving one page of a span changes the locations of the objects that
+ * start in it and of no others.
+ *
+ * Every page of a span is movable on its own (the migration layer moves
+ * it; page_replaced() swaps it in the span).  Compaction empties the
+ * emptiest span of a class into the fullest ones while the other spans
+ * have room for all its objects, which leaves exactly
+ * ceil(objects / objects per span) spans in the class.
  *
  * Access: an object within one page is mapped by address.  One that
  * straddles two pages is copied into a per-CPU buffer on map and back on
@@ -34,10 +42,12 @@
  * backend's map cannot sleep.  read() and write() copy in two pieces and
  * hold nothing.
  *
- * Locking: zs_class.lock (a spinlock) protects the class's lists and every
- * field of its spans but the pages' contents.  Classes never nest, and no
- * pool-wide lock exists.  map, read, write and size of a live object take
- * no class lock: its location does not change while it lives.
+ * Locking: zs_class.owner.lock (a spinlock, also the migration layer's
+ * owner lock for the class's pages) protects the class's lists and
+ * counts and every field of its spans but the pages' contents.  Classes
+ * never nest, and no pool-wide lock exists.  map, read, write and size of
+ * a live object take no class lock: the caller pins the object, and a
+ * pinned object's location and the span pages it lies in do not change.
  */
 
 #include <linux/highmem.h>
@@ -57,11 +67,15 @@
 #define ZS_NONE			0xffff
 
 struct zs_class {
-	/* protects: @groups, @partial, @spans, and every zs_span of the class */
-	spinlock_t lock;
+	/*
+	 * owner.lock protects: @groups, @partial, @spans, @objects, and every
+	 * zs_span of the class
+	 */
+	struct zheap_page_owner owner;
 	struct list_head groups[ZS_GROUPS + 1];	/* by fullness; last: full */
 	unsigned long partial;	/* bit g set: groups[g] is not empty */
 	unsigned long spans;
+	unsigned long objects;
 	const struct zs_layout *layout;
 } ____cacheline_aligned_in_smp;
 
@@ -78,6 +92,7 @@ struct zs_span {
 	u16 inuse;
 	u16 free_head;
 	u8 group;
+	bool compacting;	/* a compaction source: on no group list */
 	/* layout->pages pages, then u32 ids[objs] */
 	struct page *pages[];
 };
@@ -204,11 +219,19 @@ static size_t loc_size(struct zs_span *span, unsigned long loc)
 	return span->class->layout->size - (loc & (BIT(ZS_SLACK_BITS) - 1));
 }
 
+/* The page of @span in which object @idx starts. */
+static unsigned int obj_page_nr(struct zs_span *span, unsigned int idx)
+{
+	return ((unsigned long)idx * span->class->layout->size) >> PAGE_SHIFT;
+}
+
 static unsigned long span_loc(struct zs_span *span, unsigned int idx,
 			      size_t size)
 {
-	return page_to_pfn(span->pages[0]) << ZS_PFN_SHIFT |
-	       idx << ZS_SLACK_BITS | (span->class->layout->size - size);
+	struct page *page = span->pages[obj_page_nr(span, idx)];
+
+	return page_to_pfn(page) << ZS_PFN_SHIFT | idx << ZS_SLACK_BITS |
+	       (span->class->layout->size - size);
 }
 
 static unsigned int fullness(struct zs_span *span)
@@ -223,7 +246,7 @@ static unsigned int fullness(struct zs_span *span)
 static void group_add(struct zs_class *class, struct zs_span *span,
 		      unsigned int group)
 {
-	lockdep_assert_held(&class->lock);
+	lockdep_assert_held(&class->owner.lock);
 	span->group = group;
 	list_add(&span->list, &class->groups[group]);
 	__set_bit(group, &class->partial);
@@ -231,7 +254,7 @@ static void group_add(struct zs_class *class, struct zs_span *span,
 
 static void group_del(struct zs_class *class, struct zs_span *span)
 {
-	lockdep_assert_held(&class->lock);
+	lockdep_assert_held(&class->owner.lock);
 	list_del(&span->list);
 	if (list_empty(&class->groups[span->group]))
 		__clear_bit(span->group, &class->partial);
@@ -253,25 +276,27 @@ static struct zs_span *zs_find_span(struct zs_class *class)
 {
 	unsigned long partial = class->partial & (BIT(ZS_GROUPS) - 1);
 
-	lockdep_assert_held(&class->lock);
+	lockdep_assert_held(&class->owner.lock);
 	if (!partial)
 		return NULL;
 	return list_first_entry(&class->groups[__fls(partial)],
 				struct zs_span, list);
 }
 
-static void zs_span_free(struct zs_pool *zp, struct zs_span *span)
+/* Free @span's pages; the caller kfree()s @span after the lock. */
+static void zs_span_release(struct zs_pool *zp, struct zs_span *span)
 {
-	const struct zs_layout *layout = span->class->layout;
+	struct zs_class *class = span->class;
 	unsigned int i;
 
-	for (i = 0; i < layout->pages; i++) {
+	lockdep_assert_held(&class->owner.lock);
+	class->spans--;
+	for (i = 0; i < class->layout->pages; i++) {
 		set_page_private(span->pages[i], 0);
-		zheap_page_free(zp->pool, span->pages[i]);
+		zheap_page_free(&class->owner, span->pages[i]);
 	}
-	atomic_long_sub(kmalloc_size_roundup(span_bytes(layout)),
+	atomic_long_sub(kmalloc_size_roundup(span_bytes(class->layout)),
 			&zp->meta_bytes);
-	kfree(span);
 }
 
 static struct zs_span *zs_span_new(struct zs_pool *zp, struct zs_class *class,
@@ -282,16 +307,16 @@ static struct zs_span *zs_span_new(struct zs_pool *zp, struct zs_class *class,
 	unsigned int i;
 	u32 *ids;
 
-	gfp &= ~(__GFP_HIGHMEM | __GFP_MOVABLE);
-	span = kmalloc(span_bytes(layout), gfp);
+	span = kmalloc(span_bytes(layout), gfp & ~(__GFP_HIGHMEM | __GFP_MOVABLE));
 	if (!span)
 		return NULL;
 	span->class = class;
 	span->inuse = 0;
 	span->free_head = 0;
 	INIT_LIST_HEAD(&span->list);
+	span->compacting = false;
 	for (i = 0; i < layout->pages; i++) {
-		span->pages[i] = zheap_page_alloc(zp->pool, gfp);
+		span->pages[i] = zheap_page_alloc(&class->owner, gfp);
 		if (!span->pages[i])
 			goto err_free_pages;
 		set_page_private(span->pages[i], (unsigned long)span);
@@ -304,9 +329,10 @@ static struct zs_span *zs_span_new(struct zs_pool *zp, struct zs_class *class,
 	return span;
 
 err_free_pages:
+	/* Not published yet: no lock needed. */
 	while (i--) {
 		set_page_private(span->pages[i], 0);
-		zheap_page_free(zp->pool, span->pages[i]);
+		zheap_page_free(&class->owner, span->pages[i]);
 	}
 	kfree(span);
 	return NULL;
@@ -324,7 +350,7 @@ static void *zs_create(struct zheap_pool *pool)
 	for (c = 0; c < zs_nr_classes; c++) {
 		struct zs_class *class = &zp->classes[c];
 
-		spin_lock_init(&class->lock);
+		zheap_page_owner_init(&class->owner, pool);
 		for (g = 0; g <= ZS_GROUPS; g++)
 			INIT_LIST_HEAD(&class->groups[g]);
 		class->layout = &zs_layouts[c];
@@ -343,18 +369,40 @@ static void zs_destroy(void *bpool)
 		struct zs_class *class = &zp->classes[c];
 		LIST_HEAD(left);
 
-		spin_lock(&class->lock);
+		spin_lock(&class->owner.lock);
 		for (g = 0; g <= ZS_GROUPS; g++)
 			list_splice_init(&class->groups[g], &left);
 		class->partial = 0;
-		class->spans = 0;
-		spin_unlock(&class->lock);
-
 		WARN_ON_ONCE(!list_empty(&left));
+		list_for_each_entry(span, &left, list)
+			zs_span_release(zp, span);
+		spin_unlock(&class->owner.lock);
+
 		list_for_each_entry_safe(span, tmp, &left, list)
-			zs_span_free(zp, span);
+			kfree(span);
 	}
 	kvfree(zp);
+}
+
+/* Put an object of @size with @handle in @span, which has room. */
+static unsigned long zs_take(struct zs_class *class, struct zs_span *span,
+			     size_t size, unsigned long handle)
+{
+	unsigned int idx = span->free_head;
+	u32 *ids = span_ids(span);
+
+	lockdep_assert_held(&class->owner.lock);
+	span->free_head = ids[idx] & ~ZS_FREE;
+	ids[idx] = zheap_handle_id(handle);
+	span->inuse++;
+	class->objects++;
+	zs_regroup(class, span);
+	return span_loc(span, idx, size);
+}
+
+static struct zs_class *size_class(struct zs_pool *zp, size_t size)
+{
+	return &zp->classes[zs_class_of[DIV_ROUND_UP(size, ZS_ALIGN)]];
 }
 
 static int zs_place(void *bpool, size_t size, gfp_t gfp, unsigned long handle,
@@ -363,17 +411,16 @@ static int zs_place(void *bpool, size_t size, gfp_t gfp, unsigned long handle,
 	struct zs_pool *zp = bpool;
 	struct zs_class *class;
 	struct zs_span *span;
-	unsigned int idx;
-	u32 *ids;
+	unsigned int i;
 
 	if (!size || size > PAGE_SIZE)
 		return -EINVAL;
-	class = &zp->classes[zs_class_of[DIV_ROUND_UP(size, ZS_ALIGN)]];
+	class = size_class(zp, size);
 
-	spin_lock(&class->lock);
+	spin_lock(&class->owner.lock);
 	span = zs_find_span(class);
 	if (!span) {
-		spin_unlock(&class->lock);
+		spin_unlock(&class->owner.lock);
 		span = zs_span_new(zp, class, gfp);
 		if (!span)
 			return -ENOMEM;
@@ -382,20 +429,29 @@ static int zs_place(void *bpool, size_t size, gfp_t gfp, unsigned long handle,
 		 * takes this object anyway: freeing it again would waste the
 		 * page allocations, and under contention that is most of them.
 		 */
-		spin_lock(&class->lock);
+		spin_lock(&class->owner.lock);
+		for (i = 0; i < class->layout->pages; i++)
+			zheap_page_publish(&class->owner, span->pages[i]);
 		group_add(class, span, 0);
 		class->spans++;
 	}
-
-	idx = span->free_head;
-	ids = span_ids(span);
-	span->free_head = ids[idx] & ~ZS_FREE;
-	ids[idx] = zheap_handle_id(handle);
-	span->inuse++;
-	zs_regroup(class, span);
-	*loc = span_loc(span, idx, size);
-	spin_unlock(&class->lock);
+	*loc = zs_take(class, span, size, handle);
+	spin_unlock(&class->owner.lock);
 	return 0;
+}
+
+static int zs_place_existing(void *bpool, size_t size, unsigned long handle,
+			     unsigned long *loc)
+{
+	struct zs_class *class = size_class(bpool, size);
+	struct zs_span *span;
+
+	spin_lock(&class->owner.lock);
+	span = zs_find_span(class);
+	if (span)
+		*loc = zs_take(class, span, size, handle);
+	spin_unlock(&class->owner.lock);
+	return span ? 0 : -ENOSPC;
 }
 
 static size_t zs_release(void *bpool, unsigned long loc)
@@ -406,21 +462,23 @@ static size_t zs_release(void *bpool, unsigned long loc)
 	unsigned int idx = loc_idx(loc);
 	bool empty;
 
-	spin_lock(&class->lock);
+	spin_lock(&class->owner.lock);
 	span_ids(span)[idx] = ZS_FREE | span->free_head;
 	span->free_head = idx;
 	span->inuse--;
-	empty = !span->inuse;
+	class->objects--;
+	/* A compaction source waits for zs_compact_end(). */
+	empty = !span->inuse && !span->compacting;
 	if (empty) {
 		group_del(class, span);
-		class->spans--;
-	} else {
+		zs_span_release(bpool, span);
+	} else if (!span->compacting) {
 		zs_regroup(class, span);
 	}
-	spin_unlock(&class->lock);
+	spin_unlock(&class->owner.lock);
 
 	if (empty)
-		zs_span_free(bpool, span);
+		kfree(span);
 	return size;
 }
 
@@ -538,10 +596,7 @@ static size_t zs_size(void *bpool, unsigned long loc)
 
 static struct page *zs_obj_page(void *bpool, unsigned long loc)
 {
-	unsigned int page, off;
-
-	obj_pos(loc_span(loc), loc_idx(loc), &page, &off);
-	return loc_span(loc)->pages[page];
+	return pfn_to_page(loc >> ZS_PFN_SHIFT);
 }
 
 static unsigned int span_page_nr(struct zs_span *span, struct page *page)
@@ -558,17 +613,13 @@ static unsigned int zs_page_objects(void *bpool, struct page *page,
 				    unsigned long *handles, unsigned int max)
 {
 	struct zs_span *span = (struct zs_span *)page_private(page);
-	struct zs_pool *zp = bpool;
-	const struct zs_layout *layout;
+	struct zs_class *class = span->class;
+	const struct zs_layout *layout = class->layout;
 	unsigned int nr, first, last, idx, n = 0;
-	struct zs_class *class;
+	struct zs_pool *zp = bpool;
 	u32 *ids;
 
-	if (!span)
-		return 0;
-	class = span->class;
-	layout = class->layout;
-	spin_lock(&class->lock);
+	lockdep_assert_held(&class->owner.lock);
 	nr = span_page_nr(span, page);
 	first = nr * PAGE_SIZE / layout->size;
 	last = min_t(unsigned int, ((nr + 1) * PAGE_SIZE - 1) / layout->size,
@@ -581,7 +632,6 @@ static unsigned int zs_page_objects(void *bpool, struct page *page,
 			handles[n] = zheap_handle_by_id(zp->pool, ids[idx]);
 		n++;
 	}
-	spin_unlock(&class->lock);
 	return n;
 }
 
@@ -594,23 +644,113 @@ static void zs_page_replaced(void *bpool, struct page *page,
 {
 	struct zs_span *span = (struct zs_span *)page_private(page);
 	struct zs_class *class = span->class;
+	const struct zs_layout *layout = class->layout;
 	unsigned long pfn_mask = ~0UL << ZS_PFN_SHIFT;
-	struct zs_pool *zp = bpool;
 	unsigned int nr, idx;
+	struct zs_pool *zp = bpool;
 	u32 *ids;
 
-	spin_lock(&class->lock);
+	lockdep_assert_held(&class->owner.lock);
 	nr = span_page_nr(span, page);
 	span->pages[nr] = newpage;
 	set_page_private(newpage, (unsigned long)span);
 	set_page_private(page, 0);
-	/* Locations name the first page: all of them change with it. */
+	/* Only objects that start in this page name it in their location. */
 	ids = span_ids(span);
-	for (idx = 0; nr == 0 && idx < class->layout->objs; idx++)
+	for (idx = DIV_ROUND_UP(nr * PAGE_SIZE, layout->size);
+	     idx < layout->objs && obj_page_nr(span, idx) == nr; idx++)
 		if (!(ids[idx] & ZS_FREE))
 			relocate(zp->pool, zheap_handle_by_id(zp->pool, ids[idx]),
 				 pfn_mask, page_to_pfn(newpage) << ZS_PFN_SHIFT);
-	spin_unlock(&class->lock);
+}
+
+/* The emptiest span of @class, if the others have room for its objects. */
+static struct zs_span *zs_find_source(struct zs_class *class)
+{
+	const struct zs_layout *layout = class->layout;
+	unsigned long partial = class->partial & (BIT(ZS_GROUPS) - 1);
+	struct zs_span *span;
+
+	lockdep_assert_held(&class->owner.lock);
+	if (!partial || class->spans < 2)
+		return NULL;
+	span = list_first_entry(&class->groups[__ffs(partial)], struct zs_span,
+				list);
+	/* Free slots in the other spans, against the objects to move. */
+	if ((class->spans - 1) * layout->objs - (class->objects - span->inuse) <
+	    span->inuse)
+		return NULL;
+	return span;
+}
+
+static int zs_compact_source(void *bpool, unsigned int kind,
+			     unsigned long *handles, unsigned int max,
+			     void **unit)
+{
+	struct zs_pool *zp = bpool;
+	struct zs_class *class;
+	struct zs_span *span;
+	unsigned int idx;
+	int nr = 0;
+	u32 *ids;
+
+	if (kind >= zs_nr_classes)
+		return -ERANGE;
+	class = &zp->classes[kind];
+	spin_lock(&class->owner.lock);
+	span = zs_find_source(class);
+	if (!span)
+		goto out;
+	group_del(class, span);
+	span->compacting = true;
+	ids = span_ids(span);
+	for (idx = 0; idx < class->layout->objs && nr < max; idx++)
+		if (!(ids[idx] & ZS_FREE))
+			handles[nr++] = zheap_handle_by_id(zp->pool, ids[idx]);
+	*unit = span;
+out:
+	spin_unlock(&class->owner.lock);
+	return nr;
+}
+
+static unsigned int zs_compact_end(void *bpool, void *unit)
+{
+	struct zs_span *span = unit;
+	struct zs_class *class = span->class;
+	unsigned int freed = 0;
+
+	spin_lock(&class->owner.lock);
+	span->compacting = false;
+	if (span->inuse) {
+		group_add(class, span, fullness(span));
+	} else {
+		zs_span_release(bpool, span);
+		freed = class->layout->pages;
+	}
+	spin_unlock(&class->owner.lock);
+
+	if (freed)
+		kfree(span);
+	return freed;
+}
+
+/* Per class: its spans less the spans its objects need. */
+static unsigned long zs_compactable(void *bpool)
+{
+	struct zs_pool *zp = bpool;
+	unsigned long pages = 0;
+	unsigned int c;
+
+	for (c = 0; c < zs_nr_classes; c++) {
+		struct zs_class *class = &zp->classes[c];
+		unsigned long spans = READ_ONCE(class->spans);
+		unsigned long need = DIV_ROUND_UP(READ_ONCE(class->objects),
+						  class->layout->objs);
+
+		if (spans > need)
+			pages += (spans - need) * class->layout->pages;
+	}
+	return pages;
 }
 
 static u64 zs_meta_bytes(void *bpool)
@@ -633,6 +773,10 @@ static const struct zheap_backend_ops zs_ops = {
 	.obj_page = zs_obj_page,
 	.page_objects = zs_page_objects,
 	.page_replaced = zs_page_replaced,
+	.place_existing = zs_place_existing,
+	.compact_source = zs_compact_source,
+	.compact_end = zs_compact_end,
+	.compactable = zs_compactable,
 	.meta_bytes = zs_meta_bytes,
 };
 

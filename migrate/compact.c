@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zheap compaction: move objects out of sparse units into fuller ones so
+ * that whole units (a zbud page, a zsmalloc span) can be freed, for any
+ * backend, through the backend ops only.
+ *
+ * For each kind of object (a size class), the backend offers a source
+ * unit, the cheapest to empty whose objects all fit in the free room of
+ * the other units of that kind (compact_source).  Each object is locked,
+ * given room elsewhere (place_existing, which never allocates a page and
+ * never uses a source), copied, its slot rewritten and its old room
+ * released, then unlocked.  compact_end frees the emptied unit.  When the
+ * backend offers no source for a kind, or an object cannot move (in use,
+ * or room ran out), the next kind follows.  The backend decides what is
+ * worth moving, so compaction stops when no further unit can be freed.
+ *
+ * The compactor holds one object lock at a time, with preemption off, and
+ * takes only the owner lock of that object's kind: allocation and free
+ * in other kinds go on meanwhile, and a user of the object being moved
+ * waits only for one object's copy.  An object in use is left where it is
+ * (compact_busy).
+ *
+ * A shrinker per pool runs compaction under memory pressure, counting
+ * what the backend says compaction could free; debugfs has a trigger.
+ *
+ * Locking: zheap_pool.compact_lock (a mutex) allows one compaction per
+ * pool and protects its buffers.  Order: compact_lock -> object lock ->
+ * owner lock.
+ */
+
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/shrinker.h>
+#include <linux/slab.h>
+
+#include "../zpool/zheap_internal.h"
+
+/* Copy the object at @from to @to, through the pool's bounce buffer. */
+static void object_copy(struct zheap_pool *pool, unsigned long from,
+			unsigned long to, size_t size)
+{
+	const struct zheap_backend_ops *ops = pool->backend->ops;
+	void *buf = pool->compact_buf;
+
+	if (ops->read) {
+		ops->read(pool->bpool, from, buf, size);
+	} else {
+		memcpy(buf, ops->map(pool->bpool, from, ZHEAP_MAP_RO), size);
+		ops->unmap(pool->bpool, from);
+	}
+	if (ops->write) {
+		ops->write(pool->bpool, to, buf, size);
+	} else {
+		memcpy(ops->map(pool->bpool, to, ZHEAP_MAP_WO), buf, size);
+		ops->unmap(pool->bpool, to);
+	}
+}
+
+/*
+ * Move one object to room the backend already has.  Returns 0, -EBUSY if
+ * it is in use or gone, or -ENOSPC if there is no room for it.
+ */
+static int object_move(struct zheap_pool *pool, unsigned long handle)
+{
+	const struct zheap_backend_ops *ops = pool->backend->ops;
+	unsigned long from, to;
+	size_t size;
+	int err;
+
+	lockdep_assert_held(&pool->compact_lock);
+	preempt_disable();
+	if (!zheap_object_trylock(pool, handle, &from)) {
+		preempt_enable();
+		return -EBUSY;
+	}
+	size = ops->size(pool->bpool, from);
+	err = ops->place_existing(pool->bpool, size, handle, &to);
+	if (!err) {
+		object_copy(pool, from, to, size);
+		zheap_handle_relocate(pool, handle, ~0UL, to);
+		/*
+		 * Still locked: the old room names this handle until it is
+		 * released, and a page move of the old page must not find
+		 * the object unlocked meanwhile.
+		 */
+		ops->release(pool->bpool, from);
+	}
+	zheap_object_unlock(pool, handle);
+	preempt_enable();
+	return err;
+}
+
+/*
+ * Empty one source unit of @kind into the others.  Returns the pages
+ * freed (0 when @kind has nothing more to give), or -ERANGE past the last
+ * kind.
+ */
+static long compact_unit(struct zheap_pool *pool, unsigned int kind)
+{
+	const struct zheap_backend_ops *ops = pool->backend->ops;
+	unsigned long moved = 0;
+	unsigned int i, freed;
+	void *unit;
+	int nr, err = 0;
+
+	nr = ops->compact_source(pool->bpool, kind, pool->compact_handles,
+				 ZHEAP_UNIT_OBJECTS_MAX, &unit);
+	if (nr <= 0)
+		return nr;
+	/* One object in use keeps the unit: leave the rest where they are. */
+	for (i = 0; i < nr && !err; i++) {
+		err = object_move(pool, pool->compact_handles[i]);
+		if (!err)
+			moved++;
+		else if (err == -EBUSY)
+			this_cpu_inc(pool->stats->compact_busy);
+	}
+	freed = ops->compact_end(pool->bpool, unit);
+	this_cpu_add(pool->stats->objects_moved, moved);
+	this_cpu_add(pool->stats->pages_compacted, freed);
+	return err ? 0 : freed;
+}
+
+/* Compact every kind; the caller holds @pool->compact_lock. */
+static unsigned long compact_locked(struct zheap_pool *pool)
+{
+	unsigned long total = 0;
+	unsigned int kind;
+	long freed;
+
+	lockdep_assert_held(&pool->compact_lock);
+	for (kind = 0; ; kind++) {
+		while ((freed = compact_unit(pool, kind)) > 0) {
+			total += freed;
+			cond_resched();
+		}
+		if (freed == -ERANGE)
+			break;
+	}
+	this_cpu_inc(pool->stats->compactions);
+	return total;
+}
+
+/**
+ * zheap_compact() - free the pages that moving objects can free
+ * @pool: the pool
+ *
+ * Moves objects out of sparsely used pages into fuller ones until no
+ * further page can be freed.  Objects in use are left where they are.
+ * Handles do not change.
+ *
+ * Context: Process context; may sleep.  Takes the pool's compaction mutex.
+ * Return: the number of pages freed.
+ */
+unsigned long zheap_compact(struct zheap_pool *pool)
+{
+	unsigned long freed;
+
+	mutex_lock(&pool->compact_lock);
+	freed = compact_locked(pool);
+	mutex_unlock(&pool->compact_lock);
+	return freed;
+}
+EXPORT_SYMBOL_GPL(zheap_compact);
+
+/**
+ * zheap_compactable_pages() - pages zheap_compact() could free
+ * @pool: the pool
+ *
+ * The backend's arithmetic: what perfect packing of the live objects
+ * would free, if none were in use.
+ *
+ * Context: Any context.  The answer is exact only when the pool is quiet.
+ * Return: the number of pages.
+ */
+unsigned long zheap_compactable_pages(struct zheap_pool *pool)
+{
+	return pool->backend->ops->compactable(pool->bpool);
+}
+EXPORT_SYMBOL_GPL(zheap_compactable_pages);
+
+static unsigned long compact_count(struct shrinker *shrinker,
+				   struct shrink_control *sc)
+{
+	struct zheap_pool *pool = shrinker->private_data;
+	unsigned long pages = zheap_compactable_pages(pool);
+
+	return pages ?: SHRINK_EMPTY;
+}
+
+static unsigned long compact_scan(struct shrinker *shrinker,
+				  struct shrink_control *sc)
+{
+	struct zheap_pool *pool = shrinker->private_data;
+	unsigned long freed;
+
+	/* Reclaim must not wait behind a compaction already running. */
+	if (!mutex_trylock(&pool->compact_lock))
+		return SHRINK_STOP;
+	freed = compact_locked(pool);
+	mutex_unlock(&pool->compact_lock);
+	return freed ?: SHRINK_STOP;
+}
+
+/**
+ * zheap_compact_init() - set up a pool's compaction and its shrinker
+ * @pool: the pool, whose backend is created
+ *
+ * Context: Process context; may sleep.
+ * Return: 0 or -ENOMEM.
+ */
+int zheap_compact_init(struct zheap_pool *pool)
+{
+	mutex_init(&pool->compact_lock);
+	pool->compact_handles = kvmalloc_array(ZHEAP_UNIT_OBJECTS_MAX,
+					       sizeof(unsigned long),
+					       GFP_KERNEL);
+	pool->compact_buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	if (!pool->compact_handles || !pool->compact_buf)
+		goto err_free;
+
+	pool->shrinker = shrinker_alloc(0, "zheap-%s", pool->name);
+	if (!pool->shrinker)
+		goto err_free;
+	pool->shrinker->count_objects = compact_count;
+	pool->shrinker->scan_objects = compact_scan;
+	pool->shrinker->private_data = pool;
+	/* Moving objects costs more than dropping a clean cache. */
+	pool->shrinker->seeks = DEFAULT_SEEKS * 4;
+	shrinker_register(pool->shrinker);
+	return 0;
+
+err_free:
+	kfree(pool->compact_buf);
+	kvfree(pool->compact_handles);
+	return -ENOMEM;
+}
+
+/**
+ * zheap_compact_fini() - undo zheap_compact_init()
+ * @pool: the pool
+ *
+ * Context: Process context; may sleep.
+ */
+void zheap_compact_fini(struct zheap_pool *pool)
+{
+	shrinker_free(pool->shrinker);
+	kfree(pool->compact_buf);
+	kvfree(pool->compact_handles);
+	pool->compact_handles = NULL;
+	pool->compact_buf = NULL;
+}

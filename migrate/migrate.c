@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zheap page migration: one struct movable_operations for the pages of
+ * every backend.
+ *
+ * The kernel calls isolate_page, migrate_page and putback_page with the
+ * page locked.  zheap does not take an isolated page out of the backend's
+ * structures: isolation only checks that no object in the page is in use,
+ * and the backend may go on placing objects in it and freeing them.
+ * migrate_page does all the work, in one step, under the page's owner
+ * lock (struct zheap_page_owner), which excludes placement and release in
+ * the page:
+ *
+ *  1. ask the backend which objects the page holds (page_objects);
+ *  2. lock every one of them, or give up with -EAGAIN if one is read,
+ *     written or mapped right now (the kernel retries later): a move
+ *     never waits for a user, and a user never sees a half-moved object,
+ *     since a user pins the object before it finds its location and the
+ *     lock cannot be taken while a pin is held;
+ *  3. copy the page, make the copy zheap's and movable, and let the
+ *     backend repoint its structures (page_replaced), which rewrites the
+ *     handle slots of the objects whose location changed;
+ *  4. unlock the objects and let the old page go.
+ *
+ * A page that its backend freed while the kernel held it (see
+ * migrate/page.c) is found disowned under the owner lock: isolation is
+ * refused and migration answers -EAGAIN until the kernel puts it back.
+ *
+ * The owner is found from page->index under RCU: zheap_pool_destroy()
+ * disowns every page, then waits for a grace period before the backend
+ * frees its owners.
+ *
+ * Lock order: page lock (the kernel's) -> owner lock -> object locks,
+ * which are only tried here.
+ */
+
+#include <linux/migrate.h>
+#include <linux/mm.h>
+#include <linux/pagemap.h>
+#include <linux/percpu.h>
+#include <linux/rcupdate.h>
+
+#include "../zpool/zheap_internal.h"
+#include "migrate.h"
+
+/* Handles of one page; used under an owner lock, so never preempted. */
+struct page_handles {
+	unsigned long h[ZHEAP_PAGE_OBJECTS_MAX];
+};
+
+static DEFINE_PER_CPU(struct page_handles, page_handles);
+
+/*
+ * Lock @page's owner if @page is still owned by it; return the owner, or
+ * NULL.  Called under rcu_read_lock().
+ */
+static struct zheap_page_owner *owner_lock(struct page *page)
+{
+	struct zheap_page_owner *owner = zheap_page_owner_of(page);
+
+	if (!owner)
+		return NULL;
+	spin_lock(&owner->lock);
+	if (zheap_page_owner_of(page) != owner) {
+		spin_unlock(&owner->lock);
+		return NULL;
+	}
+	return owner;
+}
+
+/* The objects of @page, in this CPU's buffer; UINT_MAX if too many. */
+static unsigned int page_objects(struct zheap_pool *pool, struct page *page,
+				 unsigned long **handles)
+{
+	unsigned int nr;
+
+	*handles = this_cpu_ptr(&page_handles)->h;
+	nr = pool->backend->ops->page_objects(pool->bpool, page, *handles,
+					      ZHEAP_PAGE_OBJECTS_MAX);
+	if (WARN_ON_ONCE(nr > ZHEAP_PAGE_OBJECTS_MAX))
+		return UINT_MAX;
+	return nr;
+}
+
+/**
+ * zheap_isolate_page() - may the kernel take this page to move it?
+ * @page: a zheap page, locked by the caller
+ *
+ * Refuses (and counts in isolate_refused) a page that holds an object in
+ * use: it could not be moved before that use ends.  Also refuses a page
+ * that is no longer zheap's.
+ *
+ * Context: Process or atomic context.  Takes and releases the page's
+ * owner lock.
+ * Return: true if the page may be isolated.
+ */
+bool zheap_isolate_page(struct page *page)
+{
+	struct zheap_page_owner *owner;
+	unsigned int i, nr;
+	unsigned long *handles;
+	bool ok = false;
+
+	rcu_read_lock();
+	owner = owner_lock(page);
+	if (!owner)
+		goto out_rcu;
+	nr = page_objects(owner->pool, page, &handles);
+	if (nr == UINT_MAX)
+		goto out_unlock;
+	for (i = 0; i < nr; i++)
+		if (zheap_object_busy(owner->pool, handles[i]))
+			break;
+	ok = i == nr;
+	if (!ok)
+		this_cpu_inc(owner->pool->stats->isolate_refused);
+out_unlock:
+	spin_unlock(&owner->lock);
+out_rcu:
+	rcu_read_unlock();
+	return ok;
+}
+
+/* Give @dst to @owner in place of @src; both pages are locked. */
+static void page_switch(struct zheap_page_owner *owner, struct page *dst,
+			struct page *src, const unsigned long *handles,
+			unsigned int nr)
+{
+	struct zheap_pool *pool = owner->pool;
+
+	lockdep_assert_held(&owner->lock);
+	copy_highpage(dst, src);
+	get_page(dst);
+	WRITE_ONCE(dst->index, (unsigned long)owner);
+	__SetPageMovable(dst, &zheap_mops);
+	pool->backend->ops->page_replaced(pool->bpool, src, dst,
+					  zheap_handle_relocate);
+	zheap_objects_unlock(pool, handles, nr);
+	WRITE_ONCE(src->index, 0);
+	__ClearPageMovable(src);
+}
+
+/**
+ * zheap_migrate_page() - move a zheap page's contents to another page
+ * @dst: the new page, locked, of refcount one, not yet anyone's
+ * @src: a zheap page, locked, on which the caller holds a reference
+ *
+ * On success @dst is a published zheap page holding every object @src
+ * held, with handles unchanged, and zheap's reference to @src is dropped.
+ *
+ * Context: Process or atomic context.  Takes and releases @src's owner
+ * lock and the locks of the objects in @src.
+ * Return: MIGRATEPAGE_SUCCESS; -EAGAIN if an object in @src is in use
+ * (counted in migrate_busy) or @src is no longer zheap's; -EINVAL if the
+ * backend reports more objects than a page can hold.
+ */
+int zheap_migrate_page(struct page *dst, struct page *src)
+{
+	struct zheap_page_owner *owner;
+	unsigned long *handles;
+	unsigned int nr;
+	int err = -EAGAIN;
+
+	rcu_read_lock();
+	owner = owner_lock(src);
+	if (!owner)
+		goto out_rcu;
+	nr = page_objects(owner->pool, src, &handles);
+	if (nr == UINT_MAX) {
+		err = -EINVAL;
+		goto out_unlock;
+	}
+	if (!zheap_objects_trylock(owner->pool, handles, nr)) {
+		this_cpu_inc(owner->pool->stats->migrate_busy);
+		goto out_unlock;
+	}
+	page_switch(owner, dst, src, handles, nr);
+	this_cpu_inc(owner->pool->stats->pages_migrated);
+	err = MIGRATEPAGE_SUCCESS;
+out_unlock:
+	spin_unlock(&owner->lock);
+out_rcu:
+	rcu_read_unlock();
+	if (err == MIGRATEPAGE_SUCCESS)
+		put_page(src);
+	return err;
+}
+
+static bool zheap_mops_isolate(struct page *page, isolate_mode_t mode)
+{
+	return zheap_isolate_page(page);
+}
+
+static int zheap_mops_migrate(struct page *dst, struct page *src,
+			      enum migrate_mode mode)
+{
+	return zheap_migrate_page(dst, src);
+}
+
+/* Isolation took nothing out of the backend: nothing to put back. */
+static void zheap_mops_putback(struct page *page)
+{
+}
+
+const struct movable_operations zheap_mops = {
+	.isolate_page = zheap_mops_isolate,
+	.migrate_page = zheap_mops_migrate,
+	.putback_page = zheap_mops_putback,
+};
+
+int zheap_migrate_init(void)
+{
+	return 0;
+}
+
+/* No zheap page is movable any more: every pool is gone. */
+void zheap_migrate_exit(void)
+{
+	zheap_pages_flush_deferred();
+}
