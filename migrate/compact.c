@@ -156,6 +156,7 @@ unsigned long zheap_compact(struct zheap_pool *pool)
 {
 	unsigned long freed;
 
+	zheap_pages_release_deferred(false);
 	mutex_lock(&pool->compact_lock);
 	freed = compact_locked(pool);
 	mutex_unlock(&pool->compact_lock);

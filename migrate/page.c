@@ -17,12 +17,15 @@
  * A page stops being movable under its page lock (the kernel reads the
  * movable_operations under it).  zheap_page_free() may run in atomic
  * context and only tries that lock: if the kernel holds it (it is
- * isolating or migrating the page), the page is disowned at once and
- * handed to a worker that waits for the page lock and then lets the page
- * go.  Meanwhile the callbacks find the page disowned and refuse it; the
- * kernel drops its own reference when it gives up, and the worker's
- * put_page() frees the page.  This is the "page freed while it is being
- * migrated" case, which upstream zsmalloc also defers to a worker.
+ * isolating or migrating the page), the page is disowned at once and put
+ * on a deferred list, from which the next zheap_page_alloc() or
+ * zheap_compact() lets it go once its lock is free (a trylock again), and
+ * zheap_pages_flush_deferred() for certain (it sleeps on the lock).
+ * Meanwhile the callbacks find the page disowned and refuse it; the
+ * kernel drops its own reference when it gives up, and zheap's put_page()
+ * frees the page.  This is the "page freed while it is being migrated"
+ * case.  No work item is queued from the free path, which may hold any
+ * consumer lock.
  */
 
 #include <linux/gfp.h>
@@ -30,7 +33,6 @@
 #include <linux/migrate.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
-#include <linux/workqueue.h>
 
 #include "../zpool/zheap_internal.h"
 #include "migrate.h"
@@ -41,8 +43,6 @@ atomic_long_t zheap_pages_allocated = ATOMIC_LONG_INIT(0);
 atomic_long_t zheap_pages_deferred = ATOMIC_LONG_INIT(0);
 
 static LLIST_HEAD(deferred_pages);
-static void deferred_pages_release(struct work_struct *work);
-static DECLARE_WORK(deferred_work, deferred_pages_release);
 
 #ifdef CONFIG_ZHEAP_FAULT_INJECTION
 DECLARE_FAULT_ATTR(zheap_fail_page);
@@ -105,6 +105,8 @@ struct page *zheap_page_alloc(struct zheap_page_owner *owner, gfp_t gfp)
 
 	if (page_alloc_should_fail())
 		return NULL;
+	if (!llist_empty(&deferred_pages))
+		zheap_pages_release_deferred(false);
 	page = alloc_page((gfp & ~__GFP_HIGHMEM) | __GFP_MOVABLE);
 	if (page) {
 		/* A free page's index is whatever its last user left. */
@@ -169,19 +171,29 @@ void zheap_page_free(struct zheap_page_owner *owner, struct page *page)
 	/* The page holds nothing any more: its first bytes carry the link. */
 	atomic_long_inc(&zheap_pages_deferred);
 	llist_add(page_address(page), &deferred_pages);
-	schedule_work(&deferred_work);
 }
 EXPORT_SYMBOL_GPL(zheap_page_free);
 
-/* Let go of disowned pages once the kernel has unlocked them. */
-static void deferred_pages_release(struct work_struct *work)
+/**
+ * zheap_pages_release_deferred() - let go of disowned pages
+ * @wait: sleep on page locks; else skip pages still locked
+ *
+ * Context: Any context if !@wait; process context if @wait.  Pages taken
+ * off the list but still locked go back on it.
+ */
+void zheap_pages_release_deferred(bool wait)
 {
 	struct llist_node *node, *next;
 
 	llist_for_each_safe(node, next, llist_del_all(&deferred_pages)) {
 		struct page *page = virt_to_page(node);
 
-		lock_page(page);
+		if (wait) {
+			lock_page(page);
+		} else if (!trylock_page(page)) {
+			llist_add(node, &deferred_pages);
+			continue;
+		}
 		__ClearPageMovable(page);
 		unlock_page(page);
 		put_page(page);
@@ -190,11 +202,11 @@ static void deferred_pages_release(struct work_struct *work)
 }
 
 /**
- * zheap_pages_flush_deferred() - wait until every deferred page is let go
+ * zheap_pages_flush_deferred() - let go of every deferred page
  *
  * Context: Process context; may sleep.
  */
 void zheap_pages_flush_deferred(void)
 {
-	flush_work(&deferred_work);
+	zheap_pages_release_deferred(true);
 }

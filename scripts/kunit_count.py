@@ -17,7 +17,8 @@ import subprocess
 import sys
 import tempfile
 
-SUITES = ("zheap_contract", "zheap_pool", "zheap_zbud", "zheap_zsmalloc")
+SUITES = ("zheap_contract", "zheap_pool", "zheap_zbud", "zheap_zsmalloc",
+          "zheap_migrate")
 
 BAD = [
     r"BUG: KASAN",

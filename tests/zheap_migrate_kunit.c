@@ -221,7 +221,9 @@ static void zheap_migrate_test_page_freed_while_locked(struct kunit *test)
 	zheap_pages_flush_deferred();
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&zheap_pages_deferred),
 			deferred0);
+	lock_page(page);
 	KUNIT_EXPECT_FALSE(test, PageMovable(page));
+	unlock_page(page);
 	/* Ours is the last reference. */
 	KUNIT_EXPECT_EQ(test, page_ref_count(page), 1);
 	put_page(page);

@@ -120,6 +120,7 @@ int zheap_migrate_init(void);
 void zheap_migrate_exit(void);
 struct zheap_page_owner *zheap_page_owner_of(struct page *page);
 void zheap_pages_flush_deferred(void);
+void zheap_pages_release_deferred(bool wait);
 int zheap_migrate_page(struct page *dst, struct page *src);
 bool zheap_isolate_page(struct page *page);
 int zheap_compact_init(struct zheap_pool *pool);
