@@ -14,6 +14,7 @@
 #   make qemu-test  only the QEMU scenarios
 #   make bench      the allocator benchmark in the QEMU guest: zheap's
 #                   backends against the kernel's zsmalloc, same boot
+#   make stress     the compaction stress run alone (also in qemu-test)
 #   make clean
 
 ifneq ($(KERNELRELEASE),)
@@ -24,9 +25,10 @@ ZHEAP_ENV := . $(CURDIR)/scripts/env.sh
 KVER ?= $(shell $(ZHEAP_ENV); echo $$ZHEAP_KVER)
 KDIR ?= /lib/modules/$(KVER)/build
 ZHEAP_CONFIG := CONFIG_ZHEAP=m CONFIG_ZHEAP_ZBUD=m CONFIG_ZHEAP_ZSMALLOC=m \
+		CONFIG_ZHEAP_STRESS=m \
 		CONFIG_ZHEAP_BENCH=m
 
-.PHONY: all modules setup run check lint kunit qemu-test bench clean
+.PHONY: all modules setup run check lint kunit qemu-test bench stress clean
 
 all: modules
 
@@ -53,6 +55,9 @@ qemu-test: setup
 
 bench: setup
 	bash scripts/qemu.sh bench
+
+stress: setup
+	bash scripts/qemu.sh stress
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean

@@ -51,7 +51,7 @@ cp "$here/tests/qemu/init" "$root/init"
 chmod +x "$root/init"
 cp "$work/zload" "$root/zload"
 cp "$here/zheap.ko" "$here/zheap_zbud.ko" "$here/zheap_zsmalloc.ko" \
-	"$here/zheap_bench.ko" "$root/lib/"
+	"$here/zheap_bench.ko" "$here/zheap_stress.ko" "$root/lib/"
 for m in lib/lz4/lz4_compress crypto/lz4; do
 	xz -dc "$ZHEAP_MODDIR/kernel/$m.ko.xz" > "$root/lib/$(basename $m).ko" ||
 		fail_all "no $m module for $ZHEAP_KVER"
@@ -153,7 +153,7 @@ fi
 
 passed=$(grep -c '^ZT: RESULT [^ ]* PASS' "$log")
 failed=$(grep -c '^ZT: RESULT [^ ]* FAIL' "$log")
-grep -E '^ZT: (RESULT|METRIC)' "$log" | sed 's/^ZT: /qemu: /'
+grep -E '^ZT: (RESULT|METRIC|STRESS)' "$log" | sed 's/^ZT: /qemu: /'
 if ! grep -q '^ZT: DONE' "$log"; then
 	echo "qemu: guest did not finish (qemu exit $qemu_rc); last lines:"
 	tail -n 40 "$log"

@@ -5,8 +5,13 @@
  *	/sys/kernel/debug/zheap/<pool>/stats
  *
  * one "name value" line per counter of struct zheap_stats, plus derived
- * lines (pool_bytes, meta_bytes_per_object).  Documentation/stats.rst lists
- * every field.  A pool whose name is taken by another live pool gets
+ * lines (pool_bytes, meta_bytes_per_object, compactable_pages).
+ * Documentation/stats.rst lists every field.
+ *
+ *	/sys/kernel/debug/zheap/<pool>/compact
+ *
+ * writing anything runs zheap_compact() on the pool; reading it shows the
+ * pages the last write freed.  A pool whose name is taken by another live pool gets
  * "<name>.<id>".
  */
 
@@ -41,9 +46,35 @@ static int pool_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "malloc_fail %llu\n", s.malloc_fail);
 	seq_printf(m, "frees %llu\n", s.frees);
 	seq_printf(m, "bad_handles %llu\n", s.bad_handles);
+	seq_printf(m, "busy_frees %llu\n", s.busy_frees);
+	seq_printf(m, "pages_migrated %llu\n", s.pages_migrated);
+	seq_printf(m, "migrate_busy %llu\n", s.migrate_busy);
+	seq_printf(m, "isolate_refused %llu\n", s.isolate_refused);
+	seq_printf(m, "compactions %llu\n", s.compactions);
+	seq_printf(m, "pages_compacted %llu\n", s.pages_compacted);
+	seq_printf(m, "objects_moved %llu\n", s.objects_moved);
+	seq_printf(m, "compact_busy %llu\n", s.compact_busy);
+	seq_printf(m, "compactable_pages %lu\n", zheap_compactable_pages(pool));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(pool_stats);
+
+static int compact_get(void *data, u64 *val)
+{
+	struct zheap_pool *pool = data;
+
+	*val = READ_ONCE(pool->last_compacted);
+	return 0;
+}
+
+static int compact_set(void *data, u64 val)
+{
+	struct zheap_pool *pool = data;
+
+	WRITE_ONCE(pool->last_compacted, zheap_compact(pool));
+	return 0;
+}
+DEFINE_DEBUGFS_ATTRIBUTE(compact_fops, compact_get, compact_set, "%llu\n");
 
 void zheap_debugfs_add_pool(struct zheap_pool *pool)
 {
@@ -60,6 +91,7 @@ void zheap_debugfs_add_pool(struct zheap_pool *pool)
 	if (IS_ERR(dir))
 		return;
 	debugfs_create_file("stats", 0444, dir, pool, &pool_stats_fops);
+	debugfs_create_file_unsafe("compact", 0644, dir, pool, &compact_fops);
 	pool->debugfs = dir;
 }
 

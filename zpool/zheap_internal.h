@@ -51,6 +51,7 @@ struct zheap_pool {
 	struct mutex compact_lock;
 	unsigned long *compact_handles;
 	void *compact_buf;
+	unsigned long last_compacted;	/* by the debugfs trigger */
 
 	/*
 	 * pages held by the backend: zpool/page.c is the only writer.  On a

@@ -125,8 +125,8 @@ static void bridge_init(struct zheap_bridge *br, const char *backend,
 	driver->owner = THIS_MODULE;
 	driver->create = create;
 	driver->destroy = bridge_destroy;
-	/* Backend pages are not movable until the migration layer exists. */
-	driver->malloc_support_movable = false;
+	/* Every backend page is movable (migrate/): let zswap say so. */
+	driver->malloc_support_movable = true;
 	driver->malloc = bridge_malloc;
 	driver->free = bridge_free;
 	driver->sleep_mapped = sleep_mapped;
