@@ -58,7 +58,7 @@ struct zheap_pool;
  * the backend's destroy.
  */
 struct zheap_page_owner {
-	spinlock_t lock;
+	spinlock_t lock;	/* protects: see above */
 	struct zheap_pool *pool;
 };
 

@@ -50,24 +50,6 @@ struct page_handles {
 
 static DEFINE_PER_CPU(struct page_handles, page_handles);
 
-/*
- * Lock @page's owner if @page is still owned by it; return the owner, or
- * NULL.  Called under rcu_read_lock().
- */
-static struct zheap_page_owner *owner_lock(struct page *page)
-{
-	struct zheap_page_owner *owner = zheap_page_owner_of(page);
-
-	if (!owner)
-		return NULL;
-	spin_lock(&owner->lock);
-	if (zheap_page_owner_of(page) != owner) {
-		spin_unlock(&owner->lock);
-		return NULL;
-	}
-	return owner;
-}
-
 /* The objects of @page, in this CPU's buffer; UINT_MAX if too many. */
 static unsigned int page_objects(struct zheap_pool *pool, struct page *page,
 				 unsigned long **handles)
@@ -80,6 +62,27 @@ static unsigned int page_objects(struct zheap_pool *pool, struct page *page,
 	if (WARN_ON_ONCE(nr > ZHEAP_PAGE_OBJECTS_MAX))
 		return UINT_MAX;
 	return nr;
+}
+
+/* Under @owner's lock: is @page still its, with no object in use? */
+static bool isolate_locked(struct zheap_page_owner *owner, struct page *page)
+{
+	unsigned int i, nr;
+	unsigned long *handles;
+
+	lockdep_assert_held(&owner->lock);
+	if (zheap_page_owner_of(page) != owner)
+		return false;
+	nr = page_objects(owner->pool, page, &handles);
+	if (nr == UINT_MAX)
+		return false;
+	for (i = 0; i < nr; i++) {
+		if (zheap_object_busy(owner->pool, handles[i])) {
+			this_cpu_inc(owner->pool->stats->isolate_refused);
+			return false;
+		}
+	}
+	return true;
 }
 
 /**
@@ -97,26 +100,15 @@ static unsigned int page_objects(struct zheap_pool *pool, struct page *page,
 bool zheap_isolate_page(struct page *page)
 {
 	struct zheap_page_owner *owner;
-	unsigned int i, nr;
-	unsigned long *handles;
 	bool ok = false;
 
 	rcu_read_lock();
-	owner = owner_lock(page);
-	if (!owner)
-		goto out_rcu;
-	nr = page_objects(owner->pool, page, &handles);
-	if (nr == UINT_MAX)
-		goto out_unlock;
-	for (i = 0; i < nr; i++)
-		if (zheap_object_busy(owner->pool, handles[i]))
-			break;
-	ok = i == nr;
-	if (!ok)
-		this_cpu_inc(owner->pool->stats->isolate_refused);
-out_unlock:
-	spin_unlock(&owner->lock);
-out_rcu:
+	owner = zheap_page_owner_of(page);
+	if (owner) {
+		spin_lock(&owner->lock);
+		ok = isolate_locked(owner, page);
+		spin_unlock(&owner->lock);
+	}
 	rcu_read_unlock();
 	return ok;
 }
@@ -140,6 +132,28 @@ static void page_switch(struct zheap_page_owner *owner, struct page *dst,
 	__ClearPageMovable(src);
 }
 
+/* Under @owner's lock: move @src to @dst if it is still @owner's. */
+static int migrate_locked(struct zheap_page_owner *owner, struct page *dst,
+			  struct page *src)
+{
+	unsigned long *handles;
+	unsigned int nr;
+
+	lockdep_assert_held(&owner->lock);
+	if (zheap_page_owner_of(src) != owner)
+		return -EAGAIN;
+	nr = page_objects(owner->pool, src, &handles);
+	if (nr == UINT_MAX)
+		return -EINVAL;
+	if (!zheap_objects_trylock(owner->pool, handles, nr)) {
+		this_cpu_inc(owner->pool->stats->migrate_busy);
+		return -EAGAIN;
+	}
+	page_switch(owner, dst, src, handles, nr);
+	this_cpu_inc(owner->pool->stats->pages_migrated);
+	return MIGRATEPAGE_SUCCESS;
+}
+
 /**
  * zheap_migrate_page() - move a zheap page's contents to another page
  * @dst: the new page, locked, of refcount one, not yet anyone's
@@ -157,29 +171,15 @@ static void page_switch(struct zheap_page_owner *owner, struct page *dst,
 int zheap_migrate_page(struct page *dst, struct page *src)
 {
 	struct zheap_page_owner *owner;
-	unsigned long *handles;
-	unsigned int nr;
 	int err = -EAGAIN;
 
 	rcu_read_lock();
-	owner = owner_lock(src);
-	if (!owner)
-		goto out_rcu;
-	nr = page_objects(owner->pool, src, &handles);
-	if (nr == UINT_MAX) {
-		err = -EINVAL;
-		goto out_unlock;
+	owner = zheap_page_owner_of(src);
+	if (owner) {
+		spin_lock(&owner->lock);
+		err = migrate_locked(owner, dst, src);
+		spin_unlock(&owner->lock);
 	}
-	if (!zheap_objects_trylock(owner->pool, handles, nr)) {
-		this_cpu_inc(owner->pool->stats->migrate_busy);
-		goto out_unlock;
-	}
-	page_switch(owner, dst, src, handles, nr);
-	this_cpu_inc(owner->pool->stats->pages_migrated);
-	err = MIGRATEPAGE_SUCCESS;
-out_unlock:
-	spin_unlock(&owner->lock);
-out_rcu:
 	rcu_read_unlock();
 	if (err == MIGRATEPAGE_SUCCESS)
 		put_page(src);

@@ -212,7 +212,7 @@ static bool walk(u8 *buf, const char *when)
 			cond_resched();
 	}
 	zheap_pool_stats(pool, &s);
-	pr_info("zheap_stress: walk %s: live %lu stored_bytes %llu corrupted_bytes %lu; counters: objects %llu stored_bytes %llu handle_slots %llu pool_pages %llu\n",
+	pr_info("zheap_stress: check %s: live %lu stored_bytes %llu corrupted_bytes %lu; counters: objects %llu stored_bytes %llu handle_slots %llu pool_pages %llu\n",
 		when, live, bytes, bad, s.objects, s.stored_bytes,
 		s.handle_slots, s.pool_pages);
 	atomic_long_add(bad, &corrupt);
@@ -263,17 +263,17 @@ static int run(u8 *buf)
 	for (i = 0; i <= NR_READERS; i++)
 		if (!IS_ERR(tasks[i]))
 			kthread_stop(tasks[i]);
-	print_stats("after the run");
+	print_stats("after the stress");
 	pr_info("zheap_stress: reads %ld churned %ld errors %ld corrupted_bytes %ld\n",
 		atomic_long_read(&reads), atomic_long_read(&churned),
 		atomic_long_read(&errors), atomic_long_read(&corrupt));
 
-	ok = walk(buf, "after the run");
+	ok = walk(buf, "after the stress");
 	ideal = zheap_compactable_pages(pool);
 	freed = zheap_compact(pool);
 	pr_info("zheap_stress: quiet compaction: freed %lu of ideal %lu, left compactable %lu\n",
 		freed, ideal, zheap_compactable_pages(pool));
-	ok &= walk(buf, "after quiet compaction");
+	ok &= walk(buf, "after a quiet compaction");
 	ok &= freed == ideal && !zheap_compactable_pages(pool);
 	ok &= !atomic_long_read(&errors) && !atomic_long_read(&corrupt);
 	return ok ? 0 : -EIO;
