@@ -35,25 +35,31 @@
 
 #include "../zpool/zheap_internal.h"
 
-/* Copy the object at @from to @to, through the pool's bounce buffer. */
+/*
+ * Copy the object at @from to @to: straight from a mapping of one into
+ * the other where the backend copies in pieces itself, else through the
+ * pool's bounce buffer (a CPU may hold one mapping at a time).
+ */
 static void object_copy(struct zheap_pool *pool, unsigned long from,
 			unsigned long to, size_t size)
 {
 	const struct zheap_backend_ops *ops = pool->backend->ops;
 	void *buf = pool->compact_buf;
 
+	if (ops->write) {
+		ops->write(pool->bpool, to,
+			   ops->map(pool->bpool, from, ZHEAP_MAP_RO), size);
+		ops->unmap(pool->bpool, from);
+		return;
+	}
 	if (ops->read) {
 		ops->read(pool->bpool, from, buf, size);
 	} else {
 		memcpy(buf, ops->map(pool->bpool, from, ZHEAP_MAP_RO), size);
 		ops->unmap(pool->bpool, from);
 	}
-	if (ops->write) {
-		ops->write(pool->bpool, to, buf, size);
-	} else {
-		memcpy(ops->map(pool->bpool, to, ZHEAP_MAP_WO), buf, size);
-		ops->unmap(pool->bpool, to);
-	}
+	memcpy(ops->map(pool->bpool, to, ZHEAP_MAP_WO), buf, size);
+	ops->unmap(pool->bpool, to);
 }
 
 /*

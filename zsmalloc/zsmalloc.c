@@ -64,6 +64,8 @@
 #include "zs_internal.h"
 
 #define ZS_FREE			BIT(31)
+/* Spans of a fullness group compaction looks at to pick its source. */
+#define ZS_SOURCE_SCAN		64
 #define ZS_NONE			0xffff
 
 struct zs_class {
@@ -664,6 +666,25 @@ static void zs_page_replaced(void *bpool, struct page *page,
 				 pfn_mask, page_to_pfn(newpage) << ZS_PFN_SHIFT);
 }
 
+/*
+ * The span with the fewest objects among the first ZS_SOURCE_SCAN of
+ * @group: a group spans an eighth of a span's objects, and emptying the
+ * emptiest of them copies fewest objects per freed span.
+ */
+static struct zs_span *zs_emptiest(struct list_head *group)
+{
+	struct zs_span *span, *best = NULL;
+	unsigned int seen = 0;
+
+	list_for_each_entry(span, group, list) {
+		if (!best || span->inuse < best->inuse)
+			best = span;
+		if (++seen == ZS_SOURCE_SCAN || best->inuse == 1)
+			break;
+	}
+	return best;
+}
+
 /* The emptiest span of @class, if the others have room for its objects. */
 static struct zs_span *zs_find_source(struct zs_class *class)
 {
@@ -674,8 +695,7 @@ static struct zs_span *zs_find_source(struct zs_class *class)
 	lockdep_assert_held(&class->owner.lock);
 	if (!partial || class->spans < 2)
 		return NULL;
-	span = list_first_entry(&class->groups[__ffs(partial)], struct zs_span,
-				list);
+	span = zs_emptiest(&class->groups[__ffs(partial)]);
 	/* Free slots in the other spans, against the objects to move. */
 	if ((class->spans - 1) * layout->objs - (class->objects - span->inuse) <
 	    span->inuse)
@@ -697,6 +717,10 @@ static int zs_compact_source(void *bpool, unsigned int kind,
 	if (kind >= zs_nr_classes)
 		return -ERANGE;
 	class = &zp->classes[kind];
+	/* Most classes have nothing to give: say so without their lock. */
+	if (READ_ONCE(class->spans) <=
+	    DIV_ROUND_UP(READ_ONCE(class->objects), class->layout->objs))
+		return 0;
 	spin_lock(&class->owner.lock);
 	span = zs_find_source(class);
 	if (!span)

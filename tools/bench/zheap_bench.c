@@ -21,11 +21,17 @@
  *   c-churn       fill with a-lzo, free a random half, refill each freed
  *                 slot with its a-lz4 size; measured after the refill
  *
+ * Then compaction side by side (run_compact(): a-lzo, a random half
+ * freed, one zs_compact() or zheap_compact(): pages freed against the
+ * ideal, objects copied and time per freed page, the kernel being 1.00)
+ * and whether compaction stalls the rest of the pool (run_stall()).
+ *
  * The module does its work at load time, prints, and stays loaded until
  * removed.  Results go to the kernel log, each line starting "zheap_bench:".
  */
 
 #include <linux/completion.h>
+#include <linux/crc32.h>
 #include <linux/crypto.h>
 #include <linux/fs.h>
 #include <linux/kernel_read_file.h>
@@ -555,6 +561,285 @@ static u64 run_ops(struct bench_alloc *a, const struct trace *t,
 	return div64_u64((u64)ops * nr_threads * NSEC_PER_SEC, ns ?: 1);
 }
 
+/*
+ * Compaction, side by side: fill with @t, free a seeded random half, then
+ * one compaction (zs_compact() for the kernel's zsmalloc, zheap_compact()
+ * for zheap).  Reported: pages freed against the ideal (what perfect
+ * packing of the survivors would free: the kernel's class model, zheap's
+ * zheap_compactable_pages()), objects copied per freed page and time per
+ * freed page.  The kernel does not count the objects zs_compact() moves;
+ * its handle is the address of a word holding the object's location, so
+ * the bench counts the survivors whose word changed (an object moved twice
+ * counts once: a lower bound for the kernel).
+ */
+struct compact_result {
+	u64 before;
+	u64 after;
+	u64 ideal;
+	u64 moved;
+	u64 ns;
+	unsigned long bad;
+};
+
+static u64 ba_moved(struct bench_alloc *a, const unsigned long *handles,
+		    const unsigned long *old, unsigned int nr, u64 moved0)
+{
+	struct zheap_stats s;
+	unsigned int i;
+	u64 moved = 0;
+
+	if (a->backend) {
+		zheap_pool_stats(a->pool, &s);
+		return s.objects_moved - moved0;
+	}
+	for (i = 0; i < nr; i++)
+		if (handles[i] && *(unsigned long *)handles[i] != old[i])
+			moved++;
+	return moved;
+}
+
+/* Pages perfect packing of @handles' objects needs, in @a's terms. */
+static u64 ba_ideal(struct bench_alloc *a, const unsigned int *sizes,
+		    const unsigned long *handles, unsigned int nr, u64 before)
+{
+	struct trace surv = { .name = "survivors" };
+	u64 zspages, pages = before, huge;
+	unsigned int i;
+
+	if (a->backend)
+		return zheap_compactable_pages(a->pool);
+	surv.sizes = vmalloc_array(nr, sizeof(u16));
+	if (!surv.sizes)
+		return 0;
+	for (i = 0; i < nr; i++)
+		if (handles[i])
+			surv.sizes[surv.nr++] = sizes[i];
+	kzs_model(&surv, &zspages, &pages, &huge);
+	vfree(surv.sizes);
+	return before > pages ? before - pages : 0;
+}
+
+static void run_compact(struct bench_alloc *a, const struct trace *t,
+			struct compact_result *r)
+{
+	unsigned long *handles, *old, failed = 0;
+	struct zheap_stats s = {};
+	unsigned int *sizes, i;
+	struct rnd_state rnd;
+	u64 t0;
+	u8 *buf;
+
+	memset(r, 0, sizeof(*r));
+	handles = vcalloc(t->nr, sizeof(*handles));
+	old = vcalloc(t->nr, sizeof(*old));
+	sizes = vcalloc(t->nr, sizeof(*sizes));
+	buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	if (!handles || !old || !sizes || !buf || ba_create(a)) {
+		r->bad = t->nr;
+		goto out_free;
+	}
+	for (i = 0; i < t->nr; i++)
+		store_one(a, i, t->sizes[i], handles, sizes, &failed);
+	prandom_seed_state(&rnd, seed + 2);
+	for (i = 0; i < t->nr; i++) {
+		if (handles[i] && prandom_u32_state(&rnd) & 1) {
+			ba_free(a, handles[i]);
+			handles[i] = 0;
+		}
+	}
+	r->before = ba_pages(a);
+	r->ideal = ba_ideal(a, sizes, handles, t->nr, r->before);
+	for (i = 0; i < t->nr; i++)
+		if (handles[i] && !a->backend)
+			old[i] = *(unsigned long *)handles[i];
+	if (a->backend)
+		zheap_pool_stats(a->pool, &s);
+
+	t0 = ktime_get_ns();
+	if (a->backend)
+		zheap_compact(a->pool);
+	else
+		zs_compact(a->pool);
+	r->ns = ktime_get_ns() - t0;
+
+	r->after = ba_pages(a);
+	r->moved = ba_moved(a, handles, old, t->nr, s.objects_moved);
+	for (i = 0; i < t->nr; i++) {
+		if (!handles[i])
+			continue;
+		ba_read(a, handles[i], buf, sizes[i]);
+		if (memcmp(buf, obj_bytes(i), sizes[i]))
+			r->bad++;
+		ba_free(a, handles[i]);
+		cond_resched();
+	}
+	r->bad += failed;
+	ba_destroy(a);
+out_free:
+	kfree(buf);
+	vfree(sizes);
+	vfree(old);
+	vfree(handles);
+}
+
+/* @num / @den with two decimals, as "x.yy" parts. */
+static void ratio100(u64 num, u64 den, u64 *whole, u64 *frac)
+{
+	u64 r = den ? div64_u64(num * 100, den) : 0;
+
+	*whole = r / 100;
+	*frac = r % 100;
+}
+
+static void print_compact(const char *trace, struct bench_alloc *a,
+			  const struct compact_result *r,
+			  const struct compact_result *ref)
+{
+	u64 freed = r->before - r->after, rfreed = ref->before - ref->after;
+	u64 per = freed ? div64_u64(r->moved * 100, freed) : 0;
+	u64 ns = freed ? div64_u64(r->ns, freed) : 0;
+	u64 rper = rfreed ? div64_u64(ref->moved * 100, rfreed) : 0;
+	u64 rns = rfreed ? div64_u64(ref->ns, rfreed) : 0;
+	u64 aw, af, mw, mf, nw, nf;
+
+	ratio100(freed, r->ideal, &aw, &af);
+	ratio100(per, rper, &mw, &mf);
+	ratio100(ns, rns, &nw, &nf);
+	pr_info("zheap_bench: compact %-9s %-16s pages %6llu -> %6llu freed %6llu ideal %6llu (%llu.%02llu) moved %7llu, %llu.%02llu per freed page (%llu.%02llux kernel), %llu ns per freed page (%llu.%02llux kernel) bad %lu\n",
+		trace, a->name, r->before, r->after, freed, r->ideal, aw, af,
+		r->moved, per / 100, per % 100, mw, mf, ns, nw, nf, r->bad);
+}
+
+/*
+ * Does compaction stall the pool?  One thread cycles small objects
+ * (64..256 bytes: classes compaction does not touch) while a second
+ * thread on another CPU either computes without touching the pool, or
+ * refragments large objects and compacts them, over and over.  The ratio
+ * of the first thread's cycles per second in the two cases is what
+ * compaction costs the rest of the pool; a busy neighbour, not an idle
+ * one, is the baseline, so that sharing the machine is not counted as a
+ * stall.
+ */
+struct stall_ctx {
+	struct bench_alloc *a;
+	bool compact;
+	bool stop;
+	unsigned long bad;
+	u64 rate;
+	u32 sink;
+	struct completion done;
+};
+
+static int stall_compactor(void *arg)
+{
+	struct stall_ctx *c = arg;
+	unsigned long *big = vcalloc(RING, sizeof(*big));
+	unsigned int i, round = 0;
+	struct rnd_state rnd;
+
+	prandom_seed_state(&rnd, seed + 3);
+	while (big && !READ_ONCE(c->stop)) {
+		if (!c->compact) {
+			/* Busy without the pool, and without PAUSE, which TCG
+			 * may take as a hint to switch vCPUs.
+			 */
+			c->sink += crc32_le(round++, pattern, 2 * PAGE_SIZE);
+			cond_resched();
+			continue;
+		}
+		for (i = 0; i < RING; i++) {
+			size_t size = 1024 + prandom_u32_state(&rnd) % 2048;
+
+			if (!big[i] && !ba_malloc(c->a, size, &big[i]))
+				ba_write(c->a, big[i], obj_bytes(i), size);
+		}
+		for (i = 0; i < RING; i++) {
+			if (big[i] && prandom_u32_state(&rnd) & 1) {
+				ba_free(c->a, big[i]);
+				big[i] = 0;
+			}
+		}
+		if (c->a->backend)
+			zheap_compact(c->a->pool);
+		else
+			zs_compact(c->a->pool);
+		cond_resched();
+	}
+	for (i = 0; big && i < RING; i++)
+		if (big[i])
+			ba_free(c->a, big[i]);
+	vfree(big);
+	complete(&c->done);
+	return 0;
+}
+
+static int stall_cycler(void *arg)
+{
+	struct stall_ctx *c = arg;
+	unsigned long ring[64] = {};
+	u64 t0 = ktime_get_ns();
+	unsigned int i;
+	u8 buf[256];
+
+	/* A ring keeps the small classes populated, as in a real pool. */
+	for (i = 0; i < ops; i++) {
+		unsigned int slot = i % ARRAY_SIZE(ring);
+		size_t size = 64 + (i * 37) % 193;
+
+		if (ring[slot])
+			ba_free(c->a, ring[slot]);
+		ring[slot] = 0;
+		if (ba_malloc(c->a, size, &ring[slot])) {
+			ring[slot] = 0;
+			c->bad++;
+			continue;
+		}
+		ba_write(c->a, ring[slot], obj_bytes(i), size);
+		ba_read(c->a, ring[slot], buf, size);
+		if (memcmp(buf, obj_bytes(i), size))
+			c->bad++;
+		if (!(i & 255))
+			cond_resched();
+	}
+	c->rate = div64_u64((u64)ops * NSEC_PER_SEC, ktime_get_ns() - t0 ?: 1);
+	for (i = 0; i < ARRAY_SIZE(ring); i++)
+		if (ring[i])
+			ba_free(c->a, ring[i]);
+	WRITE_ONCE(c->stop, true);
+	complete(&c->done);
+	return 0;
+}
+
+/* Small-object cycles per second with the other CPU spinning or compacting. */
+static u64 run_stall(struct bench_alloc *a, bool compact, unsigned long *bad)
+{
+	struct stall_ctx c = { .a = a, .compact = compact };
+	struct task_struct *comp, *cyc;
+
+	if (num_online_cpus() < 2 || ba_create(a))
+		return 0;
+	init_completion(&c.done);
+	comp = kthread_create(stall_compactor, &c, "zheap_bench/c");
+	if (IS_ERR(comp))
+		goto out;
+	kthread_bind(comp, 1);
+	wake_up_process(comp);
+	cyc = kthread_create(stall_cycler, &c, "zheap_bench/s");
+	if (IS_ERR(cyc)) {
+		WRITE_ONCE(c.stop, true);
+	} else {
+		/* The cycler signals c.done too: wait for both. */
+		kthread_bind(cyc, 0);
+		wake_up_process(cyc);
+		wait_for_completion(&c.done);
+	}
+	wait_for_completion(&c.done);
+	*bad += c.bad;
+out:
+	ba_destroy(a);
+	return c.rate;
+}
+
 #define MAX_ALLOCS	4
 
 static unsigned int setup_allocs(struct bench_alloc *allocs)
@@ -593,6 +878,7 @@ static int __init zheap_bench_init(void)
 		{ .name = "a-lzo" }, { .name = "a-lz4" }, { .name = "b-uniform" },
 	};
 	struct bench_alloc allocs[MAX_ALLOCS] = {};
+	struct compact_result cres[MAX_ALLOCS];
 	u64 best1[MAX_ALLOCS] = {}, best2[MAX_ALLOCS] = {};
 	unsigned long bad[MAX_ALLOCS] = {};
 	unsigned int nr_allocs, i, k, cpus = num_online_cpus();
@@ -664,6 +950,20 @@ static int __init zheap_bench_init(void)
 			div64_u64(one * 100, ref1) % 100, cpus, all,
 			div64_u64(all * 100, ref2) / 100,
 			div64_u64(all * 100, ref2) % 100, bad[i]);
+	}
+	for (i = 0; i < nr_allocs; i++) {
+		run_compact(&allocs[i], &traces[0], &cres[i]);
+		print_compact("a-lzo", &allocs[i], &cres[i], &cres[0]);
+	}
+	for (i = 0; i < nr_allocs; i++) {
+		unsigned long sbad = 0;
+		u64 spin = run_stall(&allocs[i], false, &sbad);
+		u64 comp = run_stall(&allocs[i], true, &sbad);
+		u64 w, f;
+
+		ratio100(comp, spin, &w, &f);
+		pr_info("zheap_bench: stall %-16s small-object cycles/s: other CPU busy %8llu, compacting %8llu (%llu.%02llux) bad %lu\n",
+			allocs[i].name, spin, comp, w, f, sbad);
 	}
 	pr_info("zheap_bench: done\n");
 	err = 0;
