@@ -198,6 +198,18 @@ int main(int argc, char **argv)
 	print_zheap_stats();
 	fflush(stdout);
 
+	/*
+	 * ZLOAD_HOLD=FILE: keep everything stored until FILE exists, so the
+	 * caller can look at the machine (compaction, buddyinfo) meanwhile.
+	 */
+	if (getenv("ZLOAD_HOLD")) {
+		printf("ZLOAD holding\n");
+		fflush(stdout);
+		while (access(getenv("ZLOAD_HOLD"), F_OK))
+			usleep(100000);
+		t1 = now();
+	}
+
 	for (i = 0; i < pages; i++) {
 		fill_page(want, seed, i);
 		if (memcmp(want, mem + i * PAGE, PAGE))
