@@ -391,6 +391,27 @@ static void store_one(struct bench_alloc *a, unsigned int i, size_t size,
 	cond_resched();
 }
 
+/* Read back and free every live object; return how many were wrong. */
+static unsigned long check_free_all(struct bench_alloc *a,
+				    const unsigned long *handles,
+				    const unsigned int *sizes, unsigned int nr,
+				    u8 *buf)
+{
+	unsigned long bad = 0;
+	unsigned int i;
+
+	for (i = 0; i < nr; i++) {
+		if (!handles[i])
+			continue;
+		ba_read(a, handles[i], buf, sizes[i]);
+		if (memcmp(buf, obj_bytes(i), sizes[i]))
+			bad++;
+		ba_free(a, handles[i]);
+		cond_resched();
+	}
+	return bad;
+}
+
 struct fill_result {
 	u64 stored;
 	u64 pages;
@@ -435,15 +456,7 @@ static void run_fill(struct bench_alloc *a, const struct trace *t,
 	r->pages = ba_pages(a);
 	r->meta = ba_meta(a, t, t->nr - r->failed, !refill && !r->failed,
 			  &r->meta_exact);
-	for (i = 0; i < t->nr; i++) {
-		if (!handles[i])
-			continue;
-		ba_read(a, handles[i], buf, sizes[i]);
-		if (memcmp(buf, obj_bytes(i), sizes[i]))
-			r->bad++;
-		ba_free(a, handles[i]);
-		cond_resched();
-	}
+	r->bad += check_free_all(a, handles, sizes, t->nr, buf);
 	ba_destroy(a);
 out_free:
 	kfree(buf);
@@ -664,15 +677,7 @@ static void run_compact(struct bench_alloc *a, const struct trace *t,
 
 	r->after = ba_pages(a);
 	r->moved = ba_moved(a, handles, old, t->nr, s.objects_moved);
-	for (i = 0; i < t->nr; i++) {
-		if (!handles[i])
-			continue;
-		ba_read(a, handles[i], buf, sizes[i]);
-		if (memcmp(buf, obj_bytes(i), sizes[i]))
-			r->bad++;
-		ba_free(a, handles[i]);
-		cond_resched();
-	}
+	r->bad += check_free_all(a, handles, sizes, t->nr, buf);
 	r->bad += failed;
 	ba_destroy(a);
 out_free:
