@@ -735,12 +735,27 @@ static unsigned long chunk_drain(struct page *page, struct zheap_pool *pool,
 	unsigned int i;
 
 	for (i = 1; i < ZHEAP_SLOTS_PER_CHUNK; i++) {
-		unsigned long word = *chunk_slot(page, i);
+		unsigned long *slot = chunk_slot(page, i);
+		unsigned long word = READ_ONCE(*slot);
 
-		if (word & ZHEAP_SLOT_LIVE) {
-			release(pool, word >> ZHEAP_SLOT_LOC_SHIFT);
-			nr++;
+		/*
+		 * The kernel may be moving the object's page right now: wait
+		 * for the mover, then hold the object so no other starts.
+		 * Pins are the consumer's leak and do not stop the drain.
+		 */
+		preempt_disable();
+		while (word & ZHEAP_SLOT_LIVE) {
+			if (word & ZHEAP_SLOT_LOCKED) {
+				cpu_relax();
+				word = READ_ONCE(*slot);
+			} else if (try_cmpxchg(slot, &word,
+					       word | ZHEAP_SLOT_LOCKED)) {
+				release(pool, slot_loc(word));
+				nr++;
+				break;
+			}
 		}
+		preempt_enable();
 	}
 	return nr;
 }
