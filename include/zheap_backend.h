@@ -95,9 +95,11 @@ struct zheap_page_owner {
  *	location changes, which must be one that @page_objects names for
  *	@page, call @relocate(@pool, handle, mask, bits): it replaces the
  *	location bits set in mask by those of bits and keeps the rest.
- * @place_existing: as @place, but only into room the backend already
- *	has (never a new page) and never into a compaction source; -ENOSPC
- *	if there is none.  Never sleeps.
+ * @move: the caller holds the object's lock.  Give the object at @from
+ *	(handle @handle) room the backend already has for its kind (never a
+ *	new page, never a compaction source), copy its bytes there, release
+ *	@from, set *@to; -ENOSPC, changing nothing, if there is no room.
+ *	One hold of the owner lock does all of it.  Never sleeps.
  * @compact_source: choose, among the backend's objects of kind @kind
  *	(a size class; backends number them from 0), the unit (the pages it
  *	frees together) that is cheapest to empty, if the free room in its
@@ -134,8 +136,8 @@ struct zheap_backend_ops {
 					       unsigned long handle,
 					       unsigned long mask,
 					       unsigned long bits));
-	int (*place_existing)(void *bpool, size_t size, unsigned long handle,
-			      unsigned long *loc);
+	int (*move)(void *bpool, unsigned long from, unsigned long handle,
+		    unsigned long *to);
 	int (*compact_source)(void *bpool, unsigned int kind,
 			      unsigned long *handles, unsigned int max,
 			      void **unit);

@@ -6,10 +6,11 @@
  *
  * For each kind of object (a size class), the backend offers a source
  * unit, the cheapest to empty whose objects all fit in the free room of
- * the other units of that kind (compact_source).  Each object is locked,
- * given room elsewhere (place_existing, which never allocates a page and
- * never uses a source), copied, its slot rewritten and its old room
- * released, then unlocked.  compact_end frees the emptied unit.  When the
+ * the other units of that kind (compact_source).  Each object is locked;
+ * the backend gives it room elsewhere, copies it and releases its old
+ * room in one hold of its lock (move, which never allocates a page and
+ * never uses a source); its slot is rewritten, then it is unlocked.
+ * compact_end frees the emptied unit.  When the
  * backend offers no source for a kind, or an object cannot move (in use,
  * or room ran out), the next kind follows.  The backend decides what is
  * worth moving, so compaction stops when no further unit can be freed.
@@ -24,7 +25,7 @@
  * what the backend says compaction could free; debugfs has a trigger.
  *
  * Locking: zheap_pool.compact_lock (a mutex) allows one compaction per
- * pool and protects its buffers.  Order: compact_lock -> object lock ->
+ * pool and protects its handle buffer.  Order: compact_lock -> object lock ->
  * owner lock.
  */
 
@@ -36,62 +37,31 @@
 #include "../zpool/zheap_internal.h"
 
 /*
- * Copy the object at @from to @to: straight from a mapping of one into
- * the other where the backend copies in pieces itself, else through the
- * pool's bounce buffer (a CPU may hold one mapping at a time).
- */
-static void object_copy(struct zheap_pool *pool, unsigned long from,
-			unsigned long to, size_t size)
-{
-	const struct zheap_backend_ops *ops = pool->backend->ops;
-	void *buf = pool->compact_buf;
-
-	if (ops->write) {
-		ops->write(pool->bpool, to,
-			   ops->map(pool->bpool, from, ZHEAP_MAP_RO), size);
-		ops->unmap(pool->bpool, from);
-		return;
-	}
-	if (ops->read) {
-		ops->read(pool->bpool, from, buf, size);
-	} else {
-		memcpy(buf, ops->map(pool->bpool, from, ZHEAP_MAP_RO), size);
-		ops->unmap(pool->bpool, from);
-	}
-	memcpy(ops->map(pool->bpool, to, ZHEAP_MAP_WO), buf, size);
-	ops->unmap(pool->bpool, to);
-}
-
-/*
  * Move one object to room the backend already has.  Returns 0, -EBUSY if
  * it is in use or gone, or -ENOSPC if there is no room for it.
  */
 static int object_move(struct zheap_pool *pool, unsigned long handle)
 {
 	const struct zheap_backend_ops *ops = pool->backend->ops;
-	unsigned long from, to;
-	size_t size;
+	unsigned long from, to, *slot;
 	int err;
 
 	lockdep_assert_held(&pool->compact_lock);
 	preempt_disable();
-	if (!zheap_object_trylock(pool, handle, &from)) {
+	slot = zheap_object_trylock_slot(pool, handle, &from);
+	if (!slot) {
 		preempt_enable();
 		return -EBUSY;
 	}
-	size = ops->size(pool->bpool, from);
-	err = ops->place_existing(pool->bpool, size, handle, &to);
-	if (!err) {
-		object_copy(pool, from, to, size);
-		zheap_handle_relocate(pool, handle, ~0UL, to);
-		/*
-		 * Still locked: the old room names this handle until it is
-		 * released, and a page move of the old page must not find
-		 * the object unlocked meanwhile.
-		 */
-		ops->release(pool->bpool, from);
-	}
-	zheap_object_unlock(pool, handle);
+	/*
+	 * The backend copies and releases the old room under its lock; the
+	 * slot is rewritten while the object is still locked, so no user and
+	 * no page move sees the old location after its room is gone.
+	 */
+	err = ops->move(pool->bpool, from, handle, &to);
+	if (!err)
+		zheap_slot_relocate(slot, to);
+	zheap_slot_unlock(slot);
 	preempt_enable();
 	return err;
 }
@@ -222,8 +192,7 @@ int zheap_compact_init(struct zheap_pool *pool)
 	pool->compact_handles = kvmalloc_array(ZHEAP_UNIT_OBJECTS_MAX,
 					       sizeof(unsigned long),
 					       GFP_KERNEL);
-	pool->compact_buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
-	if (!pool->compact_handles || !pool->compact_buf)
+	if (!pool->compact_handles)
 		goto err_free;
 
 	pool->shrinker = shrinker_alloc(0, "zheap-%s", pool->name);
@@ -238,7 +207,6 @@ int zheap_compact_init(struct zheap_pool *pool)
 	return 0;
 
 err_free:
-	kfree(pool->compact_buf);
 	kvfree(pool->compact_handles);
 	return -ENOMEM;
 }
@@ -252,8 +220,6 @@ err_free:
 void zheap_compact_fini(struct zheap_pool *pool)
 {
 	shrinker_free(pool->shrinker);
-	kfree(pool->compact_buf);
 	kvfree(pool->compact_handles);
 	pool->compact_handles = NULL;
-	pool->compact_buf = NULL;
 }

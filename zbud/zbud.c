@@ -248,18 +248,26 @@ static int zbud_place(void *bpool, size_t size, gfp_t gfp,
 	return 0;
 }
 
-static int zbud_place_existing(void *bpool, size_t size, unsigned long handle,
-			       unsigned long *loc)
+/*
+ * Free @buddy of @zp; return true if the page is now empty and was
+ * released (the caller frees @zp after the lock).
+ */
+static bool zbud_put_buddy(struct zbud_pool *zb, struct zbud_page *zp,
+			   enum zbud_buddy buddy)
 {
-	struct zbud_pool *zb = bpool;
-	struct zbud_page *zp;
-
-	spin_lock(&zb->owner.lock);
-	zp = zbud_find(zb, size_to_chunks(size));
-	if (zp)
-		*loc = zbud_take(zb, zp, size, handle);
-	spin_unlock(&zb->owner.lock);
-	return zp ? 0 : -ENOSPC;
+	lockdep_assert_held(&zb->owner.lock);
+	zbud_unfile(zb, zp);
+	zp->size[buddy] = 0;
+	zp->handle[buddy] = 0;
+	/* A compaction source stays off the lists until zbud_compact_end(). */
+	if (zp->compacting)
+		return false;
+	if (zp->size[ZBUD_FIRST] || zp->size[ZBUD_LAST]) {
+		zbud_file(zb, zp);
+		return false;
+	}
+	zbud_page_release(zb, zp);
+	return true;
 }
 
 static size_t zbud_release(void *bpool, unsigned long loc)
@@ -267,22 +275,12 @@ static size_t zbud_release(void *bpool, unsigned long loc)
 	enum zbud_buddy buddy = loc_buddy(loc);
 	struct zbud_page *zp = loc_desc(loc);
 	struct zbud_pool *zb = bpool;
-	bool empty;
 	size_t size;
+	bool empty;
 
 	spin_lock(&zb->owner.lock);
-	zbud_unfile(zb, zp);
 	size = zp->size[buddy];
-	zp->size[buddy] = 0;
-	zp->handle[buddy] = 0;
-	empty = !zp->size[ZBUD_FIRST] && !zp->size[ZBUD_LAST];
-	/* A compaction source stays off the lists until zbud_compact_end(). */
-	if (zp->compacting)
-		empty = false;
-	else if (empty)
-		zbud_page_release(zb, zp);
-	else
-		zbud_file(zb, zp);
+	empty = zbud_put_buddy(zb, zp, buddy);
 	spin_unlock(&zb->owner.lock);
 
 	if (empty)
@@ -290,16 +288,46 @@ static size_t zbud_release(void *bpool, unsigned long loc)
 	return size;
 }
 
-static void *zbud_map(void *bpool, unsigned long loc,
-		      enum zheap_map_mode mode)
+static void *zbud_addr(struct zbud_page *zp, enum zbud_buddy buddy)
 {
-	struct zbud_page *zp = loc_desc(loc);
 	void *base = page_address(zp->page);
 
-	if (loc_buddy(loc) == ZBUD_FIRST)
+	if (buddy == ZBUD_FIRST)
 		return base;
 	return base + PAGE_SIZE -
 	       size_to_chunks(zp->size[ZBUD_LAST]) * ZBUD_CHUNK_SIZE;
+}
+
+/* Compaction's move: best-fit room, the bytes, the old buddy, one lock. */
+static int zbud_move(void *bpool, unsigned long from, unsigned long handle,
+		     unsigned long *to)
+{
+	enum zbud_buddy buddy = loc_buddy(from);
+	struct zbud_page *src = loc_desc(from), *dst;
+	size_t size = src->size[buddy];
+	struct zbud_pool *zb = bpool;
+	bool empty;
+
+	spin_lock(&zb->owner.lock);
+	dst = zbud_find(zb, size_to_chunks(size));
+	if (!dst) {
+		spin_unlock(&zb->owner.lock);
+		return -ENOSPC;
+	}
+	*to = zbud_take(zb, dst, size, handle);
+	memcpy(zbud_addr(dst, loc_buddy(*to)), zbud_addr(src, buddy), size);
+	empty = zbud_put_buddy(zb, src, buddy);
+	spin_unlock(&zb->owner.lock);
+
+	if (empty)
+		kmem_cache_free(zbud_page_cache, src);
+	return 0;
+}
+
+static void *zbud_map(void *bpool, unsigned long loc,
+		      enum zheap_map_mode mode)
+{
+	return zbud_addr(loc_desc(loc), loc_buddy(loc));
 }
 
 static void zbud_unmap(void *bpool, unsigned long loc)
@@ -470,7 +498,7 @@ static const struct zheap_backend_ops zbud_ops = {
 	.obj_page = zbud_obj_page,
 	.page_objects = zbud_page_objects,
 	.page_replaced = zbud_page_replaced,
-	.place_existing = zbud_place_existing,
+	.move = zbud_move,
 	.compact_source = zbud_compact_source,
 	.compact_end = zbud_compact_end,
 	.compactable = zbud_compactable,

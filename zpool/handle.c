@@ -652,6 +652,57 @@ static void slot_set_loc(unsigned long *slot, unsigned long mask,
 }
 
 /**
+ * zheap_object_trylock_slot() - zheap_object_trylock(), keeping the slot
+ * @pool: the pool
+ * @handle: the object
+ * @loc: set to its location
+ *
+ * For a mover that rewrites the location and unlocks next: the returned
+ * slot goes to zheap_slot_relocate() and zheap_slot_unlock() without
+ * another lookup.
+ *
+ * Context: Preemption disabled.
+ * Return: the slot, locked; NULL if the object is pinned, locked or not
+ * live.
+ */
+unsigned long *zheap_object_trylock_slot(struct zheap_pool *pool,
+					 unsigned long handle,
+					 unsigned long *loc)
+{
+	unsigned long *slot = pool_slot(pool, handle);
+
+	lockdep_assert_preemption_disabled();
+	if (!slot || !slot_trylock(slot, loc))
+		return NULL;
+	lock_map_acquire_try(&zheap_object_map);
+	return slot;
+}
+
+/**
+ * zheap_slot_relocate() - move a locked object to a whole new location
+ * @slot: from zheap_object_trylock_slot()
+ * @loc: the new location
+ *
+ * Context: The caller holds the object's lock.
+ */
+void zheap_slot_relocate(unsigned long *slot, unsigned long loc)
+{
+	slot_set_loc(slot, ~0UL, loc);
+}
+
+/**
+ * zheap_slot_unlock() - end zheap_object_trylock_slot()
+ * @slot: the slot
+ *
+ * Context: As for the lock.
+ */
+void zheap_slot_unlock(unsigned long *slot)
+{
+	lock_map_release(&zheap_object_map);
+	slot_unlock(slot);
+}
+
+/**
  * zheap_handle_relocate() - change part of a locked object's location
  * @pool: the pool
  * @handle: an object the caller holds locked

@@ -45,12 +45,11 @@ struct zheap_pool {
 	struct shrinker *shrinker;
 
 	/*
-	 * protects: @compact_handles, @compact_buf.  One compaction at a
+	 * protects: @compact_handles.  One compaction at a
 	 * time per pool (migrate/compact.c).
 	 */
 	struct mutex compact_lock;
 	unsigned long *compact_handles;
-	void *compact_buf;
 	unsigned long last_compacted;	/* by the debugfs trigger */
 
 	/*
@@ -104,6 +103,11 @@ bool zheap_object_busy(struct zheap_pool *pool, unsigned long handle);
 bool zheap_object_trylock(struct zheap_pool *pool, unsigned long handle,
 			  unsigned long *loc);
 void zheap_object_unlock(struct zheap_pool *pool, unsigned long handle);
+unsigned long *zheap_object_trylock_slot(struct zheap_pool *pool,
+					 unsigned long handle,
+					 unsigned long *loc);
+void zheap_slot_relocate(unsigned long *slot, unsigned long loc);
+void zheap_slot_unlock(unsigned long *slot);
 bool zheap_objects_trylock(struct zheap_pool *pool,
 			   const unsigned long *handles, unsigned int nr);
 void zheap_objects_unlock(struct zheap_pool *pool,

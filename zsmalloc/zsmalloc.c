@@ -65,7 +65,7 @@
 
 #define ZS_FREE			BIT(31)
 /* Spans of a fullness group compaction looks at to pick its source. */
-#define ZS_SOURCE_SCAN		64
+#define ZS_SOURCE_SCAN		1024
 #define ZS_NONE			0xffff
 
 struct zs_class {
@@ -442,18 +442,30 @@ static int zs_place(void *bpool, size_t size, gfp_t gfp, unsigned long handle,
 	return 0;
 }
 
-static int zs_place_existing(void *bpool, size_t size, unsigned long handle,
-			     unsigned long *loc)
+/*
+ * Free slot @idx of @span; return true if the span is now empty and was
+ * released (the caller kfree()s it after the lock).
+ */
+static bool zs_put_slot(struct zs_pool *zp, struct zs_span *span,
+			unsigned int idx)
 {
-	struct zs_class *class = size_class(bpool, size);
-	struct zs_span *span;
+	struct zs_class *class = span->class;
 
-	spin_lock(&class->owner.lock);
-	span = zs_find_span(class);
-	if (span)
-		*loc = zs_take(class, span, size, handle);
-	spin_unlock(&class->owner.lock);
-	return span ? 0 : -ENOSPC;
+	lockdep_assert_held(&class->owner.lock);
+	span_ids(span)[idx] = ZS_FREE | span->free_head;
+	span->free_head = idx;
+	span->inuse--;
+	class->objects--;
+	/* A compaction source waits for zs_compact_end(). */
+	if (span->compacting)
+		return false;
+	if (span->inuse) {
+		zs_regroup(class, span);
+		return false;
+	}
+	group_del(class, span);
+	zs_span_release(zp, span);
+	return true;
 }
 
 static size_t zs_release(void *bpool, unsigned long loc)
@@ -461,22 +473,10 @@ static size_t zs_release(void *bpool, unsigned long loc)
 	struct zs_span *span = loc_span(loc);
 	struct zs_class *class = span->class;
 	size_t size = loc_size(span, loc);
-	unsigned int idx = loc_idx(loc);
 	bool empty;
 
 	spin_lock(&class->owner.lock);
-	span_ids(span)[idx] = ZS_FREE | span->free_head;
-	span->free_head = idx;
-	span->inuse--;
-	class->objects--;
-	/* A compaction source waits for zs_compact_end(). */
-	empty = !span->inuse && !span->compacting;
-	if (empty) {
-		group_del(class, span);
-		zs_span_release(bpool, span);
-	} else if (!span->compacting) {
-		zs_regroup(class, span);
-	}
+	empty = zs_put_slot(bpool, span, loc_idx(loc));
 	spin_unlock(&class->owner.lock);
 
 	if (empty)
@@ -520,6 +520,62 @@ static void zs_copy_in(struct zs_span *span, unsigned int idx,
 	if (len > first)
 		memcpy(page_address(span->pages[page + 1]), src + first,
 		       len - first);
+}
+
+/* Copy @len bytes of object @si of @src to object @di of @dst. */
+static void zs_copy_obj(struct zs_span *dst, unsigned int di,
+			struct zs_span *src, unsigned int si, size_t len)
+{
+	unsigned int sp, so, dp, dof;
+
+	obj_pos(src, si, &sp, &so);
+	obj_pos(dst, di, &dp, &dof);
+	while (len) {
+		size_t n = min3(len, PAGE_SIZE - (size_t)so,
+				PAGE_SIZE - (size_t)dof);
+
+		memcpy(page_address(dst->pages[dp]) + dof,
+		       page_address(src->pages[sp]) + so, n);
+		len -= n;
+		so += n;
+		dof += n;
+		if (so == PAGE_SIZE) {
+			sp++;
+			so = 0;
+		}
+		if (dof == PAGE_SIZE) {
+			dp++;
+			dof = 0;
+		}
+	}
+}
+
+/*
+ * Compaction's move: room in the fullest other span, the bytes, the old
+ * slot, all in one hold of the class lock.
+ */
+static int zs_move(void *bpool, unsigned long from, unsigned long handle,
+		   unsigned long *to)
+{
+	struct zs_span *src = loc_span(from), *dst;
+	struct zs_class *class = src->class;
+	size_t size = loc_size(src, from);
+	bool empty;
+
+	spin_lock(&class->owner.lock);
+	dst = zs_find_span(class);
+	if (!dst) {
+		spin_unlock(&class->owner.lock);
+		return -ENOSPC;
+	}
+	*to = zs_take(class, dst, size, handle);
+	zs_copy_obj(dst, loc_idx(*to), src, loc_idx(from), size);
+	empty = zs_put_slot(bpool, src, loc_idx(from));
+	spin_unlock(&class->owner.lock);
+
+	if (empty)
+		kfree(src);
+	return 0;
 }
 
 /**
@@ -797,7 +853,7 @@ static const struct zheap_backend_ops zs_ops = {
 	.obj_page = zs_obj_page,
 	.page_objects = zs_page_objects,
 	.page_replaced = zs_page_replaced,
-	.place_existing = zs_place_existing,
+	.move = zs_move,
 	.compact_source = zs_compact_source,
 	.compact_end = zs_compact_end,
 	.compactable = zs_compactable,
