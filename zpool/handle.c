@@ -58,12 +58,16 @@
  * Locking of the table: each shard's lock (a spinlock, never held across
  * a backend call) protects its chunk lists, its chunks' headers and free
  * links.  The chunk xarray has its own lock, taken only when a chunk comes
- * or goes; lookups walk it under RCU.
+ * or goes.  Lookups run under RCU, and an empty chunk's page is freed only
+ * after a grace period, so a lookup of a handle whose object was just
+ * freed (a mover's stale list, a consumer's double free) reads a free
+ * slot word, never a freed page.
  */
 
 #include <linux/lockdep.h>
 #include <linux/log2.h>
 #include <linux/mm.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/xarray.h>
@@ -207,12 +211,23 @@ static struct page *chunk_new(struct zheap_handle_table *table, gfp_t gfp)
 	return page;
 }
 
+static void chunk_free_rcu(struct rcu_head *head)
+{
+	__free_page(container_of(head, struct page, rcu_head));
+}
+
+/*
+ * A mover may hold a handle it found before the object was freed (the
+ * compactor's list of a unit's objects) and look it up after: the chunk
+ * page stays a chunk, with free slot words, until every such lookup, all
+ * under RCU, is over.
+ */
 static void chunk_free(struct page *page)
 {
 	xa_erase(&zheap_chunks, chunk_header(page)->id);
 	set_page_private(page, 0);
 	atomic_long_dec(&zheap_chunks_allocated);
-	__free_page(page);
+	call_rcu(&page->rcu_head, chunk_free_rcu);
 }
 
 /* Take a slot from @page, which has one free; return its index. */
@@ -397,6 +412,7 @@ static unsigned long slot_loc(unsigned long word)
 bool zheap_handle_lookup(struct zheap_pool *pool, unsigned long handle,
 			 unsigned long *loc)
 {
+	guard(rcu)();
 	unsigned long *slot = pool_slot(pool, handle), word;
 
 	if (!slot)
@@ -423,6 +439,7 @@ bool zheap_handle_lookup(struct zheap_pool *pool, unsigned long handle,
 bool zheap_object_pin(struct zheap_pool *pool, unsigned long handle,
 		      unsigned long *loc)
 {
+	guard(rcu)();
 	unsigned long *slot = pool_slot(pool, handle), word;
 
 	if (!slot)
@@ -475,6 +492,7 @@ int zheap_object_unpin(struct zheap_pool *pool, unsigned long handle)
  */
 bool zheap_object_busy(struct zheap_pool *pool, unsigned long handle)
 {
+	guard(rcu)();
 	unsigned long *slot = pool_slot(pool, handle), word;
 
 	if (!slot)
@@ -521,6 +539,7 @@ static void slot_unlock(unsigned long *slot)
 bool zheap_object_trylock(struct zheap_pool *pool, unsigned long handle,
 			  unsigned long *loc)
 {
+	guard(rcu)();
 	unsigned long *slot = pool_slot(pool, handle);
 
 	lockdep_assert_preemption_disabled();
@@ -612,6 +631,7 @@ void zheap_objects_unlock(struct zheap_pool *pool,
 int zheap_object_lock(struct zheap_pool *pool, unsigned long handle,
 		      unsigned long *loc)
 {
+	guard(rcu)();
 	unsigned long *slot = pool_slot(pool, handle), word;
 
 	lockdep_assert_preemption_disabled();
@@ -669,6 +689,7 @@ unsigned long *zheap_object_trylock_slot(struct zheap_pool *pool,
 					 unsigned long handle,
 					 unsigned long *loc)
 {
+	guard(rcu)();
 	unsigned long *slot = pool_slot(pool, handle);
 
 	lockdep_assert_preemption_disabled();

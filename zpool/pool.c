@@ -32,6 +32,7 @@
 #include <linux/atomic.h>
 #include <linux/module.h>
 #include <linux/percpu.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -511,6 +512,8 @@ static void __exit zheap_exit(void)
 	zheap_zpool_exit();
 	zheap_migrate_exit();
 	zheap_debugfs_exit();
+	/* Chunk pages are freed by RCU callbacks, which are this module's. */
+	rcu_barrier();
 }
 
 module_init(zheap_init);
