@@ -40,8 +40,6 @@ struct zheap_pool;
 #define ZHEAP_MAX_BACKENDS	8
 /* Most objects a backend stores (wholly or in part) in one page. */
 #define ZHEAP_PAGE_OBJECTS_MAX	(PAGE_SIZE / 16 + 2)
-/* Most objects in one unit that a backend frees as a whole (a span). */
-#define ZHEAP_UNIT_OBJECTS_MAX	1024
 
 /**
  * struct zheap_page_owner - the lock that covers a set of backend pages
@@ -60,6 +58,24 @@ struct zheap_pool;
 struct zheap_page_owner {
 	spinlock_t lock;	/* protects: see above */
 	struct zheap_pool *pool;
+};
+
+/**
+ * struct zheap_mover - how a backend's move_unit takes and gives back
+ *	objects without touching their handle slots
+ * @pool: the pool
+ * @lock: try to lock the object @handle for a move; returns a cookie for
+ *	@unlock, or NULL if the object is in use; sets *@loc to where it is
+ * @unlock: give the object its location @loc (new, or the old one if it
+ *	did not move) and unlock it
+ * @stopped: set by move_unit when it stopped before the unit was empty
+ */
+struct zheap_mover {
+	struct zheap_pool *pool;
+	void *(*lock)(struct zheap_mover *mv, unsigned long handle,
+		      unsigned long *loc);
+	void (*unlock)(void *cookie, unsigned long loc);
+	bool stopped;
 };
 
 /**
@@ -95,20 +111,21 @@ struct zheap_page_owner {
  *	location changes, which must be one that @page_objects names for
  *	@page, call @relocate(@pool, handle, mask, bits): it replaces the
  *	location bits set in mask by those of bits and keeps the rest.
- * @move: the caller holds the object's lock.  Give the object at @from
- *	(handle @handle) room the backend already has for its kind (never a
- *	new page, never a compaction source), copy its bytes there, release
- *	@from, set *@to; -ENOSPC, changing nothing, if there is no room.
- *	One hold of the owner lock does all of it.  Never sleeps.
+ * @move_unit: empty compaction source @unit into room the backend already
+ *	has for its kind (never a new page, never another source), under
+ *	one hold of the owner lock: for each object, in turn, take it with
+ *	@mv->lock (NULL: it is in use, stop), give it room, copy it, free
+ *	its old slot and hand it back with @mv->unlock and its new location;
+ *	with no room left, hand it back at its old location and stop.
+ *	Returns the objects moved; sets @mv->stopped if it stopped early.
  * @compact_source: choose, among the backend's objects of kind @kind
  *	(a size class; backends number them from 0), the unit (the pages it
  *	frees together) that is cheapest to empty, if the free room in its
  *	other units of that kind can take all its objects; stop placing
- *	objects in it, write its objects' handles into @handles (at most
- *	@max, which is ZHEAP_UNIT_OBJECTS_MAX) and set *@unit.  Returns
- *	how many handles, 0 if nothing of @kind is worth moving, -ERANGE if
- *	@kind is past the last kind.  A unit stays a source, and is not
- *	freed even when empty, until @compact_end.
+ *	objects in it and set *@unit.  Returns how many objects it holds,
+ *	0 if nothing of @kind is worth moving, -ERANGE if @kind is past the
+ *	last kind.  A unit stays a source, and is not freed even when empty,
+ *	until @compact_end.
  * @compact_end: @unit is no longer a source; free it if it is empty.
  *	Returns the pages freed.
  * @compactable: the pages compaction would free if it could move every
@@ -136,11 +153,9 @@ struct zheap_backend_ops {
 					       unsigned long handle,
 					       unsigned long mask,
 					       unsigned long bits));
-	int (*move)(void *bpool, unsigned long from, unsigned long handle,
-		    unsigned long *to);
-	int (*compact_source)(void *bpool, unsigned int kind,
-			      unsigned long *handles, unsigned int max,
-			      void **unit);
+	unsigned int (*move_unit)(void *bpool, void *unit,
+				  struct zheap_mover *mv);
+	int (*compact_source)(void *bpool, unsigned int kind, void **unit);
 	unsigned int (*compact_end)(void *bpool, void *unit);
 	unsigned long (*compactable)(void *bpool);
 	u64 (*meta_bytes)(void *bpool);

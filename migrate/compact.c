@@ -6,27 +6,28 @@
  *
  * For each kind of object (a size class), the backend offers a source
  * unit, the cheapest to empty whose objects all fit in the free room of
- * the other units of that kind (compact_source).  Each object is locked;
- * the backend gives it room elsewhere, copies it and releases its old
- * room in one hold of its lock (move, which never allocates a page and
- * never uses a source); its slot is rewritten, then it is unlocked.
- * compact_end frees the emptied unit.  When the
+ * the other units of that kind (compact_source).  The backend then moves
+ * the unit's objects under one hold of its lock (move_unit, which never
+ * allocates a page and never uses a source): each object is locked
+ * through the mover's callbacks (only tried, as page migration does),
+ * given room, copied, its old slot freed, and unlocked at its new
+ * location in one update of its handle slot.  compact_end frees the
+ * emptied unit.  When the
  * backend offers no source for a kind, or an object cannot move (in use,
  * or room ran out), the next kind follows.  The backend decides what is
  * worth moving, so compaction stops when no further unit can be freed.
  *
- * The compactor holds one object lock at a time, with preemption off, and
- * takes only the owner lock of that object's kind: allocation and free
- * in other kinds go on meanwhile, and a user of the object being moved
- * waits only for one object's copy.  An object in use is left where it is
- * (compact_busy).
+ * The compactor holds one object lock at a time and only the owner lock of
+ * the kind it compacts: allocation and free in other kinds go on
+ * meanwhile, and a user of the object being moved waits only for one
+ * object's copy.  An object in use stops the unit (compact_busy).
  *
  * A shrinker per pool runs compaction under memory pressure, counting
  * what the backend says compaction could free; debugfs has a trigger.
  *
  * Locking: zheap_pool.compact_lock (a mutex) allows one compaction per
- * pool and protects its handle buffer.  Order: compact_lock -> object lock ->
- * owner lock.
+ * pool.  Order: compact_lock -> owner lock
+ * -> object locks, only tried.
  */
 
 #include <linux/mm.h>
@@ -36,34 +37,19 @@
 
 #include "../zpool/zheap_internal.h"
 
-/*
- * Move one object to room the backend already has.  Returns 0, -EBUSY if
- * it is in use or gone, or -ENOSPC if there is no room for it.
- */
-static int object_move(struct zheap_pool *pool, unsigned long handle)
+static void *mover_lock(struct zheap_mover *mv, unsigned long handle,
+			unsigned long *loc)
 {
-	const struct zheap_backend_ops *ops = pool->backend->ops;
-	unsigned long from, to, *slot;
-	int err;
+	unsigned long *slot = zheap_object_trylock_slot(mv->pool, handle, loc);
 
-	lockdep_assert_held(&pool->compact_lock);
-	preempt_disable();
-	slot = zheap_object_trylock_slot(pool, handle, &from);
-	if (!slot) {
-		preempt_enable();
-		return -EBUSY;
-	}
-	/*
-	 * The backend copies and releases the old room under its lock; the
-	 * slot is rewritten while the object is still locked, so no user and
-	 * no page move sees the old location after its room is gone.
-	 */
-	err = ops->move(pool->bpool, from, handle, &to);
-	if (!err)
-		zheap_slot_relocate(slot, to);
-	zheap_slot_unlock(slot);
-	preempt_enable();
-	return err;
+	if (!slot)
+		this_cpu_inc(mv->pool->stats->compact_busy);
+	return slot;
+}
+
+static void mover_unlock(void *cookie, unsigned long loc)
+{
+	zheap_slot_unlock_at(cookie, loc);
 }
 
 /*
@@ -74,27 +60,23 @@ static int object_move(struct zheap_pool *pool, unsigned long handle)
 static long compact_unit(struct zheap_pool *pool, unsigned int kind)
 {
 	const struct zheap_backend_ops *ops = pool->backend->ops;
-	unsigned long moved = 0;
-	unsigned int i, freed;
+	struct zheap_mover mv = {
+		.pool = pool, .lock = mover_lock, .unlock = mover_unlock,
+	};
+	unsigned int moved, freed;
 	void *unit;
-	int nr, err = 0;
+	int nr;
 
-	nr = ops->compact_source(pool->bpool, kind, pool->compact_handles,
-				 ZHEAP_UNIT_OBJECTS_MAX, &unit);
+	lockdep_assert_held(&pool->compact_lock);
+	nr = ops->compact_source(pool->bpool, kind, &unit);
 	if (nr <= 0)
 		return nr;
-	/* One object in use keeps the unit: leave the rest where they are. */
-	for (i = 0; i < nr && !err; i++) {
-		err = object_move(pool, pool->compact_handles[i]);
-		if (!err)
-			moved++;
-		else if (err == -EBUSY)
-			this_cpu_inc(pool->stats->compact_busy);
-	}
+	/* One object in use keeps the unit: the rest stay where they are. */
+	moved = ops->move_unit(pool->bpool, unit, &mv);
 	freed = ops->compact_end(pool->bpool, unit);
 	this_cpu_add(pool->stats->objects_moved, moved);
 	this_cpu_add(pool->stats->pages_compacted, freed);
-	return err ? 0 : freed;
+	return mv.stopped ? 0 : freed;
 }
 
 /* Compact every kind; the caller holds @pool->compact_lock. */
@@ -189,15 +171,9 @@ static unsigned long compact_scan(struct shrinker *shrinker,
 int zheap_compact_init(struct zheap_pool *pool)
 {
 	mutex_init(&pool->compact_lock);
-	pool->compact_handles = kvmalloc_array(ZHEAP_UNIT_OBJECTS_MAX,
-					       sizeof(unsigned long),
-					       GFP_KERNEL);
-	if (!pool->compact_handles)
-		goto err_free;
-
 	pool->shrinker = shrinker_alloc(0, "zheap-%s", pool->name);
 	if (!pool->shrinker)
-		goto err_free;
+		return -ENOMEM;
 	pool->shrinker->count_objects = compact_count;
 	pool->shrinker->scan_objects = compact_scan;
 	pool->shrinker->private_data = pool;
@@ -205,10 +181,6 @@ int zheap_compact_init(struct zheap_pool *pool)
 	pool->shrinker->seeks = DEFAULT_SEEKS * 4;
 	shrinker_register(pool->shrinker);
 	return 0;
-
-err_free:
-	kvfree(pool->compact_handles);
-	return -ENOMEM;
 }
 
 /**
@@ -220,6 +192,4 @@ err_free:
 void zheap_compact_fini(struct zheap_pool *pool)
 {
 	shrinker_free(pool->shrinker);
-	kvfree(pool->compact_handles);
-	pool->compact_handles = NULL;
 }

@@ -298,30 +298,44 @@ static void *zbud_addr(struct zbud_page *zp, enum zbud_buddy buddy)
 	       size_to_chunks(zp->size[ZBUD_LAST]) * ZBUD_CHUNK_SIZE;
 }
 
-/* Compaction's move: best-fit room, the bytes, the old buddy, one lock. */
-static int zbud_move(void *bpool, unsigned long from, unsigned long handle,
-		     unsigned long *to)
+/* Compaction: move the lone buddy of source page @unit to best-fit room. */
+static unsigned int zbud_move_unit(void *bpool, void *unit,
+				   struct zheap_mover *mv)
 {
-	enum zbud_buddy buddy = loc_buddy(from);
-	struct zbud_page *src = loc_desc(from), *dst;
-	size_t size = src->size[buddy];
+	struct zbud_page *src = unit, *dst;
 	struct zbud_pool *zb = bpool;
-	bool empty;
+	unsigned int moved = 0;
+	int buddy;
 
 	spin_lock(&zb->owner.lock);
-	dst = zbud_find(zb, size_to_chunks(size));
-	if (!dst) {
-		spin_unlock(&zb->owner.lock);
-		return -ENOSPC;
-	}
-	*to = zbud_take(zb, dst, size, handle);
-	memcpy(zbud_addr(dst, loc_buddy(*to)), zbud_addr(src, buddy), size);
-	empty = zbud_put_buddy(zb, src, buddy);
-	spin_unlock(&zb->owner.lock);
+	for (buddy = 0; buddy < ZBUD_BUDDIES; buddy++) {
+		size_t size = src->size[buddy];
+		unsigned long from, to;
+		void *cookie;
 
-	if (empty)
-		kmem_cache_free(zbud_page_cache, src);
-	return 0;
+		if (!size)
+			continue;
+		cookie = mv->lock(mv, src->handle[buddy], &from);
+		if (!cookie) {
+			mv->stopped = true;
+			break;
+		}
+		dst = zbud_find(zb, size_to_chunks(size));
+		if (!dst) {
+			mv->unlock(cookie, from);
+			mv->stopped = true;
+			break;
+		}
+		to = zbud_take(zb, dst, size, src->handle[buddy]);
+		memcpy(zbud_addr(dst, loc_buddy(to)), zbud_addr(src, buddy),
+		       size);
+		/* @src is a compaction source: never freed here. */
+		zbud_put_buddy(zb, src, buddy);
+		mv->unlock(cookie, to);
+		moved++;
+	}
+	spin_unlock(&zb->owner.lock);
+	return moved;
 }
 
 static void *zbud_map(void *bpool, unsigned long loc,
@@ -389,9 +403,7 @@ static void zbud_page_replaced(void *bpool, struct page *page,
  * page has room for that buddy: pairing the smallest with the largest
  * that fits it is an optimal pairing.
  */
-static int zbud_compact_source(void *bpool, unsigned int kind,
-			       unsigned long *handles, unsigned int max,
-			       void **unit)
+static int zbud_compact_source(void *bpool, unsigned int kind, void **unit)
 {
 	struct zbud_pool *zb = bpool;
 	struct zbud_page *zp = NULL;
@@ -412,9 +424,7 @@ static int zbud_compact_source(void *bpool, unsigned int kind,
 		goto out;
 	}
 	zp->compacting = true;
-	for (i = 0; i < ZBUD_BUDDIES; i++)
-		if (zp->size[i] && nr < max)
-			handles[nr++] = zp->handle[i];
+	nr = !!zp->size[ZBUD_FIRST] + !!zp->size[ZBUD_LAST];
 	*unit = zp;
 out:
 	spin_unlock(&zb->owner.lock);
@@ -498,7 +508,7 @@ static const struct zheap_backend_ops zbud_ops = {
 	.obj_page = zbud_obj_page,
 	.page_objects = zbud_page_objects,
 	.page_replaced = zbud_page_replaced,
-	.move = zbud_move,
+	.move_unit = zbud_move_unit,
 	.compact_source = zbud_compact_source,
 	.compact_end = zbud_compact_end,
 	.compactable = zbud_compactable,

@@ -69,7 +69,7 @@ static bool backend_ops_complete(const struct zheap_backend_ops *ops)
 	return ops && ops->create && ops->destroy && ops->place &&
 	       ops->release && ops->map && ops->unmap && ops->size &&
 	       ops->obj_page && ops->page_objects && ops->page_replaced &&
-	       ops->move && ops->compact_source &&
+	       ops->move_unit && ops->compact_source &&
 	       ops->compact_end && ops->compactable && ops->meta_bytes;
 }
 

@@ -678,8 +678,7 @@ static void slot_set_loc(unsigned long *slot, unsigned long mask,
  * @loc: set to its location
  *
  * For a mover that rewrites the location and unlocks next: the returned
- * slot goes to zheap_slot_relocate() and zheap_slot_unlock() without
- * another lookup.
+ * slot goes to zheap_slot_unlock_at() without another lookup.
  *
  * Context: Preemption disabled.
  * Return: the slot, locked; NULL if the object is pinned, locked or not
@@ -700,27 +699,27 @@ unsigned long *zheap_object_trylock_slot(struct zheap_pool *pool,
 }
 
 /**
- * zheap_slot_relocate() - move a locked object to a whole new location
+ * zheap_slot_unlock_at() - give a locked object its location and unlock it
  * @slot: from zheap_object_trylock_slot()
- * @loc: the new location
+ * @loc: the object's location from now on
  *
- * Context: The caller holds the object's lock.
- */
-void zheap_slot_relocate(unsigned long *slot, unsigned long loc)
-{
-	slot_set_loc(slot, ~0UL, loc);
-}
-
-/**
- * zheap_slot_unlock() - end zheap_object_trylock_slot()
- * @slot: the slot
+ * One atomic update: no one sees the new location before the object is
+ * in it, nor the object unlocked at its old one.
  *
  * Context: As for the lock.
  */
-void zheap_slot_unlock(unsigned long *slot)
+void zheap_slot_unlock_at(unsigned long *slot, unsigned long loc)
 {
+	unsigned long word = READ_ONCE(*slot);
+
+	lockdep_assert(lock_is_held(&zheap_object_map));
 	lock_map_release(&zheap_object_map);
-	slot_unlock(slot);
+	WARN_ON_ONCE(!(word & ZHEAP_SLOT_LOCKED));
+	loc &= BIT(ZHEAP_LOC_BITS) - 1;
+	while (!try_cmpxchg(slot, &word,
+			    (word & (BIT(ZHEAP_SLOT_LOC_SHIFT) - 1) &
+			     ~ZHEAP_SLOT_LOCKED) | loc << ZHEAP_SLOT_LOC_SHIFT))
+		;
 }
 
 /**

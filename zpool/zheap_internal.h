@@ -44,12 +44,8 @@ struct zheap_pool {
 	struct dentry *debugfs;
 	struct shrinker *shrinker;
 
-	/*
-	 * protects: @compact_handles.  One compaction at a
-	 * time per pool (migrate/compact.c).
-	 */
+	/* one compaction at a time per pool (migrate/compact.c) */
 	struct mutex compact_lock;
-	unsigned long *compact_handles;
 	unsigned long last_compacted;	/* by the debugfs trigger */
 
 	/*
@@ -106,8 +102,7 @@ void zheap_object_unlock(struct zheap_pool *pool, unsigned long handle);
 unsigned long *zheap_object_trylock_slot(struct zheap_pool *pool,
 					 unsigned long handle,
 					 unsigned long *loc);
-void zheap_slot_relocate(unsigned long *slot, unsigned long loc);
-void zheap_slot_unlock(unsigned long *slot);
+void zheap_slot_unlock_at(unsigned long *slot, unsigned long loc);
 bool zheap_objects_trylock(struct zheap_pool *pool,
 			   const unsigned long *handles, unsigned int nr);
 void zheap_objects_unlock(struct zheap_pool *pool,

@@ -551,31 +551,48 @@ static void zs_copy_obj(struct zs_span *dst, unsigned int di,
 }
 
 /*
- * Compaction's move: room in the fullest other span, the bytes, the old
- * slot, all in one hold of the class lock.
+ * Compaction: move the objects of source span @unit into the fullest
+ * other spans of its class, all under one hold of the class lock.
  */
-static int zs_move(void *bpool, unsigned long from, unsigned long handle,
-		   unsigned long *to)
+static unsigned int zs_move_unit(void *bpool, void *unit,
+				 struct zheap_mover *mv)
 {
-	struct zs_span *src = loc_span(from), *dst;
+	struct zs_span *src = unit, *dst;
 	struct zs_class *class = src->class;
-	size_t size = loc_size(src, from);
-	bool empty;
+	struct zs_pool *zp = bpool;
+	unsigned int idx, moved = 0;
+	u32 *ids = span_ids(src);
 
 	spin_lock(&class->owner.lock);
-	dst = zs_find_span(class);
-	if (!dst) {
-		spin_unlock(&class->owner.lock);
-		return -ENOSPC;
-	}
-	*to = zs_take(class, dst, size, handle);
-	zs_copy_obj(dst, loc_idx(*to), src, loc_idx(from), size);
-	empty = zs_put_slot(bpool, src, loc_idx(from));
-	spin_unlock(&class->owner.lock);
+	for (idx = 0; idx < class->layout->objs && src->inuse; idx++) {
+		unsigned long handle, from, to;
+		size_t size;
+		void *cookie;
 
-	if (empty)
-		kfree(src);
-	return 0;
+		if (ids[idx] & ZS_FREE)
+			continue;
+		handle = zheap_handle_by_id(zp->pool, ids[idx]);
+		cookie = mv->lock(mv, handle, &from);
+		if (!cookie) {
+			mv->stopped = true;
+			break;
+		}
+		dst = zs_find_span(class);
+		if (!dst) {
+			mv->unlock(cookie, from);
+			mv->stopped = true;
+			break;
+		}
+		size = loc_size(src, from);
+		to = zs_take(class, dst, size, handle);
+		zs_copy_obj(dst, loc_idx(to), src, idx, size);
+		/* @src is a compaction source: never freed here. */
+		zs_put_slot(zp, src, idx);
+		mv->unlock(cookie, to);
+		moved++;
+	}
+	spin_unlock(&class->owner.lock);
+	return moved;
 }
 
 /**
@@ -759,16 +776,12 @@ static struct zs_span *zs_find_source(struct zs_class *class)
 	return span;
 }
 
-static int zs_compact_source(void *bpool, unsigned int kind,
-			     unsigned long *handles, unsigned int max,
-			     void **unit)
+static int zs_compact_source(void *bpool, unsigned int kind, void **unit)
 {
 	struct zs_pool *zp = bpool;
 	struct zs_class *class;
 	struct zs_span *span;
-	unsigned int idx;
 	int nr = 0;
-	u32 *ids;
 
 	if (kind >= zs_nr_classes)
 		return -ERANGE;
@@ -779,16 +792,12 @@ static int zs_compact_source(void *bpool, unsigned int kind,
 		return 0;
 	spin_lock(&class->owner.lock);
 	span = zs_find_source(class);
-	if (!span)
-		goto out;
-	group_del(class, span);
-	span->compacting = true;
-	ids = span_ids(span);
-	for (idx = 0; idx < class->layout->objs && nr < max; idx++)
-		if (!(ids[idx] & ZS_FREE))
-			handles[nr++] = zheap_handle_by_id(zp->pool, ids[idx]);
-	*unit = span;
-out:
+	if (span) {
+		group_del(class, span);
+		span->compacting = true;
+		nr = span->inuse;
+		*unit = span;
+	}
 	spin_unlock(&class->owner.lock);
 	return nr;
 }
@@ -853,7 +862,7 @@ static const struct zheap_backend_ops zs_ops = {
 	.obj_page = zs_obj_page,
 	.page_objects = zs_page_objects,
 	.page_replaced = zs_page_replaced,
-	.move = zs_move,
+	.move_unit = zs_move_unit,
 	.compact_source = zs_compact_source,
 	.compact_end = zs_compact_end,
 	.compactable = zs_compactable,
