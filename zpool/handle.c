@@ -45,7 +45,7 @@
  *    lives or ends its life: the migration layer moving its page, the
  *    compactor moving the object, zheap_free().  It is taken only when no
  *    pin is held, and its holder never sleeps.  Movers only try it
- *    (zheap_object_trylock()), and give up when an object is pinned, so
+ *    (zheap_object_trylock_slot()), and give up when an object is pinned, so
  *    a move never waits for a user; a free waits only for a mover.
  *
  * Every change of a live slot word is one atomic read-modify-write
@@ -527,45 +527,6 @@ static void slot_unlock(unsigned long *slot)
 }
 
 /**
- * zheap_object_trylock() - lock an object to move it, if no one uses it
- * @pool: the pool
- * @handle: the object
- * @loc: set to its location
- *
- * Context: Preemption disabled: whoever holds the lock may not sleep.
- * Return: true if locked; false if the object is pinned, locked or not
- * live.
- */
-bool zheap_object_trylock(struct zheap_pool *pool, unsigned long handle,
-			  unsigned long *loc)
-{
-	guard(rcu)();
-	unsigned long *slot = pool_slot(pool, handle);
-
-	lockdep_assert_preemption_disabled();
-	if (!slot || !slot_trylock(slot, loc))
-		return false;
-	lock_map_acquire_try(&zheap_object_map);
-	return true;
-}
-
-/**
- * zheap_object_unlock() - end zheap_object_trylock() or zheap_object_lock()
- * @pool: the pool
- * @handle: the object
- *
- * Context: As for the lock.
- */
-void zheap_object_unlock(struct zheap_pool *pool, unsigned long handle)
-{
-	unsigned long *slot = pool_slot(pool, handle);
-
-	lock_map_release(&zheap_object_map);
-	if (!WARN_ON_ONCE(!slot))
-		slot_unlock(slot);
-}
-
-/**
  * zheap_objects_trylock() - lock every object of a page, or none
  * @pool: the pool
  * @handles: the objects
@@ -672,13 +633,14 @@ static void slot_set_loc(unsigned long *slot, unsigned long mask,
 }
 
 /**
- * zheap_object_trylock_slot() - zheap_object_trylock(), keeping the slot
+ * zheap_object_trylock_slot() - lock an object to move it, if no one uses it
  * @pool: the pool
  * @handle: the object
  * @loc: set to its location
  *
  * For a mover that rewrites the location and unlocks next: the returned
- * slot goes to zheap_slot_unlock_at() without another lookup.
+ * slot goes to zheap_slot_unlock_at() without another lookup.  Whoever
+ * holds the lock may not sleep.
  *
  * Context: Preemption disabled.
  * Return: the slot, locked; NULL if the object is pinned, locked or not

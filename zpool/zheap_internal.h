@@ -96,9 +96,6 @@ bool zheap_object_pin(struct zheap_pool *pool, unsigned long handle,
 		      unsigned long *loc);
 int zheap_object_unpin(struct zheap_pool *pool, unsigned long handle);
 bool zheap_object_busy(struct zheap_pool *pool, unsigned long handle);
-bool zheap_object_trylock(struct zheap_pool *pool, unsigned long handle,
-			  unsigned long *loc);
-void zheap_object_unlock(struct zheap_pool *pool, unsigned long handle);
 unsigned long *zheap_object_trylock_slot(struct zheap_pool *pool,
 					 unsigned long handle,
 					 unsigned long *loc);
