@@ -33,7 +33,6 @@
 #include <linux/mm.h>
 #include <linux/sched.h>
 #include <linux/shrinker.h>
-#include <linux/slab.h>
 
 #include "../zpool/zheap_internal.h"
 

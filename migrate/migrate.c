@@ -208,11 +208,6 @@ const struct movable_operations zheap_mops = {
 	.putback_page = zheap_mops_putback,
 };
 
-int zheap_migrate_init(void)
-{
-	return 0;
-}
-
 /* No zheap page is movable any more: every pool is gone. */
 void zheap_migrate_exit(void)
 {

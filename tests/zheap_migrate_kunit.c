@@ -275,12 +275,7 @@ static void zheap_migrate_test_compact_frees_ideal(struct kunit *test)
 	expect_quiet(test, pool, handles, n, live);
 	/* A second pass finds nothing. */
 	KUNIT_EXPECT_EQ(test, zheap_compact(pool), 0);
-
-	for (i = 0; i < n; i++)
-		if (handles[i])
-			KUNIT_EXPECT_EQ(test, zheap_free(pool, handles[i]), 0);
-	KUNIT_EXPECT_EQ(test, zheap_total_pages(pool), 0);
-	zheap_pool_destroy(pool);
+	zheap_test_free_all(test, pool, handles, n);
 }
 
 struct race {
@@ -463,11 +458,7 @@ static void zheap_migrate_test_compact_races_free(struct kunit *test)
 	/* Nothing in use any more: compaction can reach the ideal now. */
 	zheap_compact(pool);
 	KUNIT_EXPECT_EQ(test, zheap_compactable_pages(pool), 0);
-	for (i = 0; i < fr.n; i++)
-		if (fr.handles[i])
-			KUNIT_EXPECT_EQ(test, zheap_free(pool, fr.handles[i]), 0);
-	KUNIT_EXPECT_EQ(test, zheap_total_pages(pool), 0);
-	zheap_pool_destroy(pool);
+	zheap_test_free_all(test, pool, fr.handles, fr.n);
 }
 
 static struct kunit_case zheap_migrate_cases[] = {

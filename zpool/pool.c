@@ -492,16 +492,11 @@ static int __init zheap_init(void)
 	err = zheap_debugfs_init();
 	if (err)
 		return err;
-	err = zheap_migrate_init();
-	if (err)
-		goto err_debugfs;
 	err = zheap_zpool_init();
 	if (err)
-		goto err_migrate;
+		goto err_debugfs;
 	return 0;
 
-err_migrate:
-	zheap_migrate_exit();
 err_debugfs:
 	zheap_debugfs_exit();
 	return err;

@@ -113,7 +113,6 @@ unsigned long zheap_handle_bytes(struct zheap_pool *pool);
 unsigned long zheap_handles_used(struct zheap_pool *pool);
 
 /* migrate/: page ownership, movable_operations, compaction */
-int zheap_migrate_init(void);
 void zheap_migrate_exit(void);
 struct zheap_page_owner *zheap_page_owner_of(struct page *page);
 void zheap_pages_flush_deferred(void);
