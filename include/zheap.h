@@ -17,6 +17,13 @@
  * Every backend page is movable: the kernel's compaction can move it, and
  * zheap_compact() (also run by a shrinker under memory pressure) moves
  * objects out of sparse pages so that whole pages can be freed.
+ *
+ * A pool created with zheap_pool_create_lru() also keeps its objects in
+ * an LRU (on the kernel's list_lru, per node and per memory cgroup) and
+ * sheds the coldest of them to a lower tier through the consumer's
+ * writeback callback: on zheap_shrink(), under memory pressure (a
+ * shrinker), and when an allocation would pass the pool's page limit.
+ * Pools without an LRU pay nothing for it.
  */
 #ifndef _ZHEAP_H
 #define _ZHEAP_H
@@ -25,6 +32,7 @@
 #include <linux/gfp.h>
 
 struct zheap_pool;
+struct mem_cgroup;
 
 /**
  * enum zheap_map_mode - what a mapping will be used for
@@ -58,6 +66,16 @@ enum zheap_map_mode {
  * @pages_compacted: pages freed by zheap_compact()
  * @objects_moved: objects zheap_compact() moved
  * @compact_busy: objects zheap_compact() left because they were in use
+ * @lru_objects: objects on the LRU (0 in pools without one)
+ * @lru_bytes: memory that holds LRU entries, 16 bytes per handle slot
+ * @written_back: objects the writeback callback took (and zheap freed)
+ * @wb_refused: objects the callback kept (they went to the hot end)
+ * @wb_retries: calls of the callback that asked to be called again
+ * @wb_busy: cold objects the LRU walk passed over because they were in use
+ * @wb_rotated: referenced objects given a second chance
+ * @wb_freed: objects the consumer freed while they were written back
+ * @limit_shrinks: allocations that wrote back first to stay under the limit
+ * @limit_fails: allocations refused because the limit could not be met
  */
 struct zheap_stats {
 	u64 objects;
@@ -78,15 +96,99 @@ struct zheap_stats {
 	u64 pages_compacted;
 	u64 objects_moved;
 	u64 compact_busy;
+	u64 lru_objects;
+	u64 lru_bytes;
+	u64 written_back;
+	u64 wb_refused;
+	u64 wb_retries;
+	u64 wb_busy;
+	u64 wb_rotated;
+	u64 wb_freed;
+	u64 limit_shrinks;
+	u64 limit_fails;
+};
+
+/**
+ * enum zheap_lru_policy - which cold object an LRU pool writes back first
+ * @ZHEAP_LRU_SECOND_CHANCE: CLOCK: an access sets the object's referenced
+ *	bit (free: it is part of the pin every access takes); the walk from
+ *	the cold end clears a set bit and moves the object to the hot end
+ *	instead of writing it back.
+ *	For production.
+ * @ZHEAP_LRU_EXACT: strict LRU: every access moves the object to the hot
+ *	end (two list operations under the LRU lock).  The order is exact
+ *	when accesses do not race each other: for tests and for consumers
+ *	that need the order more than the speed.
+ */
+enum zheap_lru_policy {
+	ZHEAP_LRU_SECOND_CHANCE,
+	ZHEAP_LRU_EXACT,
+};
+
+/* How often an object whose writeback returned -EAGAIN is offered again. */
+#define ZHEAP_WB_TRIES	3
+
+/**
+ * typedef zheap_writeback_fn - give a cold object to the lower tier
+ * @pool: the pool
+ * @handle: the object
+ * @data: a copy of its contents, valid during the call
+ * @len: its size
+ * @arg: &zheap_lru_config.arg
+ *
+ * While it runs, the object stays live: it can be read, and moved by
+ * compaction, but not written back again.  A zheap_free() of it meanwhile
+ * succeeds and takes effect when the callback returns, whatever it
+ * returns.
+ *
+ * Context: Process context; may sleep.  Called from zheap_shrink(), from
+ * the pool's shrinker (only for reclaim that allows __GFP_IO and
+ * __GFP_FS) and from zheap_malloc() at the page limit.
+ * Return: 0 if the lower tier now holds the data: zheap frees the object,
+ * and its handle dies; -EAGAIN to be called again at once, up to
+ * %ZHEAP_WB_TRIES times in all, then the object is kept; any other error
+ * keeps the object, moved to the hot end of the LRU.
+ */
+typedef int (*zheap_writeback_fn)(struct zheap_pool *pool,
+				  unsigned long handle, const void *data,
+				  size_t len, void *arg);
+
+/**
+ * struct zheap_lru_config - what a pool with an LRU needs
+ * @writeback: the consumer's callback; required
+ * @arg: passed to it
+ * @policy: see &enum zheap_lru_policy
+ * @max_pages: if not 0, an allocation that finds the pool holding this many
+ *	pages or more writes back (and compacts) first, and fails with
+ *	-ENOSPC if that does not bring the pool below the limit
+ */
+struct zheap_lru_config {
+	zheap_writeback_fn writeback;
+	void *arg;
+	enum zheap_lru_policy policy;
+	unsigned long max_pages;
 };
 
 struct zheap_pool *zheap_pool_create(const char *name, const char *backend);
+struct zheap_pool *zheap_pool_create_lru(const char *name, const char *backend,
+					 const struct zheap_lru_config *cfg);
 void zheap_pool_destroy(struct zheap_pool *pool);
 const char *zheap_pool_backend(struct zheap_pool *pool);
 
 int zheap_malloc(struct zheap_pool *pool, size_t size, gfp_t gfp,
 		 unsigned long *handle);
+int zheap_malloc_memcg(struct zheap_pool *pool, size_t size, gfp_t gfp,
+		       struct mem_cgroup *memcg, unsigned long *handle);
 int zheap_free(struct zheap_pool *pool, unsigned long handle);
+
+int zheap_lru_add(struct zheap_pool *pool, unsigned long handle);
+int zheap_lru_touch(struct zheap_pool *pool, unsigned long handle);
+unsigned long zheap_shrink(struct zheap_pool *pool, unsigned long nr);
+unsigned long zheap_shrink_memcg(struct zheap_pool *pool,
+				 struct mem_cgroup *memcg, unsigned long nr);
+unsigned long zheap_lru_count(struct zheap_pool *pool);
+unsigned long zheap_lru_count_memcg(struct zheap_pool *pool,
+				    struct mem_cgroup *memcg);
 
 int zheap_read_object(struct zheap_pool *pool, unsigned long handle,
 		      void *dst, size_t len);

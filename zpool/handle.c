@@ -34,7 +34,22 @@
  * When free, bit 0 is clear and bits 1.. hold the index of the next free
  * slot in the chunk (ZHEAP_SLOT_END ends the list).  A slot handed out by
  * zheap_handle_alloc() but not yet set holds 0: neither live nor linked.
- * Bit 7 is reserved for the LRU layer.
+ * Bit 7 (R) is the LRU layer's referenced bit: in a pool with an LRU, every
+ * pin sets it in the same update, and the second-chance walk (lru/lru.c)
+ * clears it.
+ *
+ * LRU entries.  In a pool with an LRU each chunk has a companion: an
+ * order-1 compound page of list_heads, entry i for slot i, which the
+ * chunk's page->index points to.  Entry 0 points back at the chunk, so an
+ * entry found on an LRU list names its handle.  The companion is
+ * allocated with __GFP_ACCOUNT in the allocating task's memory cgroup
+ * context, and list_lru finds an entry's memcg and node from the page it
+ * sits in: the LRU stores no memcg pointer per object, and a memcg that
+ * goes away is followed to its parent by the kernel's own reparenting.
+ * For that, all slots of a chunk belong to objects of one memcg: LRU pools
+ * keep one handle table per memcg besides the per-CPU shards, which serve
+ * the root memcg.  The LRU layer reads and writes an entry only while it
+ * holds the object's lock L (below).
  *
  * The slot word is also the object's lock, so that the users of an object
  * and whoever moves it agree without any lock of the pool:
@@ -64,9 +79,12 @@
  * slot word, never a freed page.
  */
 
+#include <linux/cgroup.h>
 #include <linux/lockdep.h>
 #include <linux/log2.h>
+#include <linux/memcontrol.h>
 #include <linux/mm.h>
+#include <linux/sched/mm.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -80,6 +98,7 @@
 #define ZHEAP_SLOT_LOCKED	BIT(4)
 #define ZHEAP_SLOT_PIN		BIT(5)
 #define ZHEAP_SLOT_PINS		(BIT(5) | BIT(6))
+#define ZHEAP_SLOT_REF		BIT(7)
 #define ZHEAP_SLOT_LOC_SHIFT	8
 #define ZHEAP_SLOTS_PER_CHUNK	(PAGE_SIZE / sizeof(unsigned long))
 #define ZHEAP_SLOT_END		0xffffUL
@@ -90,6 +109,8 @@
 static_assert(ZHEAP_SLOT_LOC_SHIFT + ZHEAP_LOC_BITS == BITS_PER_LONG);
 static_assert(ZHEAP_SLOTS_PER_CHUNK < ZHEAP_SLOT_END);
 static_assert((ZHEAP_SLOTS_PER_CHUNK - 1) >> ZHEAP_SLOT_ID_BITS == 0);
+static_assert(ZHEAP_SLOTS_PER_CHUNK * sizeof(struct list_head) <=
+	      ZHEAP_LRU_BYTES);
 
 /* Word 0 of a chunk. */
 struct zheap_chunk_header {
@@ -146,6 +167,15 @@ static struct zheap_handle_table *chunk_table(struct page *page)
 	return (struct zheap_handle_table *)page_private(page);
 }
 
+static void table_init(struct zheap_handle_table *table,
+		       struct zheap_pool *pool)
+{
+	table->pool = pool;
+	spin_lock_init(&table->lock);
+	INIT_LIST_HEAD(&table->partial);
+	INIT_LIST_HEAD(&table->full);
+}
+
 /**
  * zheap_handles_init() - set up a pool's handle shards
  * @pool: the pool
@@ -165,14 +195,40 @@ int zheap_handles_init(struct zheap_pool *pool)
 	if (!pool->shards)
 		return -ENOMEM;
 	pool->nr_shards = nr;
-	for (i = 0; i < nr; i++) {
-		struct zheap_handle_table *table = &pool->shards[i];
-
-		spin_lock_init(&table->lock);
-		INIT_LIST_HEAD(&table->partial);
-		INIT_LIST_HEAD(&table->full);
-	}
+	for (i = 0; i < nr; i++)
+		table_init(&pool->shards[i], pool);
+	xa_init(&pool->memcg_tables);
+	pool->slot_ref = pool->lru ? ZHEAP_SLOT_REF : 0;
 	return 0;
+}
+
+static void chunk_free_now(struct page *page);
+
+static struct list_head *chunk_lru(struct page *page)
+{
+	return (struct list_head *)page->index;
+}
+
+/*
+ * The LRU entries of a new chunk, charged to the memcg the caller runs
+ * in (zheap_malloc_memcg() sets it).
+ */
+static bool lru_companion_new(struct page *chunk, gfp_t gfp)
+{
+	struct list_head *entries;
+	struct page *page;
+	unsigned int i;
+
+	page = alloc_pages(gfp | __GFP_COMP | __GFP_ACCOUNT, ZHEAP_LRU_ORDER);
+	if (!page)
+		return false;
+	entries = page_address(page);
+	entries[0].next = (struct list_head *)chunk;
+	entries[0].prev = NULL;
+	for (i = 1; i < ZHEAP_SLOTS_PER_CHUNK; i++)
+		INIT_LIST_HEAD(&entries[i]);
+	chunk->index = (unsigned long)entries;
+	return true;
 }
 
 static struct page *chunk_new(struct zheap_handle_table *table, gfp_t gfp)
@@ -188,12 +244,17 @@ static struct page *chunk_new(struct zheap_handle_table *table, gfp_t gfp)
 	page = alloc_page(gfp | __GFP_ZERO);
 	if (!page)
 		return NULL;
+	page->index = 0;	/* no LRU entries, unless set below */
+	if (table->pool->lru && !lru_companion_new(page, gfp)) {
+		__free_page(page);
+		return NULL;
+	}
 	/* Owner first: a lookup may find the page as soon as it is stored. */
 	set_page_private(page, (unsigned long)table);
 	if (xa_alloc(&zheap_chunks, &id, page, XA_LIMIT(0, ZHEAP_MAX_CHUNK_ID),
 		     gfp)) {
 		set_page_private(page, 0);
-		__free_page(page);
+		chunk_free_now(page);
 		return NULL;
 	}
 	atomic_long_inc(&zheap_chunks_allocated);
@@ -211,9 +272,18 @@ static struct page *chunk_new(struct zheap_handle_table *table, gfp_t gfp)
 	return page;
 }
 
+static void chunk_free_now(struct page *page)
+{
+	if (page->index) {
+		free_pages(page->index, ZHEAP_LRU_ORDER);
+		page->index = 0;
+	}
+	__free_page(page);
+}
+
 static void chunk_free_rcu(struct rcu_head *head)
 {
-	__free_page(container_of(head, struct page, rcu_head));
+	chunk_free_now(container_of(head, struct page, rcu_head));
 }
 
 /*
@@ -248,14 +318,95 @@ static unsigned int chunk_take(struct zheap_handle_table *table,
 	return idx;
 }
 
+#ifdef CONFIG_MEMCG
+static struct kmem_cache *zheap_table_cache;
+
+/*
+ * The id of the memcg that a kernel allocation made here would be charged
+ * to, or 0 for the root (and for no memcg at all).  Dying memcgs are not
+ * followed to their parent: the table is only a grouping, and list_lru
+ * reads the charge from the companion page itself.
+ */
+static u64 charged_memcg_id(void)
+{
+	struct mem_cgroup *memcg;
+
+	if (mem_cgroup_disabled())
+		return 0;
+	guard(rcu)();
+	if (in_task()) {
+		memcg = current->active_memcg;
+		if (!memcg)
+			memcg = mem_cgroup_from_task(current);
+	} else {
+		memcg = this_cpu_read(int_active_memcg);
+	}
+	if (!memcg || !memcg->css.parent)
+		return 0;
+	return cgroup_id(memcg->css.cgroup);
+}
+
+/*
+ * The handle table of the memcg @id, made on first use.  It is allocated
+ * with kmem_cache_alloc_lru(), which makes the pool's list_lru ready for
+ * that memcg and its ancestors (list_lru_add() expects it).
+ */
+static struct zheap_handle_table *memcg_table(struct zheap_pool *pool, u64 id,
+					      gfp_t gfp)
+{
+	struct zheap_handle_table *table, *old;
+
+	table = xa_load(&pool->memcg_tables, id);
+	if (table)
+		return table;
+	table = kmem_cache_alloc_lru(zheap_table_cache,
+				     zheap_lru_list(pool->lru),
+				     (gfp & ~(__GFP_HIGHMEM | __GFP_MOVABLE)) | __GFP_ZERO |
+				     __GFP_ACCOUNT);
+	if (!table)
+		return NULL;
+	table_init(table, pool);
+	old = xa_cmpxchg(&pool->memcg_tables, id, NULL, table,
+			 gfp & ~(__GFP_HIGHMEM | __GFP_MOVABLE));
+	if (old) {
+		kmem_cache_free(zheap_table_cache, table);
+		return xa_is_err(old) ? NULL : old;
+	}
+	return table;
+}
+#else
+static u64 charged_memcg_id(void)
+{
+	return 0;
+}
+
+static struct zheap_handle_table *memcg_table(struct zheap_pool *pool, u64 id,
+					      gfp_t gfp)
+{
+	return NULL;
+}
+#endif
+
+/* Where a new slot comes from: this CPU's shard, or the caller's memcg's. */
+static struct zheap_handle_table *alloc_table(struct zheap_pool *pool,
+					      gfp_t gfp)
+{
+	u64 id = pool->lru ? charged_memcg_id() : 0;
+
+	if (id)
+		return memcg_table(pool, id, gfp);
+	return &pool->shards[raw_smp_processor_id() & (pool->nr_shards - 1)];
+}
+
 /**
  * zheap_handle_alloc() - take a handle slot
  * @pool: the pool
  * @gfp: flags for a new chunk, if one is needed
  * @slot: set to the slot, for zheap_handle_set()
  *
- * The slot comes from the shard of the CPU the caller runs on, and is not
- * live until zheap_handle_set().
+ * The slot comes from the shard of the CPU the caller runs on (in a pool
+ * with an LRU, from the table of the caller's memcg if that is not the
+ * root), and is not live until zheap_handle_set().
  *
  * Context: Process or atomic context, as @gfp allows.  Takes and releases
  * a shard lock.
@@ -268,7 +419,9 @@ unsigned long zheap_handle_alloc(struct zheap_pool *pool, gfp_t gfp,
 	struct page *page, *fresh = NULL;
 	unsigned int idx;
 
-	table = &pool->shards[raw_smp_processor_id() & (pool->nr_shards - 1)];
+	table = alloc_table(pool, gfp);
+	if (!table)
+		return 0;
 	spin_lock(&table->lock);
 	page = list_first_entry_or_null(&table->partial, struct page, lru);
 	if (!page) {
@@ -324,7 +477,7 @@ static struct page *chunk_put(struct zheap_handle_table *table,
  */
 static struct page *handle_chunk(struct zheap_pool *pool, unsigned long handle)
 {
-	unsigned long base = (unsigned long)pool->shards, owner;
+	struct zheap_handle_table *table;
 	struct page *page;
 
 	if (handle >> 31 || !(handle & ZHEAP_SLOT_IDX_MASK))
@@ -332,9 +485,13 @@ static struct page *handle_chunk(struct zheap_pool *pool, unsigned long handle)
 	page = xa_load(&zheap_chunks, handle >> ZHEAP_SLOT_ID_BITS);
 	if (!page)
 		return NULL;
-	owner = page_private(page);
-	if (owner < base ||
-	    owner >= base + pool->nr_shards * sizeof(*pool->shards))
+	/*
+	 * A table outlives its chunks by a grace period (the pool frees its
+	 * tables after synchronize_rcu()), and callers hold RCU or a live
+	 * object of the chunk.
+	 */
+	table = chunk_table(page);
+	if (!table || READ_ONCE(table->pool) != pool)
 		return NULL;
 	return page;
 }
@@ -454,7 +611,8 @@ bool zheap_object_pin(struct zheap_pool *pool, unsigned long handle,
 		}
 		if (!(word & ZHEAP_SLOT_LIVE))
 			return false;
-	} while (!try_cmpxchg(slot, &word, word + ZHEAP_SLOT_PIN));
+	} while (!try_cmpxchg(slot, &word,
+			      (word + ZHEAP_SLOT_PIN) | pool->slot_ref));
 	*loc = slot_loc(word);
 	return true;
 }
@@ -469,6 +627,7 @@ bool zheap_object_pin(struct zheap_pool *pool, unsigned long handle,
  */
 int zheap_object_unpin(struct zheap_pool *pool, unsigned long handle)
 {
+	guard(rcu)();
 	unsigned long *slot = pool_slot(pool, handle), word;
 
 	if (!slot)
@@ -685,6 +844,23 @@ void zheap_slot_unlock_at(unsigned long *slot, unsigned long loc)
 }
 
 /**
+ * zheap_object_unlock() - end an object lock without moving or freeing
+ * @pool: the pool
+ * @handle: an object the caller locked
+ *
+ * Context: As for the lock.
+ */
+void zheap_object_unlock(struct zheap_pool *pool, unsigned long handle)
+{
+	guard(rcu)();
+	unsigned long *slot = pool_slot(pool, handle);
+
+	lock_map_release(&zheap_object_map);
+	if (!WARN_ON_ONCE(!slot))
+		slot_unlock(slot);
+}
+
+/**
  * zheap_handle_relocate() - change part of a locked object's location
  * @pool: the pool
  * @handle: an object the caller holds locked
@@ -793,6 +969,17 @@ static unsigned long chunk_drain(struct page *page, struct zheap_pool *pool,
 	return nr;
 }
 
+static void table_take_chunks(struct zheap_handle_table *table,
+			      struct list_head *chunks)
+{
+	spin_lock(&table->lock);
+	list_splice_init(&table->partial, chunks);
+	list_splice_init(&table->full, chunks);
+	table->nr_chunks = 0;
+	table->nr_used = 0;
+	spin_unlock(&table->lock);
+}
+
 /**
  * zheap_handles_drain() - release every live object and free all chunks
  * @pool: the pool
@@ -805,21 +992,16 @@ unsigned long zheap_handles_drain(struct zheap_pool *pool,
 				  void (*release)(struct zheap_pool *pool,
 						  unsigned long loc))
 {
+	struct zheap_handle_table *table;
 	struct page *page, *tmp;
-	unsigned long nr = 0;
+	unsigned long nr = 0, id;
 	unsigned int i;
 	LIST_HEAD(chunks);
 
-	for (i = 0; i < pool->nr_shards; i++) {
-		struct zheap_handle_table *table = &pool->shards[i];
-
-		spin_lock(&table->lock);
-		list_splice_init(&table->partial, &chunks);
-		list_splice_init(&table->full, &chunks);
-		table->nr_chunks = 0;
-		table->nr_used = 0;
-		spin_unlock(&table->lock);
-	}
+	for (i = 0; i < pool->nr_shards; i++)
+		table_take_chunks(&pool->shards[i], &chunks);
+	xa_for_each(&pool->memcg_tables, id, table)
+		table_take_chunks(table, &chunks);
 
 	list_for_each_entry_safe(page, tmp, &chunks, lru) {
 		nr += chunk_drain(page, pool, release);
@@ -833,10 +1015,18 @@ unsigned long zheap_handles_drain(struct zheap_pool *pool,
  * zheap_handles_fini() - free what zheap_handles_init() set up
  * @pool: a pool whose handles were drained
  *
- * Context: Process context.
+ * Context: Process context, a grace period after the drain.
  */
 void zheap_handles_fini(struct zheap_pool *pool)
 {
+#ifdef CONFIG_MEMCG
+	struct zheap_handle_table *table;
+	unsigned long id;
+
+	xa_for_each(&pool->memcg_tables, id, table)
+		kmem_cache_free(zheap_table_cache, table);
+#endif
+	xa_destroy(&pool->memcg_tables);
 	kfree(pool->shards);
 }
 
@@ -849,12 +1039,29 @@ void zheap_handles_fini(struct zheap_pool *pool)
  */
 unsigned long zheap_handle_bytes(struct zheap_pool *pool)
 {
-	unsigned long chunks = 0;
+	return zheap_handle_chunks(pool) * PAGE_SIZE;
+}
+
+/**
+ * zheap_handle_chunks() - chunk pages a pool holds
+ * @pool: the pool
+ *
+ * In a pool with an LRU each chunk has ZHEAP_LRU_BYTES of LRU entries too.
+ *
+ * Context: Any context.
+ * Return: the number of chunks in all of the pool's tables.
+ */
+unsigned long zheap_handle_chunks(struct zheap_pool *pool)
+{
+	struct zheap_handle_table *table;
+	unsigned long chunks = 0, id;
 	unsigned int i;
 
 	for (i = 0; i < pool->nr_shards; i++)
 		chunks += READ_ONCE(pool->shards[i].nr_chunks);
-	return chunks * PAGE_SIZE;
+	xa_for_each(&pool->memcg_tables, id, table)
+		chunks += READ_ONCE(table->nr_chunks);
+	return chunks;
 }
 
 /**
@@ -866,10 +1073,186 @@ unsigned long zheap_handle_bytes(struct zheap_pool *pool)
  */
 unsigned long zheap_handles_used(struct zheap_pool *pool)
 {
-	unsigned long used = 0;
+	struct zheap_handle_table *table;
+	unsigned long used = 0, id;
 	unsigned int i;
 
 	for (i = 0; i < pool->nr_shards; i++)
 		used += READ_ONCE(pool->shards[i].nr_used);
+	xa_for_each(&pool->memcg_tables, id, table)
+		used += READ_ONCE(table->nr_used);
 	return used;
+}
+
+/**
+ * zheap_handles_module_init() - set up what all pools share
+ *
+ * Context: Module init.
+ * Return: 0 or -ENOMEM.
+ */
+int zheap_handles_module_init(void)
+{
+#ifdef CONFIG_MEMCG
+	/* Accounted: kmem_cache_alloc_lru() readies list_lru for the memcg. */
+	zheap_table_cache = KMEM_CACHE(zheap_handle_table, SLAB_ACCOUNT);
+	if (!zheap_table_cache)
+		return -ENOMEM;
+#endif
+	return 0;
+}
+
+/**
+ * zheap_handles_module_exit() - undo zheap_handles_module_init()
+ *
+ * Context: Module exit, after every pool is gone.
+ */
+void zheap_handles_module_exit(void)
+{
+#ifdef CONFIG_MEMCG
+	kmem_cache_destroy(zheap_table_cache);
+#endif
+}
+
+/**
+ * zheap_handle_lru_entry() - an object's LRU entry
+ * @pool: a pool with an LRU
+ * @handle: the object
+ *
+ * Context: Any context.  The entry stays while the object is live; read
+ * or write it only under the object's lock.
+ * Return: the entry, or NULL if @handle is not a slot of @pool or the
+ * pool has no LRU.
+ */
+struct list_head *zheap_handle_lru_entry(struct zheap_pool *pool,
+					 unsigned long handle)
+{
+	guard(rcu)();
+	struct page *page = handle_chunk(pool, handle);
+
+	if (!page || !chunk_lru(page))
+		return NULL;
+	return chunk_lru(page) + (handle & ZHEAP_SLOT_IDX_MASK);
+}
+
+/**
+ * zheap_lru_entry_handle() - the handle an LRU entry belongs to
+ * @entry: an entry found on an LRU list
+ *
+ * Context: Any context; the entry's chunk must stay (it is on a list).
+ * Return: the handle.
+ */
+unsigned long zheap_lru_entry_handle(struct list_head *entry)
+{
+	struct list_head *base;
+
+	base = (struct list_head *)ALIGN_DOWN((unsigned long)entry,
+					      ZHEAP_LRU_BYTES);
+	return chunk_handle((struct page *)base->next, entry - base);
+}
+
+/**
+ * zheap_object_claim() - lock a cold object for writeback, if no one uses it
+ * @pool: the pool
+ * @handle: the object
+ * @second_chance: if the object's R bit is set, clear it and fail instead
+ * @loc: set to the object's location
+ *
+ * Context: Preemption disabled (the LRU walk holds its list lock).
+ * Return: the slot, locked as by zheap_object_trylock_slot(); or NULL and
+ * *@loc = 0 if the object was referenced (R is now clear), *@loc = 1 if
+ * it is pinned or locked, *@loc = 2 if it is not live.
+ */
+unsigned long *zheap_object_claim(struct zheap_pool *pool,
+				  unsigned long handle, bool second_chance,
+				  unsigned long *loc)
+{
+	guard(rcu)();
+	unsigned long *slot = pool_slot(pool, handle), word;
+
+	lockdep_assert_preemption_disabled();
+	if (!slot) {
+		*loc = 2;
+		return NULL;
+	}
+	word = READ_ONCE(*slot);
+	do {
+		if (!(word & ZHEAP_SLOT_LIVE)) {
+			*loc = 2;
+			return NULL;
+		}
+		if (second_chance && (word & ZHEAP_SLOT_REF)) {
+			if (try_cmpxchg(slot, &word, word & ~ZHEAP_SLOT_REF)) {
+				*loc = 0;
+				return NULL;
+			}
+			continue;
+		}
+		if (word & (ZHEAP_SLOT_LOCKED | ZHEAP_SLOT_PINS)) {
+			*loc = 1;
+			return NULL;
+		}
+	} while (!try_cmpxchg(slot, &word, word | ZHEAP_SLOT_LOCKED));
+	lock_map_acquire_try(&zheap_object_map);
+	*loc = slot_loc(word);
+	return slot;
+}
+
+/**
+ * zheap_object_lock_idle() - lock an object once no one uses it
+ * @pool: the pool
+ * @handle: the object
+ * @loc: set to its location
+ *
+ * Unlike zheap_object_lock() this also waits for pins, sleeping between
+ * tries: for the writeback path, which must end what it started.
+ *
+ * Context: Process context; may sleep.  Returns with preemption disabled
+ * if it returns a slot.
+ * Return: the slot, locked as by zheap_object_trylock_slot(); NULL if the
+ * object is not live.
+ */
+unsigned long *zheap_object_lock_idle(struct zheap_pool *pool,
+				      unsigned long handle, unsigned long *loc)
+{
+	unsigned long *slot, any;
+
+	might_sleep();
+	for (;;) {
+		preempt_disable();
+		slot = zheap_object_trylock_slot(pool, handle, loc);
+		if (slot)
+			return slot;
+		preempt_enable();
+		if (!zheap_handle_lookup(pool, handle, &any))
+			return NULL;
+		cond_resched();
+	}
+}
+
+/**
+ * zheap_object_set_ref() - set or clear an object's referenced bit
+ * @pool: the pool
+ * @handle: the object
+ * @ref: set it if true, clear it if false
+ *
+ * Context: Any context.
+ * Return: true, or false if @handle is not a live object of @pool.
+ */
+bool zheap_object_set_ref(struct zheap_pool *pool, unsigned long handle,
+			  bool ref)
+{
+	guard(rcu)();
+	unsigned long *slot = pool_slot(pool, handle), word, want;
+
+	if (!slot)
+		return false;
+	word = READ_ONCE(*slot);
+	do {
+		if (!(word & ZHEAP_SLOT_LIVE))
+			return false;
+		want = ref ? word | ZHEAP_SLOT_REF : word & ~ZHEAP_SLOT_REF;
+		if (want == word)
+			return true;
+	} while (!try_cmpxchg(slot, &word, want));
+	return true;
 }

@@ -30,7 +30,9 @@
  */
 
 #include <linux/atomic.h>
+#include <linux/memcontrol.h>
 #include <linux/module.h>
+#include <linux/sched/mm.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
@@ -40,19 +42,8 @@
 
 static atomic_t pool_ids = ATOMIC_INIT(0);
 
-/**
- * zheap_pool_create() - create a pool on a backend
- * @name: a name for statistics (/sys/kernel/debug/zheap/<name>)
- * @backend: the backend's name, or NULL for the one zheap.backend= names
- *
- * If no backend of that name is registered, module zheap_<backend> is
- * requested once.
- *
- * Context: Process context; may sleep.
- * Return: the pool, or ERR_PTR(-ENODEV) if there is no such backend,
- * ERR_PTR(-ENOMEM), or the error of the backend's create.
- */
-struct zheap_pool *zheap_pool_create(const char *name, const char *backend)
+static struct zheap_pool *pool_create(const char *name, const char *backend,
+				      const struct zheap_lru_config *cfg)
 {
 	const struct zheap_backend *b;
 	struct zheap_pool *pool;
@@ -76,8 +67,17 @@ struct zheap_pool *zheap_pool_create(const char *name, const char *backend)
 	pool->stats = alloc_percpu(struct zheap_pcpu_stats);
 	if (!pool->stats)
 		goto err_free_pool;
+	if (cfg) {
+		pool->lru = zheap_lru_create(pool, cfg);
+		if (IS_ERR(pool->lru)) {
+			err = PTR_ERR(pool->lru);
+			pool->lru = NULL;
+			goto err_free_stats;
+		}
+	}
+	err = -ENOMEM;
 	if (zheap_handles_init(pool))
-		goto err_free_stats;
+		goto err_destroy_lru;
 
 	pool->bpool = b->ops->create(pool);
 	if (!pool->bpool)
@@ -93,6 +93,9 @@ err_destroy_bpool:
 	b->ops->destroy(pool->bpool);
 err_fini_handles:
 	zheap_handles_fini(pool);
+err_destroy_lru:
+	if (pool->lru)
+		zheap_lru_destroy(pool);
 err_free_stats:
 	free_percpu(pool->stats);
 err_free_pool:
@@ -101,7 +104,48 @@ err_put_backend:
 	zheap_backend_put(b);
 	return ERR_PTR(err);
 }
+
+/**
+ * zheap_pool_create() - create a pool on a backend
+ * @name: a name for statistics (/sys/kernel/debug/zheap/<name>)
+ * @backend: the backend's name, or NULL for the one zheap.backend= names
+ *
+ * If no backend of that name is registered, module zheap_<backend> is
+ * requested once.
+ *
+ * Context: Process context; may sleep.
+ * Return: the pool, or ERR_PTR(-ENODEV) if there is no such backend,
+ * ERR_PTR(-ENOMEM), or the error of the backend's create.
+ */
+struct zheap_pool *zheap_pool_create(const char *name, const char *backend)
+{
+	return pool_create(name, backend, NULL);
+}
 EXPORT_SYMBOL_GPL(zheap_pool_create);
+
+/**
+ * zheap_pool_create_lru() - create a pool whose objects can be written back
+ * @name: as for zheap_pool_create()
+ * @backend: as for zheap_pool_create()
+ * @cfg: the writeback callback, policy and page limit (copied)
+ *
+ * As zheap_pool_create(), plus an object LRU (lru/lru.c): objects offered
+ * with zheap_lru_add() are written back, coldest first, by zheap_shrink(),
+ * by a shrinker under memory pressure, and by allocations at the page
+ * limit.  Each handle slot costs 16 more bytes.
+ *
+ * Context: Process context; may sleep.
+ * Return: the pool, or an ERR_PTR() as for zheap_pool_create(), or
+ * ERR_PTR(-EINVAL) if @cfg has no callback or an unknown policy.
+ */
+struct zheap_pool *zheap_pool_create_lru(const char *name, const char *backend,
+					 const struct zheap_lru_config *cfg)
+{
+	if (WARN_ON_ONCE(!cfg))
+		return ERR_PTR(-EINVAL);
+	return pool_create(name, backend, cfg);
+}
+EXPORT_SYMBOL_GPL(zheap_pool_create_lru);
 
 static void release_location(struct zheap_pool *pool, unsigned long loc)
 {
@@ -130,6 +174,8 @@ void zheap_pool_destroy(struct zheap_pool *pool)
 	b = pool->backend;
 	zheap_debugfs_remove_pool(pool);
 	zheap_compact_fini(pool);
+	if (pool->lru)
+		zheap_lru_destroy(pool);
 
 	live = zheap_handles_drain(pool, release_location);
 	WARN_ONCE(live, "zheap: pool %s destroyed with %lu live objects\n",
@@ -204,6 +250,11 @@ int zheap_malloc(struct zheap_pool *pool, size_t size, gfp_t gfp,
 
 	if (!size || size > PAGE_SIZE)
 		return -EINVAL;
+	if (pool->lru) {
+		err = zheap_lru_make_room(pool, gfp);
+		if (err)
+			goto err_count;
+	}
 
 	h = zheap_handle_alloc(pool, gfp, &slot);
 	if (!h) {
@@ -229,12 +280,64 @@ err_count:
 EXPORT_SYMBOL_GPL(zheap_malloc);
 
 /**
+ * zheap_malloc_memcg() - allocate an object charged to a memory cgroup
+ * @pool: the pool
+ * @size: as for zheap_malloc()
+ * @gfp: as for zheap_malloc()
+ * @memcg: the memcg whose LRU the object joins, and to which its LRU
+ *	entry's memory is charged; NULL for the caller's own
+ * @handle: as for zheap_malloc()
+ *
+ * zheap_malloc() charges to the caller's memcg (or the one it set with
+ * set_active_memcg()); this is the same with @memcg made active.  Only
+ * pools with an LRU keep objects per memcg; in others @memcg changes
+ * nothing.
+ *
+ * Context: As for zheap_malloc(); the caller keeps @memcg alive.
+ * Return: as for zheap_malloc().
+ */
+int zheap_malloc_memcg(struct zheap_pool *pool, size_t size, gfp_t gfp,
+		       struct mem_cgroup *memcg, unsigned long *handle)
+{
+	struct mem_cgroup *old;
+	int err;
+
+	if (!memcg)
+		return zheap_malloc(pool, size, gfp, handle);
+	old = set_active_memcg(memcg);
+	err = zheap_malloc(pool, size, gfp, handle);
+	set_active_memcg(old);
+	return err;
+}
+EXPORT_SYMBOL_GPL(zheap_malloc_memcg);
+
+/**
+ * zheap_object_release() - free a locked object
+ * @pool: the pool
+ * @handle: an object the caller holds locked
+ * @loc: its location
+ *
+ * Its backend space and its slot go back, the lock with them.
+ *
+ * Context: As for the lock.
+ */
+void zheap_object_release(struct zheap_pool *pool, unsigned long handle,
+			  unsigned long loc)
+{
+	release_location(pool, loc);
+	zheap_handle_release(pool, handle);
+	this_cpu_inc(pool->stats->frees);
+}
+
+/**
  * zheap_free() - free an object
  * @pool: the pool that holds it
  * @handle: its handle
  *
  * If a mover holds the object, waits for it (briefly: movers do not
- * sleep).
+ * sleep).  In a pool with an LRU, an object under writeback is freed when
+ * its writeback callback returns; the handle is dead for the caller at
+ * once.
  *
  * Context: Process or atomic context, not hard interrupt.
  * Return: 0; -EINVAL (and one WARN per boot) if @handle is not a live
@@ -255,9 +358,17 @@ int zheap_free(struct zheap_pool *pool, unsigned long handle)
 			return busy_free(pool, handle);
 		return bad_handle(pool, "free", handle);
 	}
-	release_location(pool, loc);
-	zheap_handle_release(pool, handle);
-	this_cpu_inc(pool->stats->frees);
+	if (pool->lru) {
+		err = zheap_lru_free(pool, handle);
+		if (err) {
+			zheap_object_unlock(pool, handle);
+			preempt_enable();
+			if (err == -EINPROGRESS)
+				return 0;
+			return bad_handle(pool, "free", handle);
+		}
+	}
+	zheap_object_release(pool, handle, loc);
 	preempt_enable();
 	return 0;
 }
@@ -281,6 +392,44 @@ static bool too_long(struct zheap_pool *pool, unsigned long loc, size_t len)
 	return len > pool->backend->ops->size(pool->bpool, loc);
 }
 
+/* Copy up to @len bytes of the object at @loc; it is pinned or locked. */
+static int copy_out(struct zheap_pool *pool, unsigned long loc, void *dst,
+		    size_t len)
+{
+	const struct zheap_backend_ops *ops = pool->backend->ops;
+
+	/* The copying op checks @len itself: one indirect call, not two. */
+	if (ops->read)
+		return ops->read(pool->bpool, loc, dst, len);
+	if (too_long(pool, loc, len))
+		return -EINVAL;
+	memcpy(dst, ops->map(pool->bpool, loc, ZHEAP_MAP_RO), len);
+	ops->unmap(pool->bpool, loc);
+	return 0;
+}
+
+/**
+ * zheap_copy_out() - copy a whole object out
+ * @pool: the pool
+ * @loc: the object's location; the caller pins or locks it
+ * @dst: where to copy it
+ * @len: room at @dst
+ *
+ * Context: Any context but hard interrupt.
+ * Return: the object's size, or -EINVAL if it exceeds @len.
+ */
+int zheap_copy_out(struct zheap_pool *pool, unsigned long loc, void *dst,
+		   size_t len)
+{
+	size_t size = pool->backend->ops->size(pool->bpool, loc);
+	int err;
+
+	if (size > len)
+		return -EINVAL;
+	err = copy_out(pool, loc, dst, size);
+	return err ?: size;
+}
+
 /**
  * zheap_read_object() - copy an object out
  * @pool: the pool
@@ -295,23 +444,16 @@ static bool too_long(struct zheap_pool *pool, unsigned long loc, size_t len)
 int zheap_read_object(struct zheap_pool *pool, unsigned long handle,
 		      void *dst, size_t len)
 {
-	const struct zheap_backend_ops *ops = pool->backend->ops;
 	unsigned long loc;
 	int err;
 
 	err = object_pin(pool, "read", handle, &loc);
 	if (err)
 		return err;
-	/* The copying op checks @len itself: one indirect call, not two. */
-	if (ops->read) {
-		err = ops->read(pool->bpool, loc, dst, len);
-	} else if (too_long(pool, loc, len)) {
-		err = -EINVAL;
-	} else {
-		memcpy(dst, ops->map(pool->bpool, loc, ZHEAP_MAP_RO), len);
-		ops->unmap(pool->bpool, loc);
-	}
+	err = copy_out(pool, loc, dst, len);
 	zheap_object_unpin(pool, handle);
+	if (pool->lru)
+		zheap_lru_accessed(pool, handle);
 	return err;
 }
 EXPORT_SYMBOL_GPL(zheap_read_object);
@@ -349,6 +491,8 @@ int zheap_write_object(struct zheap_pool *pool, unsigned long handle,
 		ops->unmap(pool->bpool, loc);
 	}
 	zheap_object_unpin(pool, handle);
+	if (pool->lru)
+		zheap_lru_accessed(pool, handle);
 	return err;
 }
 EXPORT_SYMBOL_GPL(zheap_write_object);
@@ -399,6 +543,8 @@ void zheap_unmap_object(struct zheap_pool *pool, unsigned long handle)
 	pool->backend->ops->unmap(pool->bpool, loc);
 	if (zheap_object_unpin(pool, handle))
 		bad_handle(pool, "unmap", handle);
+	else if (pool->lru)
+		zheap_lru_accessed(pool, handle);
 }
 EXPORT_SYMBOL_GPL(zheap_unmap_object);
 
@@ -463,6 +609,14 @@ void zheap_pool_stats(struct zheap_pool *pool, struct zheap_stats *stats)
 		sum.pages_compacted += READ_ONCE(c->pages_compacted);
 		sum.objects_moved += READ_ONCE(c->objects_moved);
 		sum.compact_busy += READ_ONCE(c->compact_busy);
+		sum.written_back += READ_ONCE(c->written_back);
+		sum.wb_refused += READ_ONCE(c->wb_refused);
+		sum.wb_retries += READ_ONCE(c->wb_retries);
+		sum.wb_busy += READ_ONCE(c->wb_busy);
+		sum.wb_rotated += READ_ONCE(c->wb_rotated);
+		sum.wb_freed += READ_ONCE(c->wb_freed);
+		sum.limit_shrinks += READ_ONCE(c->limit_shrinks);
+		sum.limit_fails += READ_ONCE(c->limit_fails);
 	}
 	stats->objects = sum.malloc_ok - sum.frees;
 	stats->stored_bytes = sum.stored_bytes;
@@ -482,6 +636,15 @@ void zheap_pool_stats(struct zheap_pool *pool, struct zheap_stats *stats)
 	stats->pages_compacted = sum.pages_compacted;
 	stats->objects_moved = sum.objects_moved;
 	stats->compact_busy = sum.compact_busy;
+	stats->written_back = sum.written_back;
+	stats->wb_refused = sum.wb_refused;
+	stats->wb_retries = sum.wb_retries;
+	stats->wb_busy = sum.wb_busy;
+	stats->wb_rotated = sum.wb_rotated;
+	stats->wb_freed = sum.wb_freed;
+	stats->limit_shrinks = sum.limit_shrinks;
+	stats->limit_fails = sum.limit_fails;
+	zheap_lru_stats(pool, stats);
 }
 EXPORT_SYMBOL_GPL(zheap_pool_stats);
 
@@ -489,9 +652,12 @@ static int __init zheap_init(void)
 {
 	int err;
 
-	err = zheap_debugfs_init();
+	err = zheap_handles_module_init();
 	if (err)
 		return err;
+	err = zheap_debugfs_init();
+	if (err)
+		goto err_handles;
 	err = zheap_zpool_init();
 	if (err)
 		goto err_debugfs;
@@ -499,6 +665,8 @@ static int __init zheap_init(void)
 
 err_debugfs:
 	zheap_debugfs_exit();
+err_handles:
+	zheap_handles_module_exit();
 	return err;
 }
 
@@ -509,6 +677,7 @@ static void __exit zheap_exit(void)
 	zheap_debugfs_exit();
 	/* Chunk pages are freed by RCU callbacks, which are this module's. */
 	rcu_barrier();
+	zheap_handles_module_exit();
 }
 
 module_init(zheap_init);

@@ -30,7 +30,7 @@ static int pool_stats_show(struct seq_file *m, void *v)
 	u64 meta;
 
 	zheap_pool_stats(pool, &s);
-	meta = s.handle_bytes + s.backend_meta_bytes;
+	meta = s.handle_bytes + s.backend_meta_bytes + s.lru_bytes;
 
 	seq_printf(m, "backend %s\n", pool->backend->name);
 	seq_printf(m, "objects %llu\n", s.objects);
@@ -55,6 +55,18 @@ static int pool_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "objects_moved %llu\n", s.objects_moved);
 	seq_printf(m, "compact_busy %llu\n", s.compact_busy);
 	seq_printf(m, "compactable_pages %lu\n", zheap_compactable_pages(pool));
+	if (!pool->lru)
+		return 0;
+	seq_printf(m, "lru_objects %llu\n", s.lru_objects);
+	seq_printf(m, "lru_bytes %llu\n", s.lru_bytes);
+	seq_printf(m, "written_back %llu\n", s.written_back);
+	seq_printf(m, "wb_refused %llu\n", s.wb_refused);
+	seq_printf(m, "wb_retries %llu\n", s.wb_retries);
+	seq_printf(m, "wb_busy %llu\n", s.wb_busy);
+	seq_printf(m, "wb_rotated %llu\n", s.wb_rotated);
+	seq_printf(m, "wb_freed %llu\n", s.wb_freed);
+	seq_printf(m, "limit_shrinks %llu\n", s.limit_shrinks);
+	seq_printf(m, "limit_fails %llu\n", s.limit_fails);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(pool_stats);

@@ -10,8 +10,13 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
+#include <linux/xarray.h>
 #include <zheap.h>
 #include <zheap_backend.h>
+
+/* LRU entries of one handle chunk: an order-1 page (zpool/handle.c). */
+#define ZHEAP_LRU_ORDER		1
+#define ZHEAP_LRU_BYTES		(PAGE_SIZE << ZHEAP_LRU_ORDER)
 
 /* Handle shards per pool; each CPU allocates from shard (cpu % nr). */
 #define ZHEAP_MAX_SHARDS	16
@@ -22,6 +27,7 @@
  * One shard of them.
  */
 struct zheap_handle_table {
+	struct zheap_pool *pool;	/* which pool's chunks these are */
 	/*
 	 * protects: @partial, @full, @nr_chunks, @nr_used, and in every chunk
 	 * of this shard its header and the free-slot links.  A live slot's
@@ -41,6 +47,15 @@ struct zheap_pool {
 	void *bpool;
 	struct zheap_handle_table *shards;
 	unsigned int nr_shards;
+	/*
+	 * LRU pools only (lru/): one handle table per memory cgroup that
+	 * has objects here, indexed by cgroup id, so that every chunk's LRU
+	 * entries are charged to one memcg.  Tables are created on first use
+	 * and live as long as the pool.
+	 */
+	struct xarray memcg_tables;
+	struct zheap_lru *lru;
+	unsigned long slot_ref;		/* ZHEAP_SLOT_REF in LRU pools, else 0 */
 	struct dentry *debugfs;
 	struct shrinker *shrinker;
 
@@ -77,6 +92,15 @@ struct zheap_pcpu_stats {
 	unsigned long pages_compacted;
 	unsigned long objects_moved;
 	unsigned long compact_busy;
+	/* written only by lru/ */
+	unsigned long written_back;
+	unsigned long wb_refused;
+	unsigned long wb_retries;
+	unsigned long wb_busy;
+	unsigned long wb_rotated;
+	unsigned long wb_freed;
+	unsigned long limit_shrinks;
+	unsigned long limit_fails;
 };
 
 /* zpool/handle.c */
@@ -106,11 +130,36 @@ void zheap_objects_unlock(struct zheap_pool *pool,
 			  const unsigned long *handles, unsigned int nr);
 int zheap_object_lock(struct zheap_pool *pool, unsigned long handle,
 		      unsigned long *loc);
+void zheap_object_unlock(struct zheap_pool *pool, unsigned long handle);
 unsigned long zheap_handles_drain(struct zheap_pool *pool,
 				  void (*release)(struct zheap_pool *pool,
 						  unsigned long loc));
 unsigned long zheap_handle_bytes(struct zheap_pool *pool);
 unsigned long zheap_handles_used(struct zheap_pool *pool);
+unsigned long zheap_handle_chunks(struct zheap_pool *pool);
+int zheap_handles_module_init(void);
+void zheap_handles_module_exit(void);
+struct list_head *zheap_handle_lru_entry(struct zheap_pool *pool,
+					 unsigned long handle);
+unsigned long zheap_lru_entry_handle(struct list_head *entry);
+unsigned long *zheap_object_claim(struct zheap_pool *pool,
+				  unsigned long handle, bool second_chance,
+				  unsigned long *loc);
+unsigned long *zheap_object_lock_idle(struct zheap_pool *pool,
+				      unsigned long handle, unsigned long *loc);
+bool zheap_object_set_ref(struct zheap_pool *pool, unsigned long handle,
+			  bool ref);
+
+/* lru/lru.c: the object LRU and writeback */
+struct zheap_lru;
+struct list_lru *zheap_lru_list(struct zheap_lru *lru);
+struct zheap_lru *zheap_lru_create(struct zheap_pool *pool,
+				   const struct zheap_lru_config *cfg);
+void zheap_lru_destroy(struct zheap_pool *pool);
+int zheap_lru_free(struct zheap_pool *pool, unsigned long handle);
+void zheap_lru_accessed(struct zheap_pool *pool, unsigned long handle);
+int zheap_lru_make_room(struct zheap_pool *pool, gfp_t gfp);
+void zheap_lru_stats(struct zheap_pool *pool, struct zheap_stats *stats);
 
 /* migrate/: page ownership, movable_operations, compaction */
 void zheap_migrate_exit(void);
@@ -122,6 +171,12 @@ bool zheap_isolate_page(struct page *page);
 int zheap_compact_init(struct zheap_pool *pool);
 void zheap_compact_fini(struct zheap_pool *pool);
 extern atomic_long_t zheap_pages_deferred;
+
+/* zpool/pool.c */
+void zheap_object_release(struct zheap_pool *pool, unsigned long handle,
+			  unsigned long loc);
+int zheap_copy_out(struct zheap_pool *pool, unsigned long loc, void *dst,
+		   size_t len);
 
 /* zpool/backend.c */
 const struct zheap_backend *zheap_backend_get(const char *name);

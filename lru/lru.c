@@ -1,0 +1,561 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zheap's object LRU and writeback, the same above every backend.
+ *
+ * A pool created with zheap_pool_create_lru() keeps the objects its
+ * consumer offers (zheap_lru_add()) on a list_lru, and gives the coldest
+ * of them to the consumer's writeback callback.  The LRU is of objects,
+ * not of backend pages: writing back a cold object never evicts a hot
+ * neighbour, and a backend knows nothing of it.
+ *
+ * Memory.  An object's LRU entry is a list_head in its handle chunk's
+ * companion page (zpool/handle.c): 16 bytes per handle slot, allocated
+ * only in LRU pools.  list_lru finds the entry's node and memcg from that
+ * page, which is charged to the memcg the object was allocated in, so no
+ * memcg pointer is kept per object and none can outlive its memcg.
+ *
+ * Entry states.  An entry is read and written only by whoever holds its
+ * object's lock L (the slot word's lock bit, zpool/handle.c):
+ *
+ *  - empty (list_empty()): not on the LRU; never offered, or kept off it;
+ *  - linked: on a list_lru list, protected by that list's lock too;
+ *  - under writeback: ->next is ZHEAP_LRU_WB; ->prev is ZHEAP_LRU_FREED
+ *    once the consumer has freed the object meanwhile.
+ *
+ * Writeback of one object (lru_isolate(), under the list's lock):
+ *
+ *  1. try L (never wait: the list lock is held), giving up on an object
+ *     in use, or clearing its referenced bit (second chance);
+ *  2. unlink the entry, mark it under writeback, copy the object out, and
+ *     drop L and the list lock;
+ *  3. call the consumer's callback, which may sleep.  Meanwhile readers
+ *     and movers go on (the copy is what is written), and a free only
+ *     marks the entry;
+ *  4. take L again, waiting for users, and free the object if the callback
+ *     took it or the consumer freed it, else link it at the hot end.
+ *
+ * So an object under writeback is never freed, its handle never reused,
+ * and its data never read half-moved.  Migration and compaction do not
+ * look at entries: they index by handle, which a move does not change.
+ *
+ * Lock order: L, then the list_lru node lock (free, add, touch); the walk
+ * holds the node lock and only tries L.  @wb_lock serialises writeback
+ * per pool and owns @buf; it is taken before either.
+ */
+
+#include <linux/list_lru.h>
+#include <linux/memcontrol.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/poison.h>
+#include <linux/sched.h>
+#include <linux/shrinker.h>
+#include <linux/slab.h>
+
+#include "../zpool/zheap_internal.h"
+
+#define ZHEAP_LRU_WB	((struct list_head *)(0x3a0 + POISON_POINTER_DELTA))
+#define ZHEAP_LRU_FREED	((struct list_head *)(0x3b0 + POISON_POINTER_DELTA))
+
+/* Objects written back per round when an allocation meets the limit. */
+#define ZHEAP_LRU_BATCH	64
+
+struct zheap_lru {
+	struct list_lru list;
+	struct shrinker *shrinker;
+	struct zheap_pool *pool;
+	struct zheap_lru_config cfg;
+	/* serialises writeback in this pool; protects: @buf */
+	struct mutex wb_lock;
+	void *buf;
+};
+
+/* One walk over the LRU, under zheap_lru.wb_lock. */
+struct lru_walk {
+	struct zheap_pool *pool;
+	unsigned long target;
+	unsigned long written;
+};
+
+/**
+ * zheap_lru_list() - the list_lru of a pool's LRU
+ * @lru: the LRU
+ *
+ * Context: Any context.
+ * Return: the list_lru.
+ */
+struct list_lru *zheap_lru_list(struct zheap_lru *lru)
+{
+	return &lru->list;
+}
+
+static bool entry_under_writeback(struct list_head *entry)
+{
+	return entry->next == ZHEAP_LRU_WB;
+}
+
+/* Link an empty entry at the hot end.  The caller holds the object's L. */
+static void entry_link(struct zheap_lru *lru, struct list_head *entry)
+{
+	INIT_LIST_HEAD(entry);
+	list_lru_add_obj(&lru->list, entry);
+}
+
+/*
+ * Ask the consumer to take the object; -EAGAIN is asked again, at most
+ * ZHEAP_WB_TRIES times in all.
+ */
+static int lru_writeback(struct zheap_pool *pool, unsigned long handle,
+			 size_t len)
+{
+	struct zheap_lru *lru = pool->lru;
+	unsigned int tries = 0;
+	int ret;
+
+	for (;;) {
+		ret = lru->cfg.writeback(pool, handle, lru->buf, len,
+					 lru->cfg.arg);
+		if (ret != -EAGAIN || ++tries == ZHEAP_WB_TRIES)
+			return ret;
+		this_cpu_inc(pool->stats->wb_retries);
+		cond_resched();
+	}
+}
+
+/* Step 4: end the writeback of @handle, whose callback returned @ret. */
+static void lru_finish(struct lru_walk *w, struct list_head *entry,
+		       unsigned long handle, int ret)
+{
+	struct zheap_pool *pool = w->pool;
+	unsigned long loc, *slot;
+	bool freed;
+
+	slot = zheap_object_lock_idle(pool, handle, &loc);
+	/* A marked entry keeps its object live: it cannot have gone. */
+	if (WARN_ON_ONCE(!slot))
+		return;
+	freed = entry->prev == ZHEAP_LRU_FREED;
+	if (!ret) {
+		this_cpu_inc(pool->stats->written_back);
+		w->written++;
+	}
+	if (freed)
+		this_cpu_inc(pool->stats->wb_freed);
+	if (!ret || freed) {
+		INIT_LIST_HEAD(entry);
+		zheap_object_release(pool, handle, loc);
+	} else {
+		this_cpu_inc(pool->stats->wb_refused);
+		entry_link(pool->lru, entry);
+		zheap_slot_unlock_at(slot, loc);
+	}
+	preempt_enable();
+}
+
+static enum lru_status lru_isolate(struct list_head *entry,
+				   struct list_lru_one *list, spinlock_t *lock,
+				   void *arg)
+{
+	struct lru_walk *w = arg;
+	struct zheap_pool *pool = w->pool;
+	struct zheap_lru *lru = pool->lru;
+	unsigned long handle, loc, *slot;
+	int len, ret;
+
+	if (w->written >= w->target)
+		return LRU_STOP;
+	handle = zheap_lru_entry_handle(entry);
+	slot = zheap_object_claim(pool, handle,
+				  lru->cfg.policy == ZHEAP_LRU_SECOND_CHANCE,
+				  &loc);
+	if (!slot) {
+		if (!loc) {
+			this_cpu_inc(pool->stats->wb_rotated);
+			return LRU_ROTATE;
+		}
+		/* An entry on a list has a live object. */
+		WARN_ON_ONCE(loc == 2);
+		this_cpu_inc(pool->stats->wb_busy);
+		return LRU_SKIP;
+	}
+
+	list_lru_isolate(list, entry);
+	entry->next = ZHEAP_LRU_WB;
+	entry->prev = NULL;
+	len = zheap_copy_out(pool, loc, lru->buf, PAGE_SIZE);
+	zheap_slot_unlock_at(slot, loc);
+	spin_unlock(lock);
+
+	ret = len < 0 ? len : lru_writeback(pool, handle, len);
+	lru_finish(w, entry, handle, ret);
+
+	spin_lock(lock);
+	return LRU_REMOVED_RETRY;
+}
+
+/* Enough steps to pass every object twice: once to clear R, once to act. */
+static unsigned long walk_budget(struct zheap_lru *lru, unsigned long nr)
+{
+	return 2 * list_lru_count(&lru->list) + nr;
+}
+
+/**
+ * zheap_shrink() - write back a pool's coldest objects
+ * @pool: a pool with an LRU
+ * @nr: how many objects to write back at most
+ *
+ * Walks the LRU of every node and memcg from the cold end, giving each
+ * object not in use and (second-chance policy) not referenced since the
+ * last walk to the writeback callback.  Objects the callback keeps move
+ * to the hot end.
+ *
+ * Context: Process context; may sleep.  Serialised with other writeback
+ * in the pool.
+ * Return: the number of objects the callback took (and zheap freed).
+ */
+unsigned long zheap_shrink(struct zheap_pool *pool, unsigned long nr)
+{
+	struct zheap_lru *lru = pool->lru;
+	struct lru_walk w = { .pool = pool, .target = nr };
+
+	if (WARN_ON_ONCE(!lru))
+		return 0;
+	might_sleep();
+	mutex_lock(&lru->wb_lock);
+	list_lru_walk(&lru->list, lru_isolate, &w, walk_budget(lru, nr));
+	mutex_unlock(&lru->wb_lock);
+	return w.written;
+}
+EXPORT_SYMBOL_GPL(zheap_shrink);
+
+/**
+ * zheap_shrink_memcg() - write back one memcg's coldest objects
+ * @pool: a pool with an LRU
+ * @memcg: the memcg (NULL: the root's own objects); the caller keeps it
+ *	alive
+ * @nr: how many objects to write back at most
+ *
+ * As zheap_shrink(), but only objects charged to @memcg itself.
+ *
+ * Context: Process context; may sleep.
+ * Return: the number of objects the callback took.
+ */
+unsigned long zheap_shrink_memcg(struct zheap_pool *pool,
+				 struct mem_cgroup *memcg, unsigned long nr)
+{
+	struct zheap_lru *lru = pool->lru;
+	struct lru_walk w = { .pool = pool, .target = nr };
+	int nid;
+
+	if (WARN_ON_ONCE(!lru))
+		return 0;
+	might_sleep();
+	mutex_lock(&lru->wb_lock);
+	for_each_node_state(nid, N_NORMAL_MEMORY) {
+		unsigned long budget = 2 * list_lru_count_one(&lru->list, nid,
+							      memcg) + nr;
+
+		list_lru_walk_one(&lru->list, nid, memcg, lru_isolate, &w,
+				  &budget);
+		if (w.written >= nr)
+			break;
+	}
+	mutex_unlock(&lru->wb_lock);
+	return w.written;
+}
+EXPORT_SYMBOL_GPL(zheap_shrink_memcg);
+
+/**
+ * zheap_lru_count() - objects on a pool's LRU
+ * @pool: the pool
+ *
+ * Context: Any context.
+ * Return: the number, 0 for a pool without an LRU.
+ */
+unsigned long zheap_lru_count(struct zheap_pool *pool)
+{
+	return pool->lru ? list_lru_count(&pool->lru->list) : 0;
+}
+EXPORT_SYMBOL_GPL(zheap_lru_count);
+
+/**
+ * zheap_lru_count_memcg() - objects on the LRU charged to one memcg
+ * @pool: the pool
+ * @memcg: the memcg (NULL: the root's own); the caller keeps it alive
+ *
+ * Context: Any context.
+ * Return: the number, summed over nodes.
+ */
+unsigned long zheap_lru_count_memcg(struct zheap_pool *pool,
+				    struct mem_cgroup *memcg)
+{
+	unsigned long nr = 0;
+	int nid;
+
+	if (!pool->lru)
+		return 0;
+	for_each_node_state(nid, N_NORMAL_MEMORY)
+		nr += list_lru_count_one(&pool->lru->list, nid, memcg);
+	return nr;
+}
+EXPORT_SYMBOL_GPL(zheap_lru_count_memcg);
+
+/**
+ * zheap_lru_add() - offer an object for writeback
+ * @pool: a pool with an LRU
+ * @handle: the object, whose contents are written
+ *
+ * Puts the object at the hot end of its memcg's LRU, with its referenced
+ * bit clear: the writes that filled it are not a use.  Adding an object
+ * that is on the LRU already, or under writeback, changes nothing.
+ *
+ * Context: Process or atomic context, not hard interrupt.  No one may be
+ * using the object (reading, writing, mapping) during the call.
+ * Return: 0; -EINVAL (one WARN per boot) if @handle is not live or the
+ * pool has no LRU; -EBUSY if the object is in use.
+ */
+int zheap_lru_add(struct zheap_pool *pool, unsigned long handle)
+{
+	struct list_head *entry;
+	unsigned long loc;
+	int err;
+
+	if (WARN_ON_ONCE(!pool->lru))
+		return -EINVAL;
+	preempt_disable();
+	err = zheap_object_lock(pool, handle, &loc);
+	if (!err) {
+		entry = zheap_handle_lru_entry(pool, handle);
+		if (list_empty(entry)) {
+			zheap_object_set_ref(pool, handle, false);
+			list_lru_add_obj(&pool->lru->list, entry);
+		}
+		zheap_object_unlock(pool, handle);
+	}
+	preempt_enable();
+	WARN_ONCE(err == -EINVAL, "zheap: lru_add: pool %s: handle %#lx is not live\n",
+		  pool->name, handle);
+	return err;
+}
+EXPORT_SYMBOL_GPL(zheap_lru_add);
+
+/* Move a linked entry to the hot end, if its object is free to lock. */
+static void lru_move_hot(struct zheap_pool *pool, unsigned long handle)
+{
+	struct list_head *entry;
+	unsigned long loc, *slot;
+
+	preempt_disable();
+	slot = zheap_object_trylock_slot(pool, handle, &loc);
+	if (slot) {
+		entry = zheap_handle_lru_entry(pool, handle);
+		if (!list_empty(entry) && !entry_under_writeback(entry)) {
+			list_lru_del_obj(&pool->lru->list, entry);
+			list_lru_add_obj(&pool->lru->list, entry);
+		}
+		zheap_slot_unlock_at(slot, loc);
+	}
+	preempt_enable();
+}
+
+/**
+ * zheap_lru_accessed() - the frontend read, wrote or mapped an object
+ * @pool: the pool
+ * @handle: the object, no longer pinned by the caller
+ *
+ * Under the second-chance policy the pin set the referenced bit already.
+ *
+ * Context: Any context but hard interrupt.
+ */
+void zheap_lru_accessed(struct zheap_pool *pool, unsigned long handle)
+{
+	if (pool->lru->cfg.policy == ZHEAP_LRU_EXACT)
+		lru_move_hot(pool, handle);
+}
+
+/**
+ * zheap_lru_touch() - tell the LRU an object was used
+ * @pool: a pool with an LRU
+ * @handle: the object
+ *
+ * For consumers that use an object without zheap reading it (reads and
+ * maps count by themselves).
+ *
+ * Context: Any context but hard interrupt.
+ * Return: 0, or -EINVAL if @handle is not live or the pool has no LRU.
+ */
+int zheap_lru_touch(struct zheap_pool *pool, unsigned long handle)
+{
+	if (!pool->lru || !zheap_object_set_ref(pool, handle, true))
+		return -EINVAL;
+	zheap_lru_accessed(pool, handle);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(zheap_lru_touch);
+
+/**
+ * zheap_lru_free() - take a freed object off the LRU
+ * @pool: a pool with an LRU
+ * @handle: an object the caller holds locked (zheap_free())
+ *
+ * Context: Preemption disabled, the object's lock held.
+ * Return: 0 if the object may be released now; -EINPROGRESS if it is
+ * under writeback (the writeback releases it, and the caller only
+ * unlocks); -EINVAL if it was freed during writeback already.
+ */
+int zheap_lru_free(struct zheap_pool *pool, unsigned long handle)
+{
+	struct list_head *entry = zheap_handle_lru_entry(pool, handle);
+
+	if (entry_under_writeback(entry)) {
+		if (entry->prev == ZHEAP_LRU_FREED)
+			return -EINVAL;
+		entry->prev = ZHEAP_LRU_FREED;
+		return -EINPROGRESS;
+	}
+	if (!list_empty(entry))
+		list_lru_del_obj(&pool->lru->list, entry);
+	return 0;
+}
+
+/**
+ * zheap_lru_make_room() - keep a pool under its page limit
+ * @pool: a pool with an LRU
+ * @gfp: the allocation's flags
+ *
+ * Context: As @gfp allows; writes back only if it allows blocking.
+ * Return: 0 if the pool is below its limit (now); -ENOSPC if not.
+ */
+int zheap_lru_make_room(struct zheap_pool *pool, gfp_t gfp)
+{
+	unsigned long max = pool->lru->cfg.max_pages;
+	unsigned int round;
+
+	if (!max || atomic_long_read(&pool->pages) < max)
+		return 0;
+	if (gfpflags_allow_blocking(gfp)) {
+		this_cpu_inc(pool->stats->limit_shrinks);
+		for (round = 0; round < 4; round++) {
+			unsigned long written;
+
+			written = zheap_shrink(pool, ZHEAP_LRU_BATCH);
+			if (atomic_long_read(&pool->pages) < max)
+				return 0;
+			/* Written-back objects leave holes; close them. */
+			zheap_compact(pool);
+			if (atomic_long_read(&pool->pages) < max)
+				return 0;
+			if (!written)
+				break;
+		}
+	}
+	this_cpu_inc(pool->stats->limit_fails);
+	return -ENOSPC;
+}
+
+static unsigned long lru_shrink_count(struct shrinker *shrinker,
+				      struct shrink_control *sc)
+{
+	struct zheap_lru *lru = shrinker->private_data;
+	unsigned long nr = list_lru_shrink_count(&lru->list, sc);
+
+	return nr ?: SHRINK_EMPTY;
+}
+
+static unsigned long lru_shrink_scan(struct shrinker *shrinker,
+				     struct shrink_control *sc)
+{
+	struct zheap_lru *lru = shrinker->private_data;
+	struct lru_walk w = { .pool = lru->pool, .target = sc->nr_to_scan };
+
+	/* The callback may write to a disk or a filesystem. */
+	if ((sc->gfp_mask & (__GFP_IO | __GFP_FS)) != (__GFP_IO | __GFP_FS))
+		return SHRINK_STOP;
+	if (!mutex_trylock(&lru->wb_lock))
+		return SHRINK_STOP;
+	list_lru_shrink_walk(&lru->list, sc, lru_isolate, &w);
+	mutex_unlock(&lru->wb_lock);
+	return w.written;
+}
+
+/**
+ * zheap_lru_create() - give a new pool an LRU
+ * @pool: the pool, not yet reachable
+ * @cfg: the consumer's configuration
+ *
+ * Context: Process context; may sleep.
+ * Return: the LRU, or an ERR_PTR(): -EINVAL for a bad @cfg, -ENOMEM.
+ */
+struct zheap_lru *zheap_lru_create(struct zheap_pool *pool,
+				   const struct zheap_lru_config *cfg)
+{
+	struct zheap_lru *lru;
+	int err = -ENOMEM;
+
+	if (!cfg->writeback || (cfg->policy != ZHEAP_LRU_SECOND_CHANCE &&
+				cfg->policy != ZHEAP_LRU_EXACT))
+		return ERR_PTR(-EINVAL);
+	lru = kzalloc(sizeof(*lru), GFP_KERNEL);
+	if (!lru)
+		return ERR_PTR(-ENOMEM);
+	lru->pool = pool;
+	lru->cfg = *cfg;
+	mutex_init(&lru->wb_lock);
+	lru->buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	if (!lru->buf)
+		goto err_free;
+	lru->shrinker = shrinker_alloc(SHRINKER_NUMA_AWARE |
+				       SHRINKER_MEMCG_AWARE,
+				       "zheap-lru-%s", pool->name);
+	if (!lru->shrinker)
+		goto err_free;
+	err = list_lru_init_memcg(&lru->list, lru->shrinker);
+	if (err)
+		goto err_shrinker;
+	lru->shrinker->count_objects = lru_shrink_count;
+	lru->shrinker->scan_objects = lru_shrink_scan;
+	lru->shrinker->private_data = lru;
+	shrinker_register(lru->shrinker);
+	return lru;
+
+err_shrinker:
+	shrinker_free(lru->shrinker);
+err_free:
+	kfree(lru->buf);
+	kfree(lru);
+	return ERR_PTR(err);
+}
+
+/**
+ * zheap_lru_destroy() - tear down a pool's LRU
+ * @pool: a pool with an LRU, no longer used by its consumer
+ *
+ * Entries still linked are abandoned with the lists, before the pool's
+ * objects are drained: after list_lru_destroy() no memcg reparenting can
+ * reach them.
+ *
+ * Context: Process context; may sleep.
+ */
+void zheap_lru_destroy(struct zheap_pool *pool)
+{
+	struct zheap_lru *lru = pool->lru;
+
+	shrinker_free(lru->shrinker);
+	list_lru_destroy(&lru->list);
+	kfree(lru->buf);
+	kfree(lru);
+}
+
+/**
+ * zheap_lru_stats() - add the LRU's gauges to a stats snapshot
+ * @pool: the pool
+ * @stats: filled in
+ *
+ * Context: Any context.
+ */
+void zheap_lru_stats(struct zheap_pool *pool, struct zheap_stats *stats)
+{
+	stats->lru_objects = zheap_lru_count(pool);
+	stats->lru_bytes = pool->lru ?
+		(u64)zheap_handle_chunks(pool) * ZHEAP_LRU_BYTES : 0;
+}
