@@ -1,0 +1,491 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit: the object LRU and writeback (lru/), run over every backend.
+ *
+ * A test consumer keeps its objects' handles in an array and plays the
+ * lower tier: its writeback callback checks the data it is given against
+ * the pattern the object was written with, records which object it got,
+ * and answers as the case scripts it (take, refuse, ask again).  The
+ * cases check the exact sequence written back, what stays and reads back
+ * intact, and counters that must balance.
+ */
+
+#include <linux/completion.h>
+#include <linux/delay.h>
+#include <linux/kthread.h>
+#include <linux/migrate.h>
+#include <linux/pagemap.h>
+#include "zheap_test_util.h"
+
+#define LRU_OBJS	64
+#define LRU_RACE_OBJS	1024
+
+enum lru_answer {
+	TAKE,
+	REFUSE,
+	AGAIN_TWICE,	/* -EAGAIN twice, then take */
+	AGAIN_ALWAYS,
+	FREE_IT,	/* the consumer frees the object, then refuses it */
+	READ_AND_MOVE,	/* read it and migrate its page, then take it */
+};
+
+struct lru_consumer {
+	struct kunit *test;
+	struct zheap_pool *pool;
+	unsigned long *orig;		/* handles as allocated */
+	unsigned long *handles;		/* 0 once gone, for the race case */
+	unsigned int n;
+	enum lru_answer answer[LRU_OBJS];
+	unsigned int calls[LRU_OBJS];
+	unsigned int written[LRU_RACE_OBJS];	/* ids, in the order taken */
+	unsigned int nr_written;
+	unsigned int taken;
+	size_t bad;
+	u8 *buf;
+	struct completion done;
+};
+
+static size_t obj_size(unsigned int i)
+{
+	return 40 + (i * 337) % (PAGE_SIZE - 40);
+}
+
+static int id_of(struct lru_consumer *c, unsigned long handle)
+{
+	unsigned int i;
+
+	for (i = 0; i < c->n; i++)
+		if (c->orig[i] == handle)
+			return i;
+	return -1;
+}
+
+/* Move the page of @handle the way the kernel's compaction does. */
+static int move_object_page(struct lru_consumer *c, unsigned long handle)
+{
+	const struct zheap_backend_ops *ops = c->pool->backend->ops;
+	struct page *src, *dst = alloc_page(GFP_KERNEL);
+	unsigned long loc;
+	int err = -EINVAL;
+
+	if (!dst || !zheap_handle_lookup(c->pool, handle, &loc))
+		goto out;
+	src = ops->obj_page(c->pool->bpool, loc);
+	get_page(src);
+	lock_page(src);
+	lock_page(dst);
+	err = zheap_isolate_page(src) ? zheap_migrate_page(dst, src) : -EBUSY;
+	unlock_page(dst);
+	unlock_page(src);
+	put_page(src);
+out:
+	if (dst)
+		put_page(dst);
+	return err;
+}
+
+static int consumer_writeback(struct zheap_pool *pool, unsigned long handle,
+			      const void *data, size_t len, void *arg)
+{
+	struct lru_consumer *c = arg;
+	int id = id_of(c, handle);
+
+	if (id < 0 || len != obj_size(id)) {
+		c->bad++;
+		return -EINVAL;
+	}
+	c->bad += zheap_test_mismatch(data, len, id);
+	if (id < LRU_OBJS) {
+		switch (c->answer[id]) {
+		case TAKE:
+			break;
+		case REFUSE:
+			c->calls[id]++;
+			return -EBUSY;
+		case AGAIN_TWICE:
+			if (++c->calls[id] < 3)
+				return -EAGAIN;
+			break;
+		case AGAIN_ALWAYS:
+			c->calls[id]++;
+			return -EAGAIN;
+		case FREE_IT:
+			c->calls[id]++;
+			if (zheap_free(pool, handle))
+				c->bad++;
+			c->handles[id] = 0;
+			return -EBUSY;
+		case READ_AND_MOVE:
+			c->calls[id]++;
+			if (zheap_read_object(pool, handle, c->buf, len))
+				c->bad++;
+			c->bad += zheap_test_mismatch(c->buf, len, id);
+			if (move_object_page(c, handle) != MIGRATEPAGE_SUCCESS)
+				c->bad++;
+			break;
+		}
+	}
+	/* The race case's freer may have claimed the object first. */
+	if (cmpxchg(&c->handles[id], handle, 0) != handle)
+		return -ENOENT;
+	c->written[c->nr_written++] = id;
+	c->taken++;
+	return 0;
+}
+
+static struct zheap_pool *lru_pool(struct kunit *test, struct lru_consumer *c,
+				   enum zheap_lru_policy policy,
+				   unsigned int n)
+{
+	const struct zheap_backend *b = test->param_value;
+	struct zheap_lru_config cfg = {
+		.writeback = consumer_writeback,
+		.arg = c,
+		.policy = policy,
+	};
+	unsigned int i;
+
+	c->test = test;
+	c->n = n;
+	c->orig = kunit_kcalloc(test, n, sizeof(*c->orig), GFP_KERNEL);
+	c->handles = kunit_kcalloc(test, n, sizeof(*c->handles), GFP_KERNEL);
+	c->buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, c->orig && c->handles && c->buf);
+	c->pool = zheap_pool_create_lru("kunit-lru", b->name, &cfg);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(c->pool), "create on %s: %ld",
+			       b->name, PTR_ERR(c->pool));
+	for (i = 0; i < n; i++) {
+		c->orig[i] = zheap_test_store(test, c->pool, obj_size(i), i,
+					      c->buf);
+		c->handles[i] = c->orig[i];
+		KUNIT_ASSERT_EQ(test, zheap_lru_add(c->pool, c->orig[i]), 0);
+	}
+	KUNIT_EXPECT_EQ(test, zheap_lru_count(c->pool), n);
+	return c->pool;
+}
+
+static void read_one(struct kunit *test, struct lru_consumer *c,
+		     unsigned int id)
+{
+	KUNIT_EXPECT_EQ(test, zheap_test_check(test, c->pool, c->handles[id],
+					       obj_size(id), id, c->buf), 0);
+}
+
+/* Survivors read back intact; counters equal the survivors. */
+static void expect_survivors(struct kunit *test, struct lru_consumer *c)
+{
+	unsigned long live = 0;
+	struct zheap_stats s;
+	u64 bytes = 0;
+	unsigned int i;
+
+	for (i = 0; i < c->n; i++) {
+		if (!c->handles[i]) {
+			unsigned long loc;
+
+			KUNIT_EXPECT_FALSE(test, zheap_handle_lookup(c->pool,
+								     c->orig[i],
+								     &loc));
+			continue;
+		}
+		KUNIT_EXPECT_EQ(test, zheap_test_check(test, c->pool,
+						       c->handles[i],
+						       obj_size(i), i, c->buf),
+				0);
+		KUNIT_EXPECT_FALSE(test, zheap_object_busy(c->pool,
+							   c->handles[i]));
+		bytes += obj_size(i);
+		live++;
+	}
+	zheap_pool_stats(c->pool, &s);
+	KUNIT_EXPECT_EQ(test, s.objects, live);
+	KUNIT_EXPECT_EQ(test, s.handle_slots, live);
+	KUNIT_EXPECT_EQ(test, s.stored_bytes, bytes);
+	KUNIT_EXPECT_EQ(test, s.written_back, c->taken);
+	KUNIT_EXPECT_EQ(test, c->bad, 0);
+}
+
+static void expect_sequence(struct kunit *test, struct lru_consumer *c,
+			    const unsigned int *want, unsigned int nr)
+{
+	unsigned int i;
+
+	KUNIT_ASSERT_EQ(test, c->nr_written, nr);
+	for (i = 0; i < nr; i++)
+		KUNIT_EXPECT_EQ_MSG(test, c->written[i], want[i],
+				    "position %u", i);
+}
+
+/*
+ * Exact policy: after a scripted access pattern, objects are written back
+ * in exactly least-recently-used order, across two shrink calls.
+ */
+static void zheap_lru_test_exact_order(struct kunit *test)
+{
+	static const unsigned int accesses[] = { 10, 3, 50, 3, 0, 63, 10 };
+	struct lru_consumer *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	unsigned int want[LRU_OBJS], nr = 0, i, j;
+	struct zheap_pool *pool;
+	bool seen[LRU_OBJS] = {};
+	struct zheap_stats s;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	pool = lru_pool(test, c, ZHEAP_LRU_EXACT, LRU_OBJS);
+	KUNIT_EXPECT_EQ(test, zheap_lru_count_memcg(pool, NULL), LRU_OBJS);
+	for (i = 0; i < ARRAY_SIZE(accesses); i++)
+		read_one(test, c, accesses[i]);
+	/* A touch and a write count as accesses too. */
+	KUNIT_EXPECT_EQ(test, zheap_lru_touch(pool, c->handles[7]), 0);
+	zheap_test_fill(c->buf, obj_size(20), 20);
+	KUNIT_EXPECT_EQ(test, zheap_write_object(pool, c->handles[20], c->buf,
+						 obj_size(20)), 0);
+
+	/* Never accessed, in insertion order; then by last access. */
+	for (i = 0; i < ARRAY_SIZE(accesses); i++)
+		seen[accesses[i]] = true;
+	seen[7] = true;
+	seen[20] = true;
+	for (i = 0; i < LRU_OBJS; i++)
+		if (!seen[i])
+			want[nr++] = i;
+	for (i = 0; i < ARRAY_SIZE(accesses); i++) {
+		for (j = i + 1; j < ARRAY_SIZE(accesses); j++)
+			if (accesses[j] == accesses[i])
+				break;
+		if (j == ARRAY_SIZE(accesses))
+			want[nr++] = accesses[i];
+	}
+	want[nr++] = 7;
+	want[nr++] = 20;
+	KUNIT_ASSERT_EQ(test, nr, LRU_OBJS);
+
+	KUNIT_EXPECT_EQ(test, zheap_shrink(pool, 5), 5);
+	KUNIT_EXPECT_EQ(test, zheap_lru_count(pool), LRU_OBJS - 5);
+	KUNIT_EXPECT_EQ(test, zheap_shrink(pool, LRU_OBJS), LRU_OBJS - 5);
+	expect_sequence(test, c, want, LRU_OBJS);
+	expect_survivors(test, c);
+	zheap_pool_stats(pool, &s);
+	KUNIT_EXPECT_EQ(test, s.lru_objects, 0);
+	KUNIT_EXPECT_EQ(test, s.wb_rotated, 0);
+	KUNIT_EXPECT_EQ(test, zheap_total_pages(pool), 0);
+	zheap_pool_destroy(pool);
+}
+
+/*
+ * Second chance: referenced objects are passed over once (their bit is
+ * cleared), so unreferenced ones go first, each group in LRU order.
+ */
+static void zheap_lru_test_second_chance(struct kunit *test)
+{
+	struct lru_consumer *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	unsigned int want[LRU_OBJS], nr = 0, i;
+	struct zheap_pool *pool;
+	struct zheap_stats s;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	pool = lru_pool(test, c, ZHEAP_LRU_SECOND_CHANCE, LRU_OBJS);
+	/* zheap_test_store() wrote every object: that is no reference. */
+	for (i = 0; i < LRU_OBJS; i += 3)
+		read_one(test, c, i);
+	for (i = 0; i < LRU_OBJS; i++)
+		if (i % 3)
+			want[nr++] = i;
+	for (i = 0; i < LRU_OBJS; i += 3)
+		want[nr++] = i;
+
+	/* The walk stops at 62, the last unreferenced: 63 is not reached. */
+	KUNIT_EXPECT_EQ(test, zheap_shrink(pool, LRU_OBJS - 22), LRU_OBJS - 22);
+	zheap_pool_stats(pool, &s);
+	KUNIT_EXPECT_EQ(test, s.wb_rotated, 21);
+	/* 63 gets its second chance now, behind the others (cleared). */
+	KUNIT_EXPECT_EQ(test, zheap_shrink(pool, LRU_OBJS), 22);
+	zheap_pool_stats(pool, &s);
+	KUNIT_EXPECT_EQ(test, s.wb_rotated, 22);
+	expect_sequence(test, c, want, LRU_OBJS);
+	expect_survivors(test, c);
+	zheap_pool_destroy(pool);
+}
+
+/*
+ * The callback refuses one object, asks again twice for another, and
+ * always for a third: the first and third stay, on the LRU and intact.
+ */
+static void zheap_lru_test_refuse_and_retry(struct kunit *test)
+{
+	struct lru_consumer *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	struct zheap_pool *pool;
+	struct zheap_stats s;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c->answer[2] = REFUSE;
+	c->answer[4] = AGAIN_TWICE;
+	c->answer[6] = AGAIN_ALWAYS;
+	pool = lru_pool(test, c, ZHEAP_LRU_EXACT, LRU_OBJS);
+
+	KUNIT_EXPECT_EQ(test, zheap_shrink(pool, LRU_OBJS - 2), LRU_OBJS - 2);
+	KUNIT_EXPECT_EQ(test, c->calls[2], 1);
+	KUNIT_EXPECT_EQ(test, c->calls[4], 3);
+	KUNIT_EXPECT_EQ(test, c->calls[6], ZHEAP_WB_TRIES);
+	KUNIT_EXPECT_NE(test, c->handles[2], 0);
+	KUNIT_EXPECT_EQ(test, c->handles[4], 0);
+	KUNIT_EXPECT_NE(test, c->handles[6], 0);
+	zheap_pool_stats(pool, &s);
+	KUNIT_EXPECT_EQ(test, s.wb_refused, 2);
+	KUNIT_EXPECT_EQ(test, s.wb_retries, 4);
+	/* Kept objects are back on the LRU, hot end first refused. */
+	KUNIT_EXPECT_EQ(test, zheap_lru_count(pool), 2);
+	expect_survivors(test, c);
+
+	/* Once the consumer takes them, they go in the order they came back. */
+	c->answer[2] = TAKE;
+	c->answer[6] = TAKE;
+	KUNIT_EXPECT_EQ(test, zheap_shrink(pool, LRU_OBJS), 2);
+	KUNIT_EXPECT_EQ(test, c->written[LRU_OBJS - 2], 2);
+	KUNIT_EXPECT_EQ(test, c->written[LRU_OBJS - 1], 6);
+	for (i = 0; i < LRU_OBJS; i++)
+		KUNIT_EXPECT_EQ(test, c->handles[i], 0);
+	expect_survivors(test, c);
+	KUNIT_EXPECT_EQ(test, zheap_total_pages(pool), 0);
+	zheap_pool_destroy(pool);
+}
+
+/*
+ * During the callback the object can be read and its page migrated; a
+ * free of it then succeeds at once and takes effect after the callback,
+ * even one that refused it.
+ */
+static void zheap_lru_test_free_and_move_during_writeback(struct kunit *test)
+{
+	struct lru_consumer *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	struct zheap_pool *pool;
+	struct zheap_stats s;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c->answer[0] = FREE_IT;
+	c->answer[1] = READ_AND_MOVE;
+	c->answer[3] = FREE_IT;
+	pool = lru_pool(test, c, ZHEAP_LRU_EXACT, LRU_OBJS);
+
+	KUNIT_EXPECT_EQ(test, zheap_shrink(pool, 3), 3);
+	KUNIT_EXPECT_EQ(test, c->calls[0], 1);
+	KUNIT_EXPECT_EQ(test, c->calls[1], 1);
+	KUNIT_EXPECT_EQ(test, c->calls[3], 1);
+	zheap_pool_stats(pool, &s);
+	KUNIT_EXPECT_EQ(test, s.wb_freed, 2);
+	KUNIT_EXPECT_EQ(test, s.pages_migrated, 1);
+	KUNIT_EXPECT_EQ(test, s.frees, 2 + 3);
+	KUNIT_EXPECT_EQ(test, zheap_lru_count(pool), LRU_OBJS - 5);
+	expect_survivors(test, c);
+	zheap_test_free_all(test, pool, c->handles, c->n);
+}
+
+/* Consumer's frees against writeback and compaction, from a thread. */
+static int race_freer(void *arg)
+{
+	struct lru_consumer *c = arg;
+	unsigned int i;
+
+	for (i = c->n; i-- > 0;) {
+		if (i % 3 == 0) {
+			unsigned long h = xchg(&c->handles[i], 0);
+
+			if (h && zheap_free(c->pool, h))
+				WRITE_ONCE(c->bad, c->bad + 1);
+		}
+		if (!(i % 16))
+			usleep_range(20, 40);
+	}
+	complete(&c->done);
+	return 0;
+}
+
+/*
+ * Writeback, consumer frees and compaction at once: each object ends
+ * exactly one way (written back, freed, or live and intact).
+ */
+static void zheap_lru_test_writeback_races_free(struct kunit *test)
+{
+	struct lru_consumer *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	struct task_struct *freer;
+	struct zheap_pool *pool;
+	struct zheap_stats s;
+	unsigned int round;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	pool = lru_pool(test, c, ZHEAP_LRU_SECOND_CHANCE, LRU_RACE_OBJS);
+	init_completion(&c->done);
+	freer = kthread_run(race_freer, c, "zheap-kunit-freer");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(freer));
+	for (round = 0; round < 16; round++) {
+		zheap_shrink(pool, LRU_RACE_OBJS / 32);
+		zheap_compact(pool);
+		usleep_range(20, 40);
+	}
+	wait_for_completion(&c->done);
+
+	zheap_pool_stats(pool, &s);
+	KUNIT_EXPECT_GT(test, c->taken, 0);
+	/* Every release counts as a free: the freer's and writeback's. */
+	KUNIT_EXPECT_EQ(test, s.frees, LRU_RACE_OBJS - s.objects);
+	KUNIT_EXPECT_EQ(test, s.lru_objects, s.objects);
+	expect_survivors(test, c);
+	zheap_compact(pool);
+	KUNIT_EXPECT_EQ(test, zheap_compactable_pages(pool), 0);
+	zheap_test_free_all(test, pool, c->handles, c->n);
+}
+
+/* Pools without an LRU: no entries, no memory, and the calls refuse. */
+static void zheap_lru_test_plain_pool_pays_nothing(struct kunit *test)
+{
+	const struct zheap_backend *b = test->param_value;
+	struct zheap_lru_config bad = { .writeback = NULL };
+	struct zheap_pool *pool = zheap_test_param_pool(test, "kunit-nolru");
+	struct lru_consumer *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	struct zheap_stats s;
+	unsigned long h;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	c->buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, c->buf);
+	h = zheap_test_store(test, pool, 100, 1, c->buf);
+	zheap_pool_stats(pool, &s);
+	KUNIT_EXPECT_EQ(test, s.lru_bytes, 0);
+	KUNIT_EXPECT_EQ(test, zheap_lru_count(pool), 0);
+	KUNIT_EXPECT_NULL(test, zheap_handle_lru_entry(pool, h));
+	KUNIT_EXPECT_EQ(test, zheap_lru_touch(pool, h), -EINVAL);
+	KUNIT_EXPECT_EQ(test, zheap_free(pool, h), 0);
+	zheap_pool_destroy(pool);
+
+	KUNIT_EXPECT_EQ(test, PTR_ERR(zheap_pool_create_lru("kunit-bad", b->name,
+							    &bad)), -EINVAL);
+
+	/* An LRU pool's cost: one 16-byte entry per handle slot. */
+	pool = lru_pool(test, c, ZHEAP_LRU_EXACT, LRU_OBJS);
+	zheap_pool_stats(pool, &s);
+	KUNIT_EXPECT_EQ(test, s.lru_bytes,
+			s.handle_bytes / PAGE_SIZE * ZHEAP_LRU_BYTES);
+	zheap_test_free_all(test, pool, c->handles, c->n);
+}
+
+static struct kunit_case zheap_lru_cases[] = {
+	KUNIT_CASE_PARAM(zheap_lru_test_exact_order, zheap_test_backend_params),
+	KUNIT_CASE_PARAM(zheap_lru_test_second_chance,
+			 zheap_test_backend_params),
+	KUNIT_CASE_PARAM(zheap_lru_test_refuse_and_retry,
+			 zheap_test_backend_params),
+	KUNIT_CASE_PARAM(zheap_lru_test_free_and_move_during_writeback,
+			 zheap_test_backend_params),
+	KUNIT_CASE_PARAM(zheap_lru_test_writeback_races_free,
+			 zheap_test_backend_params),
+	KUNIT_CASE_PARAM(zheap_lru_test_plain_pool_pays_nothing,
+			 zheap_test_backend_params),
+	{}
+};
+
+static struct kunit_suite zheap_lru_suite = {
+	.name = "zheap_lru",
+	.test_cases = zheap_lru_cases,
+};
+
+kunit_test_suite(zheap_lru_suite);
