@@ -75,6 +75,7 @@ struct lru_walk {
 	struct zheap_pool *pool;
 	unsigned long target;
 	unsigned long written;
+	unsigned long rotated;
 };
 
 /**
@@ -171,6 +172,7 @@ static enum lru_status lru_isolate(struct list_head *entry,
 	if (!slot) {
 		if (!loc) {
 			this_cpu_inc(pool->stats->wb_rotated);
+			w->rotated++;
 			return LRU_ROTATE;
 		}
 		/* An entry on a list has a live object. */
@@ -193,10 +195,20 @@ static enum lru_status lru_isolate(struct list_head *entry,
 	return LRU_REMOVED_RETRY;
 }
 
-/* Enough steps to pass every object twice: once to clear R, once to act. */
-static unsigned long walk_budget(struct zheap_lru *lru, unsigned long nr)
+/*
+ * One pass of a list_lru walk visits each object at most once plus what
+ * it puts back (a rotated object goes behind the pass's end, and the
+ * pass ends at the list head).  A pass that gave referenced objects their
+ * second chance is followed by another, which finds them cleared: at
+ * most ZHEAP_LRU_PASSES in all, and only while a pass made progress.
+ */
+#define ZHEAP_LRU_PASSES	3
+
+static bool walk_again(struct lru_walk *w, unsigned long written_before,
+		       unsigned int pass)
 {
-	return 2 * list_lru_count(&lru->list) + nr;
+	return w->written < w->target && pass < ZHEAP_LRU_PASSES &&
+	       (w->written > written_before || w->rotated);
 }
 
 /**
@@ -217,12 +229,19 @@ unsigned long zheap_shrink(struct zheap_pool *pool, unsigned long nr)
 {
 	struct zheap_lru *lru = pool->lru;
 	struct lru_walk w = { .pool = pool, .target = nr };
+	unsigned long before;
+	unsigned int pass = 0;
 
 	if (WARN_ON_ONCE(!lru))
 		return 0;
 	might_sleep();
 	mutex_lock(&lru->wb_lock);
-	list_lru_walk(&lru->list, lru_isolate, &w, walk_budget(lru, nr));
+	do {
+		before = w.written;
+		w.rotated = 0;
+		list_lru_walk(&lru->list, lru_isolate, &w,
+			      list_lru_count(&lru->list) + nr);
+	} while (walk_again(&w, before, ++pass));
 	mutex_unlock(&lru->wb_lock);
 	return w.written;
 }
@@ -245,21 +264,27 @@ unsigned long zheap_shrink_memcg(struct zheap_pool *pool,
 {
 	struct zheap_lru *lru = pool->lru;
 	struct lru_walk w = { .pool = pool, .target = nr };
+	unsigned long before;
+	unsigned int pass = 0;
 	int nid;
 
 	if (WARN_ON_ONCE(!lru))
 		return 0;
 	might_sleep();
 	mutex_lock(&lru->wb_lock);
-	for_each_node_state(nid, N_NORMAL_MEMORY) {
-		unsigned long budget = 2 * list_lru_count_one(&lru->list, nid,
-							      memcg) + nr;
+	do {
+		before = w.written;
+		w.rotated = 0;
+		for_each_node_state(nid, N_NORMAL_MEMORY) {
+			unsigned long budget;
 
-		list_lru_walk_one(&lru->list, nid, memcg, lru_isolate, &w,
-				  &budget);
-		if (w.written >= nr)
-			break;
-	}
+			budget = list_lru_count_one(&lru->list, nid, memcg) + nr;
+			list_lru_walk_one(&lru->list, nid, memcg, lru_isolate,
+					  &w, &budget);
+			if (w.written >= nr)
+				break;
+		}
+	} while (walk_again(&w, before, ++pass));
 	mutex_unlock(&lru->wb_lock);
 	return w.written;
 }

@@ -51,7 +51,8 @@ cp "$here/tests/qemu/init" "$root/init"
 chmod +x "$root/init"
 cp "$work/zload" "$root/zload"
 cp "$here/zheap.ko" "$here/zheap_zbud.ko" "$here/zheap_zsmalloc.ko" \
-	"$here/zheap_bench.ko" "$here/zheap_stress.ko" "$root/lib/"
+	"$here/zheap_bench.ko" "$here/zheap_stress.ko" \
+	"$here/zheap_wb_stress.ko" "$root/lib/"
 for m in lib/lz4/lz4_compress crypto/lz4; do
 	xz -dc "$ZHEAP_MODDIR/kernel/$m.ko.xz" > "$root/lib/$(basename $m).ko" ||
 		fail_all "no $m module for $ZHEAP_KVER"
@@ -71,8 +72,10 @@ xz -dc "$ZHEAP_MODDIR/kernel/drivers/block/virtio_blk.ko.xz" > "$root/lib/virtio
 	fail_all "no virtio_blk module for $ZHEAP_KVER"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/initrd.gz"
 
-rm -f "$work/swap.img"
+rm -f "$work/swap.img" "$work/wb.img"
 truncate -s 1G "$work/swap.img"
+# The lower tier of the writeback scenarios (/dev/vdb): 4 KiB per object.
+truncate -s 64M "$work/wb.img"
 
 mem=256
 icount=()
@@ -103,6 +106,7 @@ timeout 1200 qemu-system-x86_64 -machine q35 -accel tcg -cpu max,-cx16 -smp 2 -m
 	"${icount[@]}" \
 	-kernel "$ZHEAP_VMLINUZ" -initrd "$work/initrd.gz" -append "$append" \
 	-drive "file=$work/swap.img,if=virtio,format=raw" \
+	-drive "file=$work/wb.img,if=virtio,format=raw" \
 	-nographic -no-reboot -monitor none -serial stdio </dev/null \
 	| tr -d '\r' > "$log" 2>&1
 qemu_rc=$?
