@@ -156,6 +156,7 @@ static void lru_finish(struct lru_walk *w, struct list_head *entry,
 static enum lru_status lru_isolate(struct list_head *entry,
 				   struct list_lru_one *list, spinlock_t *lock,
 				   void *arg)
+	__must_hold(lock)
 {
 	struct lru_walk *w = arg;
 	struct zheap_pool *pool = w->pool;

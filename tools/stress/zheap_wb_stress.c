@@ -335,7 +335,7 @@ static bool walk(u8 *buf, const char *when)
 			cond_resched();
 	}
 	zheap_pool_stats(pool, &s);
-	pr_info("zheap_wb_stress: check %s: in pool %lu on disk %lu lost %lu corrupted_bytes %lu; counters: objects %llu stored_bytes %llu (walk %llu) handle_slots %llu lru_objects %llu\n",
+	pr_info("zheap_wb_stress: check %s: in pool %lu on disk %lu lost %lu corrupted_bytes %lu; counters: objects %llu stored_bytes %llu (counted %llu) handle_slots %llu lru_objects %llu\n",
 		when, live, disk_objs, lost, bad, s.objects, s.stored_bytes,
 		bytes, s.handle_slots, s.lru_objects);
 	atomic_long_add(bad, &corrupt);
@@ -384,7 +384,7 @@ static int stress(u8 *buf)
 	for (i = 0; i <= NR_READERS; i++)
 		if (!IS_ERR(tasks[i]))
 			kthread_stop(tasks[i]);
-	print_stats("after the stress");
+	print_stats("after the run");
 	pr_info("zheap_wb_stress: written back %lu (target %u) reads %ld churned %ld consumer_busy %ld stale %ld errors %ld corrupted_bytes %ld\n",
 		written, target, atomic_long_read(&reads),
 		atomic_long_read(&churned), atomic_long_read(&wb_busy),
@@ -392,7 +392,7 @@ static int stress(u8 *buf)
 		atomic_long_read(&corrupt));
 
 	disk_flush();
-	ok = walk(buf, "after the stress");
+	ok = walk(buf, "after the run");
 	zheap_pool_stats(pool, &s);
 	ok &= written >= target && s.written_back == written;
 	ok &= !atomic_long_read(&errors) && !atomic_long_read(&corrupt);
