@@ -45,6 +45,8 @@
 #include <linux/zsmalloc.h>
 #include <zheap.h>
 
+#include "bench.h"
+
 static unsigned long seed = 1;
 module_param(seed, ulong, 0444);
 MODULE_PARM_DESC(seed, "PRNG seed for the uniform and churn traces");
@@ -969,6 +971,15 @@ static int __init zheap_bench_init(void)
 		ratio100(comp, spin, &w, &f);
 		pr_info("zheap_bench: stall %-16s small-object cycles/s: other CPU busy %8llu, compacting %8llu (%llu.%02llux) bad %lu\n",
 			allocs[i].name, spin, comp, w, f, sbad);
+	}
+	/* The object LRU exists only in zheap: no kernel column. */
+	for (i = 1; i < nr_allocs; i++) {
+		long lbad = zheap_bench_lru(allocs[i].backend, traces[0].sizes,
+					    min(objects, 20000U), seed);
+
+		if (lbad < 0)
+			pr_info("zheap_bench: lru %-16s failed 1 (error %ld)\n",
+				allocs[i].name, lbad);
 	}
 	pr_info("zheap_bench: done\n");
 	err = 0;

@@ -1,0 +1,13 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The parts of zheap_bench.ko that live in files of their own.
+ */
+#ifndef _ZHEAP_BENCH_H
+#define _ZHEAP_BENCH_H
+
+#include <linux/types.h>
+
+long zheap_bench_lru(const char *backend, const u16 *sizes, unsigned int n,
+		     unsigned long seed);
+
+#endif /* _ZHEAP_BENCH_H */
