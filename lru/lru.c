@@ -573,6 +573,20 @@ void zheap_lru_destroy(struct zheap_pool *pool)
 }
 
 /**
+ * zheap_lru_shrinker() - the shrinker that writes back a pool's objects
+ * @pool: a pool with an LRU
+ *
+ * For tests, which drive it as reclaim would.
+ *
+ * Context: Any context.
+ * Return: the shrinker.
+ */
+struct shrinker *zheap_lru_shrinker(struct zheap_pool *pool)
+{
+	return pool->lru->shrinker;
+}
+
+/**
  * zheap_lru_stats() - add the LRU's gauges to a stats snapshot
  * @pool: the pool
  * @stats: filled in

@@ -42,6 +42,7 @@ struct lru_consumer {
 	unsigned int taken;
 	size_t bad;
 	u8 *buf;
+	bool refuse_all;
 	struct completion done;
 };
 
@@ -50,10 +51,17 @@ static size_t obj_size(unsigned int i)
 	return 40 + (i * 337) % (PAGE_SIZE - 40);
 }
 
+/*
+ * The object @handle holds: a live one first (a handle value comes back
+ * once its object was written back), else one the consumer let go of.
+ */
 static int id_of(struct lru_consumer *c, unsigned long handle)
 {
 	unsigned int i;
 
+	for (i = 0; i < c->n; i++)
+		if (READ_ONCE(c->handles[i]) == handle)
+			return i;
 	for (i = 0; i < c->n; i++)
 		if (c->orig[i] == handle)
 			return i;
@@ -95,6 +103,8 @@ static int consumer_writeback(struct zheap_pool *pool, unsigned long handle,
 		return -EINVAL;
 	}
 	c->bad += zheap_test_mismatch(data, len, id);
+	if (c->refuse_all)
+		return -EBUSY;
 	if (id < LRU_OBJS) {
 		switch (c->answer[id]) {
 		case TAKE:
@@ -133,15 +143,17 @@ static int consumer_writeback(struct zheap_pool *pool, unsigned long handle,
 	return 0;
 }
 
-static struct zheap_pool *lru_pool(struct kunit *test, struct lru_consumer *c,
-				   enum zheap_lru_policy policy,
-				   unsigned int n)
+static struct zheap_pool *lru_pool_limit(struct kunit *test,
+					 struct lru_consumer *c,
+					 enum zheap_lru_policy policy,
+					 unsigned int n, unsigned long max_pages)
 {
 	const struct zheap_backend *b = test->param_value;
 	struct zheap_lru_config cfg = {
 		.writeback = consumer_writeback,
 		.arg = c,
 		.policy = policy,
+		.max_pages = max_pages,
 	};
 	unsigned int i;
 
@@ -160,8 +172,16 @@ static struct zheap_pool *lru_pool(struct kunit *test, struct lru_consumer *c,
 		c->handles[i] = c->orig[i];
 		KUNIT_ASSERT_EQ(test, zheap_lru_add(c->pool, c->orig[i]), 0);
 	}
-	KUNIT_EXPECT_EQ(test, zheap_lru_count(c->pool), n);
+	if (!max_pages)
+		KUNIT_EXPECT_EQ(test, zheap_lru_count(c->pool), n);
 	return c->pool;
+}
+
+static struct zheap_pool *lru_pool(struct kunit *test, struct lru_consumer *c,
+				   enum zheap_lru_policy policy,
+				   unsigned int n)
+{
+	return lru_pool_limit(test, c, policy, n, 0);
 }
 
 static void read_one(struct kunit *test, struct lru_consumer *c,
@@ -183,9 +203,12 @@ static void expect_survivors(struct kunit *test, struct lru_consumer *c)
 		if (!c->handles[i]) {
 			unsigned long loc;
 
-			KUNIT_EXPECT_FALSE(test, zheap_handle_lookup(c->pool,
-								     c->orig[i],
-								     &loc));
+			/* Its handle is dead, unless a later object got it. */
+			if (id_of(c, c->orig[i]) == i)
+				KUNIT_EXPECT_FALSE(test,
+						   zheap_handle_lookup(c->pool,
+								       c->orig[i],
+								       &loc));
 			continue;
 		}
 		KUNIT_EXPECT_EQ(test, zheap_test_check(test, c->pool,
@@ -435,6 +458,93 @@ static void zheap_lru_test_writeback_races_free(struct kunit *test)
 	zheap_test_free_all(test, pool, c->handles, c->n);
 }
 
+/*
+ * The pool's shrinker, driven as reclaim drives it: it counts the LRU,
+ * writes back what it is asked to, and stops for reclaim that may not
+ * do I/O.
+ */
+static void zheap_lru_test_shrinker_writes_back(struct kunit *test)
+{
+	struct lru_consumer *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	struct shrink_control sc = { .gfp_mask = GFP_NOIO, .nid = 0 };
+	struct shrinker *shrinker;
+	struct zheap_pool *pool;
+	unsigned int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	pool = lru_pool(test, c, ZHEAP_LRU_EXACT, LRU_OBJS);
+	shrinker = zheap_lru_shrinker(pool);
+	KUNIT_EXPECT_EQ(test, shrinker->count_objects(shrinker, &sc), LRU_OBJS);
+	sc.nr_to_scan = 10;
+	KUNIT_EXPECT_EQ(test, shrinker->scan_objects(shrinker, &sc),
+			SHRINK_STOP);
+	KUNIT_EXPECT_EQ(test, c->nr_written, 0);
+
+	sc.gfp_mask = GFP_KERNEL;
+	KUNIT_EXPECT_EQ(test, shrinker->scan_objects(shrinker, &sc), 10);
+	KUNIT_EXPECT_EQ(test, c->nr_written, 10);
+	for (i = 0; i < 10; i++)
+		KUNIT_EXPECT_EQ(test, c->written[i], i);
+	KUNIT_EXPECT_EQ(test, shrinker->count_objects(shrinker, &sc),
+			LRU_OBJS - 10);
+	sc.nr_to_scan = LRU_OBJS;
+	KUNIT_EXPECT_EQ(test, shrinker->scan_objects(shrinker, &sc),
+			LRU_OBJS - 10);
+	KUNIT_EXPECT_EQ(test, shrinker->count_objects(shrinker, &sc),
+			SHRINK_EMPTY);
+	expect_survivors(test, c);
+	zheap_pool_destroy(pool);
+}
+
+/*
+ * A page limit: allocations write back (and compact) to stay under it;
+ * when the lower tier takes nothing, they fail with -ENOSPC and lose
+ * nothing.
+ */
+static void zheap_lru_test_page_limit(struct kunit *test)
+{
+	struct lru_consumer *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	unsigned long *fillers;
+	struct zheap_pool *pool;
+	struct zheap_stats s;
+	unsigned int nr;
+	int err = 0;
+
+	fillers = kunit_kcalloc(test, LRU_RACE_OBJS, sizeof(*fillers),
+				GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, c && fillers);
+	/* 1024 objects of 2 KiB on average would take some 500 pages. */
+	pool = lru_pool_limit(test, c, ZHEAP_LRU_EXACT, LRU_RACE_OBJS, 64);
+	zheap_pool_stats(pool, &s);
+	/* Soft by at most one zsmalloc span (16 pages). */
+	KUNIT_EXPECT_LT(test, s.pool_pages, 64 + 16);
+	KUNIT_EXPECT_GT(test, s.limit_shrinks, 0);
+	KUNIT_EXPECT_GT(test, c->taken, 0);
+	KUNIT_EXPECT_EQ(test, s.limit_fails, 0);
+	KUNIT_ASSERT_GT(test, zheap_lru_count(pool), 0);
+	expect_survivors(test, c);
+
+	/* The lower tier refuses from now on; fillers are not on the LRU. */
+	c->refuse_all = true;
+	for (nr = 0; nr < LRU_RACE_OBJS; nr++) {
+		err = zheap_malloc(pool, PAGE_SIZE, GFP_KERNEL, &fillers[nr]);
+		if (err)
+			break;
+	}
+	KUNIT_EXPECT_EQ(test, err, -ENOSPC);
+	zheap_pool_stats(pool, &s);
+	KUNIT_EXPECT_GT(test, s.limit_fails, 0);
+	KUNIT_EXPECT_GT(test, s.wb_refused, 0);
+	KUNIT_EXPECT_EQ(test, s.written_back, c->taken);
+	/* Without blocking no writeback is tried: at once -ENOSPC. */
+	KUNIT_EXPECT_EQ(test, zheap_malloc(pool, 64, GFP_NOWAIT, &fillers[nr]),
+			-ENOSPC);
+	while (nr--)
+		KUNIT_EXPECT_EQ(test, zheap_free(pool, fillers[nr]), 0);
+	expect_survivors(test, c);
+	zheap_test_free_all(test, pool, c->handles, c->n);
+}
+
 /* Pools without an LRU: no entries, no memory, and the calls refuse. */
 static void zheap_lru_test_plain_pool_pays_nothing(struct kunit *test)
 {
@@ -478,6 +588,9 @@ static struct kunit_case zheap_lru_cases[] = {
 			 zheap_test_backend_params),
 	KUNIT_CASE_PARAM(zheap_lru_test_writeback_races_free,
 			 zheap_test_backend_params),
+	KUNIT_CASE_PARAM(zheap_lru_test_shrinker_writes_back,
+			 zheap_test_backend_params),
+	KUNIT_CASE_PARAM(zheap_lru_test_page_limit, zheap_test_backend_params),
 	KUNIT_CASE_PARAM(zheap_lru_test_plain_pool_pays_nothing,
 			 zheap_test_backend_params),
 	{}

@@ -160,6 +160,7 @@ int zheap_lru_free(struct zheap_pool *pool, unsigned long handle);
 void zheap_lru_accessed(struct zheap_pool *pool, unsigned long handle);
 int zheap_lru_make_room(struct zheap_pool *pool, gfp_t gfp);
 void zheap_lru_stats(struct zheap_pool *pool, struct zheap_stats *stats);
+struct shrinker *zheap_lru_shrinker(struct zheap_pool *pool);
 
 /* migrate/: page ownership, movable_operations, compaction */
 void zheap_migrate_exit(void);
