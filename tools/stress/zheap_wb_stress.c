@@ -29,6 +29,11 @@
  * after the shell removes memcg b, writing 1 to the parameter finish
  * writes back every object left (now on the parent's list) and checks
  * them.  It prints one "zheap_wb_stress: RESULT" line for each part.
+ *
+ * With zheap_wb_stress.hold=1 it only fills the pool and stays loaded;
+ * the shell then puts the guest under memory pressure, and writing 1 to
+ * finish checks that the pool's shrinker (nothing else writes back in
+ * this mode) wrote objects back, and reads every object back.
  */
 
 #include <linux/blkdev.h>
@@ -78,6 +83,10 @@ MODULE_PARM_DESC(memcg_a, "cgroup path: run the memcg case with this memcg");
 static char *memcg_b;
 module_param(memcg_b, charp, 0444);
 MODULE_PARM_DESC(memcg_b, "cgroup path of the memcg case's other memcg");
+
+static bool hold;
+module_param(hold, bool, 0444);
+MODULE_PARM_DESC(hold, "fill, stay loaded; finish checks the shrinker's work");
 
 #define NR_READERS	2
 #define HDR		8	/* index and generation lead every object */
@@ -482,6 +491,24 @@ static void teardown(void)
 	vfree(objs);
 }
 
+/* Hold mode: under memory pressure, the shrinker wrote objects back. */
+static int finish_hold(u8 *buf)
+{
+	struct zheap_stats s;
+	bool ok;
+
+	zheap_pool_stats(pool, &s);
+	pr_info("zheap_wb_stress: after memory pressure: shrinker wrote back %llu of %u (rotated %llu, busy %llu)\n",
+		s.written_back, objects, s.wb_rotated, s.wb_busy);
+	disk_flush();
+	ok = walk(buf, "after memory pressure") && s.written_back > 0 &&
+	     atomic_long_read(&on_disk) == s.written_back &&
+	     !atomic_long_read(&errors) && !atomic_long_read(&corrupt);
+	pr_info("zheap_wb_stress: RESULT %s shrinker backend %s\n",
+		ok ? "PASS" : "FAIL", backend);
+	return 0;
+}
+
 /* Part two, once memcg b is gone: everything left goes to the disk. */
 static int finish_set(const char *val, const struct kernel_param *kp)
 {
@@ -495,6 +522,12 @@ static int finish_set(const char *val, const struct kernel_param *kp)
 	buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
+	if (hold) {
+		finish_hold(buf);
+		kfree(buf);
+		memcg_objs = 0;
+		return 0;
+	}
 	/* Offlining is asynchronous: wait for b's list to reach the root. */
 	for (tries = 0; tries < 100; tries++) {
 		root = zheap_lru_count_memcg(pool, NULL);
@@ -564,6 +597,21 @@ static int __init zheap_wb_stress_init(void)
 		backend, dev, objects, target, seed,
 		memcg_a ? " (memcg case)" : "");
 
+	if (hold) {
+		struct rnd_state rnd;
+
+		prandom_seed_state(&rnd, seed);
+		for (i = 0; i < objects; i++) {
+			mutex_lock(&objs[i].lock);
+			if (store(i, &rnd, buf, NULL))
+				atomic_long_inc(&errors);
+			mutex_unlock(&objs[i].lock);
+		}
+		memcg_objs = objects;
+		print_stats("filled, holding");
+		kfree(buf);
+		return 0;
+	}
 	if (memcg_a && memcg_b) {
 		err = memcg_case(buf);
 		kfree(buf);
