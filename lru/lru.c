@@ -98,6 +98,7 @@ static bool entry_under_writeback(struct list_head *entry)
 /* Link an empty entry at the hot end.  The caller holds the object's L. */
 static void entry_link(struct zheap_lru *lru, struct list_head *entry)
 {
+	lockdep_assert(zheap_object_lock_held());
 	INIT_LIST_HEAD(entry);
 	list_lru_add_obj(&lru->list, entry);
 }
@@ -164,6 +165,7 @@ static enum lru_status lru_isolate(struct list_head *entry,
 	unsigned long handle, loc, *slot;
 	int len, ret;
 
+	lockdep_assert_held(lock);
 	if (w->written >= w->target)
 		return LRU_STOP;
 	handle = zheap_lru_entry_handle(entry);
@@ -374,6 +376,7 @@ static void lru_move_hot(struct zheap_pool *pool, unsigned long handle)
 	preempt_disable();
 	slot = zheap_object_trylock_slot(pool, handle, &loc);
 	if (slot) {
+		lockdep_assert(zheap_object_lock_held());
 		entry = zheap_handle_lru_entry(pool, handle);
 		if (!list_empty(entry) && !entry_under_writeback(entry)) {
 			list_lru_del_obj(&pool->lru->list, entry);
@@ -433,6 +436,7 @@ int zheap_lru_free(struct zheap_pool *pool, unsigned long handle)
 {
 	struct list_head *entry = zheap_handle_lru_entry(pool, handle);
 
+	lockdep_assert(zheap_object_lock_held());
 	if (entry_under_writeback(entry)) {
 		if (entry->prev == ZHEAP_LRU_FREED)
 			return -EINVAL;

@@ -844,6 +844,24 @@ void zheap_slot_unlock_at(unsigned long *slot, unsigned long loc)
 }
 
 /**
+ * zheap_object_lock_held() - does this context hold an object lock?
+ *
+ * For lockdep assertions in the layers that rely on it (lru/).
+ *
+ * Context: Any context.
+ * Return: true if lockdep says an object lock is held here, or lockdep is
+ * off.
+ */
+bool zheap_object_lock_held(void)
+{
+#ifdef CONFIG_DEBUG_LOCK_ALLOC
+	return lock_is_held(&zheap_object_map);
+#else
+	return true;
+#endif
+}
+
+/**
  * zheap_object_unlock() - end an object lock without moving or freeing
  * @pool: the pool
  * @handle: an object the caller locked

@@ -131,6 +131,7 @@ void zheap_objects_unlock(struct zheap_pool *pool,
 int zheap_object_lock(struct zheap_pool *pool, unsigned long handle,
 		      unsigned long *loc);
 void zheap_object_unlock(struct zheap_pool *pool, unsigned long handle);
+bool zheap_object_lock_held(void);
 unsigned long zheap_handles_drain(struct zheap_pool *pool,
 				  void (*release)(struct zheap_pool *pool,
 						  unsigned long loc));
