@@ -214,6 +214,47 @@ static bool walk_again(struct lru_walk *w, unsigned long written_before,
 	       (w->written > written_before || w->rotated);
 }
 
+/*
+ * Write back up to @nr objects of every memcg (@one_memcg false) or of
+ * @memcg alone, pass after pass while passes make progress.
+ */
+static unsigned long lru_shrink(struct zheap_pool *pool, bool one_memcg,
+				struct mem_cgroup *memcg, unsigned long nr)
+{
+	struct zheap_lru *lru = pool->lru;
+	struct lru_walk w = { .pool = pool, .target = nr };
+	unsigned long before;
+	unsigned int pass = 0;
+	int nid;
+
+	if (WARN_ON_ONCE(!lru))
+		return 0;
+	might_sleep();
+	mutex_lock(&lru->wb_lock);
+	do {
+		before = w.written;
+		w.rotated = 0;
+		for_each_node_state(nid, N_NORMAL_MEMORY) {
+			unsigned long budget = nr;
+
+			if (one_memcg) {
+				budget += list_lru_count_one(&lru->list, nid,
+							     memcg);
+				list_lru_walk_one(&lru->list, nid, memcg,
+						  lru_isolate, &w, &budget);
+			} else {
+				budget += list_lru_count_node(&lru->list, nid);
+				list_lru_walk_node(&lru->list, nid, lru_isolate,
+						   &w, &budget);
+			}
+			if (w.written >= nr)
+				break;
+		}
+	} while (walk_again(&w, before, ++pass));
+	mutex_unlock(&lru->wb_lock);
+	return w.written;
+}
+
 /**
  * zheap_shrink() - write back a pool's coldest objects
  * @pool: a pool with an LRU
@@ -230,23 +271,7 @@ static bool walk_again(struct lru_walk *w, unsigned long written_before,
  */
 unsigned long zheap_shrink(struct zheap_pool *pool, unsigned long nr)
 {
-	struct zheap_lru *lru = pool->lru;
-	struct lru_walk w = { .pool = pool, .target = nr };
-	unsigned long before;
-	unsigned int pass = 0;
-
-	if (WARN_ON_ONCE(!lru))
-		return 0;
-	might_sleep();
-	mutex_lock(&lru->wb_lock);
-	do {
-		before = w.written;
-		w.rotated = 0;
-		list_lru_walk(&lru->list, lru_isolate, &w,
-			      list_lru_count(&lru->list) + nr);
-	} while (walk_again(&w, before, ++pass));
-	mutex_unlock(&lru->wb_lock);
-	return w.written;
+	return lru_shrink(pool, false, NULL, nr);
 }
 EXPORT_SYMBOL_GPL(zheap_shrink);
 
@@ -265,31 +290,7 @@ EXPORT_SYMBOL_GPL(zheap_shrink);
 unsigned long zheap_shrink_memcg(struct zheap_pool *pool,
 				 struct mem_cgroup *memcg, unsigned long nr)
 {
-	struct zheap_lru *lru = pool->lru;
-	struct lru_walk w = { .pool = pool, .target = nr };
-	unsigned long before;
-	unsigned int pass = 0;
-	int nid;
-
-	if (WARN_ON_ONCE(!lru))
-		return 0;
-	might_sleep();
-	mutex_lock(&lru->wb_lock);
-	do {
-		before = w.written;
-		w.rotated = 0;
-		for_each_node_state(nid, N_NORMAL_MEMORY) {
-			unsigned long budget;
-
-			budget = list_lru_count_one(&lru->list, nid, memcg) + nr;
-			list_lru_walk_one(&lru->list, nid, memcg, lru_isolate,
-					  &w, &budget);
-			if (w.written >= nr)
-				break;
-		}
-	} while (walk_again(&w, before, ++pass));
-	mutex_unlock(&lru->wb_lock);
-	return w.written;
+	return lru_shrink(pool, true, memcg, nr);
 }
 EXPORT_SYMBOL_GPL(zheap_shrink_memcg);
 

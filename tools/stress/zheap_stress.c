@@ -31,6 +31,8 @@
 #include <linux/vmalloc.h>
 #include <zheap.h>
 
+#include "stress_util.h"
+
 static char *backend = "zsmalloc";
 module_param(backend, charp, 0444);
 MODULE_PARM_DESC(backend, "zheap backend to stress");
@@ -63,17 +65,12 @@ static atomic_long_t reads = ATOMIC_LONG_INIT(0);
 static atomic_long_t churned = ATOMIC_LONG_INIT(0);
 static atomic_long_t errors = ATOMIC_LONG_INIT(0);
 
-static u8 pat(unsigned int i, unsigned int gen, unsigned int b)
-{
-	return (u8)(i * 2654435761u + gen * 40503u + b * 7 + (b >> 8));
-}
-
 static void fill(u8 *buf, unsigned int i, const struct sobj *o)
 {
 	unsigned int b;
 
 	for (b = 0; b < o->size; b++)
-		buf[b] = pat(i, o->gen, b);
+		buf[b] = stress_pat(i, o->gen, b);
 }
 
 static unsigned long mismatch(const u8 *buf, unsigned int i,
@@ -83,23 +80,8 @@ static unsigned long mismatch(const u8 *buf, unsigned int i,
 	unsigned int b;
 
 	for (b = 0; b < o->size; b++)
-		bad += buf[b] != pat(i, o->gen, b);
+		bad += buf[b] != stress_pat(i, o->gen, b);
 	return bad;
-}
-
-/* Sizes like compressed pages: mostly 1-3 KiB, some tiny, some whole. */
-static u16 pick_size(struct rnd_state *rnd)
-{
-	u32 r = prandom_u32_state(rnd);
-
-	switch (r & 7) {
-	case 0:
-		return 16 + (r >> 8) % 240;
-	case 1:
-		return PAGE_SIZE - (r >> 8) % 400;
-	default:
-		return 600 + (r >> 8) % 2600;
-	}
 }
 
 static int store(unsigned int i, struct rnd_state *rnd, u8 *buf)
@@ -108,7 +90,7 @@ static int store(unsigned int i, struct rnd_state *rnd, u8 *buf)
 	unsigned long h;
 	int err;
 
-	o->size = pick_size(rnd);
+	o->size = stress_pick_size(rnd, 16);
 	o->gen++;
 	err = zheap_malloc(pool, o->size, GFP_KERNEL, &h);
 	if (err)

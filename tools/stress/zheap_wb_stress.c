@@ -52,6 +52,8 @@
 #include <linux/vmalloc.h>
 #include <zheap.h>
 
+#include "stress_util.h"
+
 static char *backend = "zsmalloc";
 module_param(backend, charp, 0444);
 MODULE_PARM_DESC(backend, "zheap backend");
@@ -103,7 +105,15 @@ struct wobj {
 
 static struct zheap_pool *pool;
 static struct wobj *objs;
+/*
+ * The disk is opened O_DIRECT: writeback may run in reclaim (kswapd),
+ * where filling the disk's page cache would allocate, and reads then come
+ * from the device, not from a cache.  Transfers are whole blocks through
+ * @wbuf, which zheap's per-pool writeback serialisation protects.
+ */
 static struct file *disk;
+static u8 *wbuf;
+static atomic_long_t wb_nomem = ATOMIC_LONG_INIT(0);
 static bool stop;
 static atomic_long_t corrupt = ATOMIC_LONG_INIT(0);
 static atomic_long_t errors = ATOMIC_LONG_INIT(0);
@@ -113,11 +123,6 @@ static atomic_long_t on_disk = ATOMIC_LONG_INIT(0);
 static atomic_long_t wb_busy = ATOMIC_LONG_INIT(0);
 static atomic_long_t wb_stale = ATOMIC_LONG_INIT(0);
 
-static u8 pat(unsigned int i, unsigned int gen, unsigned int b)
-{
-	return (u8)(i * 2654435761u + gen * 40503u + b * 7 + (b >> 8));
-}
-
 static void fill(u8 *buf, unsigned int i, const struct wobj *o)
 {
 	unsigned int b;
@@ -125,7 +130,7 @@ static void fill(u8 *buf, unsigned int i, const struct wobj *o)
 	put_unaligned(i, (u32 *)buf);
 	put_unaligned(o->gen, (u32 *)(buf + 4));
 	for (b = HDR; b < o->size; b++)
-		buf[b] = pat(i, o->gen, b);
+		buf[b] = stress_pat(i, o->gen, b);
 }
 
 static unsigned long mismatch(const u8 *buf, unsigned int i,
@@ -138,23 +143,8 @@ static unsigned long mismatch(const u8 *buf, unsigned int i,
 	    get_unaligned((u32 *)(buf + 4)) != o->gen)
 		return o->size;
 	for (b = HDR; b < o->size; b++)
-		bad += buf[b] != pat(i, o->gen, b);
+		bad += buf[b] != stress_pat(i, o->gen, b);
 	return bad;
-}
-
-/* Sizes like compressed pages: mostly 1-3 KiB, some tiny, some whole. */
-static u16 pick_size(struct rnd_state *rnd)
-{
-	u32 r = prandom_u32_state(rnd);
-
-	switch (r & 7) {
-	case 0:
-		return HDR + 16 + (r >> 8) % 240;
-	case 1:
-		return PAGE_SIZE - (r >> 8) % 400;
-	default:
-		return 600 + (r >> 8) % 2600;
-	}
 }
 
 /* Store object @i in the pool and offer it for writeback; o->lock held. */
@@ -165,7 +155,7 @@ static int store(unsigned int i, struct rnd_state *rnd, u8 *buf,
 	unsigned long h;
 	int err;
 
-	o->size = pick_size(rnd);
+	o->size = stress_pick_size(rnd, HDR + 16);
 	o->gen++;
 	err = zheap_malloc_memcg(pool, o->size, GFP_KERNEL, memcg, &h);
 	if (err)
@@ -208,9 +198,15 @@ static int wb_stress_writeback(struct zheap_pool *p, unsigned long handle,
 		return -ENOENT;
 	}
 	atomic_long_add(mismatch(data, i, o), &corrupt);
-	done = kernel_write(disk, data, len, &pos);
-	if (done != len) {
-		atomic_long_inc(&errors);
+	memcpy(wbuf, data, len);
+	memset(wbuf + len, 0, PAGE_SIZE - len);
+	done = kernel_write(disk, wbuf, PAGE_SIZE, &pos);
+	if (done != PAGE_SIZE) {
+		/* Short of memory in reclaim: keep it, as a real tier would. */
+		if (done == -ENOMEM)
+			atomic_long_inc(&wb_nomem);
+		else
+			atomic_long_inc(&errors);
 		mutex_unlock(&o->lock);
 		return done < 0 ? done : -EIO;
 	}
@@ -331,7 +327,7 @@ static bool walk(u8 *buf, const char *when)
 				wrong = mismatch(buf, i, o);
 		} else if (o->state == ON_DISK) {
 			disk_objs++;
-			if (kernel_read(disk, buf, o->size, &pos) != o->size)
+			if (kernel_read(disk, buf, PAGE_SIZE, &pos) != PAGE_SIZE)
 				wrong = o->size;
 			else
 				wrong = mismatch(buf, i, o);
@@ -488,6 +484,7 @@ static void teardown(void)
 	if (mcg_b)
 		css_put(&mcg_b->css);
 	filp_close(disk, NULL);
+	kfree(wbuf);
 	vfree(objs);
 }
 
@@ -504,8 +501,10 @@ static int finish_hold(u8 *buf)
 	ok = walk(buf, "after memory pressure") && s.written_back > 0 &&
 	     atomic_long_read(&on_disk) == s.written_back &&
 	     !atomic_long_read(&errors) && !atomic_long_read(&corrupt);
-	pr_info("zheap_wb_stress: RESULT %s shrinker backend %s\n",
-		ok ? "PASS" : "FAIL", backend);
+	pr_info("zheap_wb_stress: RESULT %s shrinker backend %s on_disk %ld errors %ld corrupted_bytes %ld tier_nomem %ld\n",
+		ok ? "PASS" : "FAIL", backend, atomic_long_read(&on_disk),
+		atomic_long_read(&errors), atomic_long_read(&corrupt),
+		atomic_long_read(&wb_nomem));
 	return 0;
 }
 
@@ -569,16 +568,21 @@ static int __init zheap_wb_stress_init(void)
 
 	if (objects < 8)
 		return -EINVAL;
-	disk = filp_open(dev, O_RDWR | O_LARGEFILE, 0);
+	wbuf = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	if (!wbuf)
+		return -ENOMEM;
+	disk = filp_open(dev, O_RDWR | O_LARGEFILE | O_DIRECT, 0);
 	if (IS_ERR(disk)) {
 		pr_err("zheap_wb_stress: cannot open %s: %ld\n", dev,
 		       PTR_ERR(disk));
+		kfree(wbuf);
 		return PTR_ERR(disk);
 	}
 	if (i_size_read(disk->f_mapping->host) < (loff_t)objects * PAGE_SIZE) {
 		pr_err("zheap_wb_stress: %s holds fewer than %u blocks\n", dev,
 		       objects);
 		filp_close(disk, NULL);
+		kfree(wbuf);
 		return -ENOSPC;
 	}
 	objs = vzalloc(array_size(objects, sizeof(*objs)));
@@ -635,6 +639,7 @@ err_free:
 	kfree(buf);
 	vfree(objs);
 	filp_close(disk, NULL);
+	kfree(wbuf);
 	return err;
 }
 
