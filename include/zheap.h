@@ -143,7 +143,10 @@ enum zheap_lru_policy {
  *
  * Context: Process context; may sleep.  Called from zheap_shrink(), from
  * the pool's shrinker (only for reclaim that allows __GFP_IO and
- * __GFP_FS) and from zheap_malloc() at the page limit.
+ * __GFP_FS, but possibly from kswapd or direct reclaim: allocations may
+ * fail there, so write from preallocated buffers, or direct I/O, and
+ * return an error to keep the object if memory runs short) and from
+ * zheap_malloc() at the page limit.  Calls are serialised per pool.
  * Return: 0 if the lower tier now holds the data: zheap frees the object,
  * and its handle dies; -EAGAIN to be called again at once, up to
  * %ZHEAP_WB_TRIES times in all, then the object is kept; any other error
