@@ -27,12 +27,25 @@ KDIR ?= /lib/modules/$(KVER)/build
 ZHEAP_CONFIG := CONFIG_ZHEAP=m CONFIG_ZHEAP_ZBUD=m CONFIG_ZHEAP_ZSMALLOC=m \
 		CONFIG_ZHEAP_STRESS=m \
 		CONFIG_ZHEAP_BENCH=m
+# zheap_zram.ko: zram's sources from the unpacked linux-source-6.12 (make
+# setup), copied into zram/ and never edited.  Without them it is skipped.
+# ZHEAP_NO_ZRAM=1 leaves it out (the static checks do: it is not our code).
+ZRAM_SRC := $(shell $(ZHEAP_ENV); echo $$ZHEAP_SRC)/drivers/block/zram
+ifeq ($(ZHEAP_NO_ZRAM),)
+ifneq ($(wildcard $(ZRAM_SRC)/zram_drv.c),)
+ZHEAP_ZRAM := 1
+ZHEAP_CONFIG += CONFIG_ZHEAP_ZRAM=m
+endif
+endif
 
 .PHONY: all modules setup run check lint kunit qemu-test bench stress clean
 
 all: modules
 
 modules:
+ifneq ($(ZHEAP_ZRAM),)
+	mkdir -p zram && cp -u $(ZRAM_SRC)/*.[ch] zram/
+endif
 	$(MAKE) -C $(KDIR) M=$(CURDIR) $(ZHEAP_CONFIG) modules
 
 setup:

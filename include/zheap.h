@@ -204,6 +204,8 @@ void zheap_unmap_object(struct zheap_pool *pool, unsigned long handle);
 bool zheap_map_can_sleep(struct zheap_pool *pool);
 
 u64 zheap_total_pages(struct zheap_pool *pool);
+size_t zheap_huge_size(struct zheap_pool *pool);
+unsigned int zheap_size_class(struct zheap_pool *pool, size_t size);
 unsigned long zheap_compact(struct zheap_pool *pool);
 unsigned long zheap_compactable_pages(struct zheap_pool *pool);
 void zheap_pool_stats(struct zheap_pool *pool, struct zheap_stats *stats);

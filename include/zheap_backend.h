@@ -131,6 +131,10 @@ struct zheap_mover {
  * @compactable: the pages compaction would free if it could move every
  *	object: the arithmetic ideal, from the backend's counters.
  * @meta_bytes: bytes of bookkeeping the backend holds outside its pages.
+ * @huge_size: optional: the smallest object size that takes a page of its
+ *	own (no saving over storing the page as it is).  Default PAGE_SIZE.
+ * @size_class: optional: the backend's class number for objects of @size
+ *	(objects in one class take the same room).  Default @size / 16.
  */
 struct zheap_backend_ops {
 	void *(*create)(struct zheap_pool *pool);
@@ -159,6 +163,8 @@ struct zheap_backend_ops {
 	unsigned int (*compact_end)(void *bpool, void *unit);
 	unsigned long (*compactable)(void *bpool);
 	u64 (*meta_bytes)(void *bpool);
+	size_t (*huge_size)(void *bpool);
+	unsigned int (*size_class)(void *bpool, size_t size);
 };
 
 /**

@@ -18,7 +18,7 @@ import sys
 import tempfile
 
 SUITES = ("zheap_contract", "zheap_pool", "zheap_zbud", "zheap_zsmalloc",
-          "zheap_migrate", "zheap_lru")
+          "zheap_migrate", "zheap_lru", "zheap_zs_compat")
 
 BAD = [
     r"BUG: KASAN",

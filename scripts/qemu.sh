@@ -53,7 +53,10 @@ cp "$work/zload" "$root/zload"
 cp "$here/zheap.ko" "$here/zheap_zbud.ko" "$here/zheap_zsmalloc.ko" \
 	"$here/zheap_bench.ko" "$here/zheap_stress.ko" \
 	"$here/zheap_wb_stress.ko" "$root/lib/"
-for m in lib/lz4/lz4_compress crypto/lz4; do
+[ -f "$here/zheap_zram.ko" ] && cp "$here/zheap_zram.ko" "$root/lib/"
+xz -dc "$ZHEAP_MODDIR/kernel/drivers/block/zram/zram.ko.xz" > "$root/lib/zram.ko" ||
+	fail_all "no zram module for $ZHEAP_KVER"
+for m in lib/lz4/lz4_compress lib/lz4/lz4hc_compress crypto/lz4; do
 	xz -dc "$ZHEAP_MODDIR/kernel/$m.ko.xz" > "$root/lib/$(basename $m).ko" ||
 		fail_all "no $m module for $ZHEAP_KVER"
 done
@@ -67,6 +70,16 @@ if [ "$mode" = bench ]; then
 		head -c 6M > "$root/data/mm.c"
 	head -c 12M "$(command -v qemu-system-x86_64)" > "$root/data/qemu.bin"
 	head -c 2M /usr/lib/x86_64-linux-gnu/libc.so.6 > "$root/data/libc.so"
+fi
+if [ "$mode" = test ] || [ "$mode" = zram ]; then
+	# The same bytes through Debian's zram and zheap_zram: text, C and
+	# machine code, 8 MiB.
+	mkdir -p "$root/data"
+	{
+		find "$ZHEAP_SRC/Documentation" -name '*.rst' | sort | xargs cat 2>/dev/null | head -c 3M
+		find "$ZHEAP_SRC/mm" -name '*.c' | sort | xargs cat 2>/dev/null | head -c 2M
+		head -c 3M "$(command -v qemu-system-x86_64)"
+	} > "$root/data/zram.bin"
 fi
 xz -dc "$ZHEAP_MODDIR/kernel/drivers/block/virtio_blk.ko.xz" > "$root/lib/virtio_blk.ko" ||
 	fail_all "no virtio_blk module for $ZHEAP_KVER"

@@ -497,6 +497,17 @@ static u64 zbud_meta_bytes(void *bpool)
 	return (u64)READ_ONCE(zb->nr_descs) * kmem_cache_size(zbud_page_cache);
 }
 
+/* An object of all but one chunk leaves no room for a buddy. */
+static size_t zbud_huge_size(void *bpool)
+{
+	return (ZBUD_NCHUNKS - 1) * ZBUD_CHUNK_SIZE + 1;
+}
+
+static unsigned int zbud_size_class(void *bpool, size_t size)
+{
+	return size_to_chunks(size);
+}
+
 static const struct zheap_backend_ops zbud_ops = {
 	.create = zbud_create,
 	.destroy = zbud_destroy,
@@ -513,6 +524,8 @@ static const struct zheap_backend_ops zbud_ops = {
 	.compact_end = zbud_compact_end,
 	.compactable = zbud_compactable,
 	.meta_bytes = zbud_meta_bytes,
+	.huge_size = zbud_huge_size,
+	.size_class = zbud_size_class,
 };
 
 static struct zheap_backend zbud_backend = {

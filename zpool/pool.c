@@ -579,6 +579,47 @@ u64 zheap_total_pages(struct zheap_pool *pool)
 EXPORT_SYMBOL_GPL(zheap_total_pages);
 
 /**
+ * zheap_huge_size() - the smallest object size that saves nothing
+ * @pool: the pool
+ *
+ * An object of this size or larger takes a page of its own in the pool's
+ * backend: a consumer may as well store the page uncompressed (zram
+ * does).
+ *
+ * Context: Any context.
+ * Return: the size, at most PAGE_SIZE.
+ */
+size_t zheap_huge_size(struct zheap_pool *pool)
+{
+	const struct zheap_backend_ops *ops = pool->backend->ops;
+
+	return ops->huge_size ? ops->huge_size(pool->bpool) : PAGE_SIZE;
+}
+EXPORT_SYMBOL_GPL(zheap_huge_size);
+
+/**
+ * zheap_size_class() - which of the backend's classes a size falls in
+ * @pool: the pool
+ * @size: an object size
+ *
+ * Objects of one class take the same room: a consumer that could make an
+ * object smaller gains only if the class changes (zram's recompression
+ * asks this).
+ *
+ * Context: Any context.
+ * Return: the class number; classes of larger objects have larger
+ * numbers.
+ */
+unsigned int zheap_size_class(struct zheap_pool *pool, size_t size)
+{
+	const struct zheap_backend_ops *ops = pool->backend->ops;
+
+	return ops->size_class ? ops->size_class(pool->bpool, size) :
+				 size >> 4;
+}
+EXPORT_SYMBOL_GPL(zheap_size_class);
+
+/**
  * zheap_pool_stats() - read a pool's counters
  * @pool: the pool
  * @stats: filled in

@@ -849,6 +849,22 @@ static u64 zs_meta_bytes(void *bpool)
 	return atomic_long_read(&zp->meta_bytes);
 }
 
+/* The first class that holds no more objects than it has pages. */
+static size_t zs_huge_size(void *bpool)
+{
+	unsigned int c;
+
+	for (c = 1; c < zs_nr_classes; c++)
+		if (zs_layouts[c].objs <= zs_layouts[c].pages)
+			return zs_layouts[c - 1].size + 1;
+	return PAGE_SIZE;
+}
+
+static unsigned int zs_size_class(void *bpool, size_t size)
+{
+	return zs_layout_for(clamp_t(size_t, size, 1, PAGE_SIZE)) - zs_layouts;
+}
+
 static const struct zheap_backend_ops zs_ops = {
 	.create = zs_create,
 	.destroy = zs_destroy,
@@ -867,6 +883,8 @@ static const struct zheap_backend_ops zs_ops = {
 	.compact_end = zs_compact_end,
 	.compactable = zs_compactable,
 	.meta_bytes = zs_meta_bytes,
+	.huge_size = zs_huge_size,
+	.size_class = zs_size_class,
 };
 
 static struct zheap_backend zs_backend = {
