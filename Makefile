@@ -13,7 +13,9 @@
 #   make kunit      only the KUnit suites (plain and debug)
 #   make qemu-test  only the QEMU scenarios
 #   make bench      the allocator benchmark in the QEMU guest: zheap's
-#                   backends against the kernel's zsmalloc, same boot
+#                   backends against the kernel's zsmalloc, same boot; then
+#                   the end-to-end one (zswap and zram, every allocator),
+#                   whose plot goes to Documentation/e2e.{svg,png}
 #   make stress     the compaction stress run alone (also in qemu-test)
 #   make clean
 
@@ -68,6 +70,7 @@ qemu-test: setup
 
 bench: setup
 	bash scripts/qemu.sh bench
+	bash scripts/qemu.sh e2e
 
 stress: setup
 	bash scripts/qemu.sh stress

@@ -10,6 +10,8 @@
 #   qemu         the scenarios on Debian's 6.12 kernel with zswap
 #   bench        the allocator benchmark runs to the end and every object
 #                reads back intact (its figures are printed, not asserted)
+#   e2e          the end-to-end benchmark: every page through zswap and
+#                zram on every allocator reads back intact
 #
 # Each venue prints "<venue>: N passed, N failed"; a venue that prints no
 # such line (it could not run) counts as one failure.  The last line is the
@@ -52,6 +54,9 @@ venue qemu bash "$here/scripts/qemu.sh" test
 # come from make bench, in Documentation/measurements.rst).
 ZHEAP_BENCH_ARGS="objects=20000 ops=20000 rounds=1" \
 	venue bench bash "$here/scripts/qemu.sh" bench
+# The end-to-end run: every page through zswap and zram on every
+# allocator reads back intact; its plot goes to the cache, not the tree.
+ZHEAP_PLOT_DIR="$logs/e2e" venue e2e bash "$here/scripts/qemu.sh" e2e
 echo "check: done in $(($(date +%s) - start)) s"
 
 echo "$total_pass passed, $total_fail failed"

@@ -12,6 +12,10 @@
 #   scripts/qemu.sh bench  the allocator benchmark (tools/bench): zheap's
 #                          backends against the kernel's zsmalloc in one
 #                          boot; prints its table
+#   scripts/qemu.sh e2e    the end-to-end benchmark: the same data through
+#                          zswap and zram on the kernel's allocators and
+#                          zheap's, one boot; a table and a plot
+#                          (Documentation/e2e.{svg,png}, or $ZHEAP_PLOT_DIR)
 #
 # ZHEAP_QEMU_MIB and ZHEAP_QEMU_SEED override the workload's size and seed.
 set -uo pipefail
@@ -71,7 +75,20 @@ if [ "$mode" = bench ]; then
 	head -c 12M "$(command -v qemu-system-x86_64)" > "$root/data/qemu.bin"
 	head -c 2M /usr/lib/x86_64-linux-gnu/libc.so.6 > "$root/data/libc.so"
 fi
-if [ "$mode" = test ] || [ "$mode" = zram ]; then
+if [ "$mode" = test ] || [ "$mode" = zram ] || [ "$mode" = zramfs ]; then
+	# ext2 (ext4's driver) for zram_fs and the zram selftests of
+	# linux-source-6.12, unmodified, with shims for what busybox lacks.
+	for m in lib/crc16 crypto/crc32c_generic fs/mbcache fs/jbd2/jbd2 fs/ext4/ext4; do
+		xz -dc "$ZHEAP_MODDIR/kernel/$m.ko.xz" > "$root/lib/$(basename $m).ko" ||
+			fail_all "no $m module for $ZHEAP_KVER"
+	done
+	mkdir -p "$root/zram-selftests"
+	cp "$ZHEAP_SRC"/tools/testing/selftests/zram/*.sh "$root/zram-selftests/" ||
+		fail_all "no zram selftests in $ZHEAP_SRC"
+	cp "$here"/tests/qemu/shims/* "$root/bin/"
+fi
+if [ "$mode" = test ] || [ "$mode" = zram ] || [ "$mode" = zramfs ] ||
+   [ "$mode" = e2e ]; then
 	# The same bytes through Debian's zram and zheap_zram: text, C and
 	# machine code, 8 MiB.
 	mkdir -p "$root/data"
@@ -102,6 +119,11 @@ bench)
 	# wall clock, which swings by 20% on a shared machine.
 	[ "${ZHEAP_BENCH_WALLCLOCK:-0}" = 1 ] ||
 		icount=(-icount shift=0,sleep=off)
+	;;
+e2e)
+	# Small enough that zram, whose memory is the guest's own, holds it
+	# all in the 256 MiB guest.
+	: "${mib:=128}"
 	;;
 *) : "${mib:=384}" ;;
 esac
@@ -162,6 +184,20 @@ if [ "$mode" = bench ]; then
 	fi
 	echo "bench: 0 passed, 1 failed"
 	exit 1
+fi
+
+# The end-to-end report: a table, and a plot into Documentation/ (or
+# $ZHEAP_PLOT_DIR); it passes when every run read every page back.
+if [ "$mode" = e2e ]; then
+	echo "(full guest log: $log)"
+	grep -q '^ZT: E2E done' "$log" || {
+		echo "e2e: guest did not finish (qemu exit $qemu_rc); last lines:"
+		tail -n 40 "$log"
+	}
+	python3 "$here/scripts/e2e_report.py" "$log" \
+		"${ZHEAP_PLOT_DIR:-$here/Documentation}" "make bench" &&
+		grep -q '^ZT: E2E done' "$log"
+	exit $?
 fi
 
 if [ "$mode" = run ]; then

@@ -18,7 +18,7 @@ set -euo pipefail
 log() { printf 'setup: %s\n' "$*" >&2; }
 
 need_apt=0
-stamp="$ZHEAP_CACHE/apt-$ZHEAP_KABI-v2.stamp"
+stamp="$ZHEAP_CACHE/apt-$ZHEAP_KABI-v3.stamp"
 mkdir -p "$ZHEAP_CACHE"
 
 if [ ! -f "$stamp" ]; then
@@ -35,7 +35,7 @@ if [ "$need_apt" = 1 ]; then
 		"linux-source-6.12=${ZHEAP_DEBVER}"
 		qemu-system-x86 busybox-static sparse coccinelle
 		bc flex bison libelf-dev libssl-dev python3 make gcc
-		cpio xz-utils kmod e2fsprogs ocaml-nox
+		cpio xz-utils kmod e2fsprogs ocaml-nox gnuplot-nox
 	)
 	apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >&2
 	touch "$stamp"

@@ -1,0 +1,136 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""The end-to-end benchmark's report, from the guest log of
+`scripts/qemu.sh e2e`: one table on stdout, the figures as a data file,
+and a plot (SVG and PNG, by gnuplot) of density and speed per allocator.
+
+    e2e_report.py LOG OUTDIR COMMAND
+
+Passes (exit 0) only when all seven runs finished and every page read
+back intact; the figures themselves are printed, never judged.
+"""
+import os
+import re
+import subprocess
+import sys
+
+RUNS = [
+    ("zswap", "zbud"), ("zswap", "zsmalloc"),
+    ("zswap", "zheap_zbud"), ("zswap", "zheap_zsmalloc"),
+    ("zram", "kernel_zsmalloc"), ("zram", "zheap_zsmalloc"),
+    ("zram", "zheap_zbud"),
+]
+# What the plot calls each run: the kernel's allocators by name,
+# zheap's with its backend.
+LABEL = {
+    ("zswap", "zbud"): "zswap/zbud",
+    ("zswap", "zsmalloc"): "zswap/zsmalloc",
+    ("zswap", "zheap_zbud"): "zswap/zheap zbud",
+    ("zswap", "zheap_zsmalloc"): "zswap/zheap zsmalloc",
+    ("zram", "kernel_zsmalloc"): "zram.ko/zsmalloc",
+    ("zram", "zheap_zsmalloc"): "zheap_zram/zsmalloc",
+    ("zram", "zheap_zbud"): "zheap_zram/zbud",
+}
+
+
+def parse(log):
+    head, runs, failed = {}, {}, []
+    for line in open(log, errors="replace"):
+        if not line.startswith("ZT: E2E "):
+            continue
+        kv = dict(re.findall(r"(\w+)=(\S+)", line))
+        if "consumer" in kv:
+            if "failed" in kv:
+                failed.append("%s/%s: %s" % (kv["consumer"], kv["allocator"], kv["failed"]))
+            else:
+                runs[(kv["consumer"], kv["allocator"])] = kv
+        elif "kernel" in kv:
+            head = kv
+    return head, runs, failed
+
+
+def num(kv, key):
+    try:
+        return float(kv[key])
+    except (KeyError, ValueError):
+        return float("nan")
+
+
+def main():
+    log, outdir, command = sys.argv[1], sys.argv[2], sys.argv[3]
+    head, runs, failed = parse(log)
+    mib = int(head.get("mib", 0) or 0)
+    print("End-to-end: the same %d MiB (zload, seed %s) through each consumer"
+          " and allocator, one boot, Linux %s" %
+          (mib, head.get("seed", "?"), head.get("kernel", "?")))
+    print("%-22s %8s %8s %7s %8s %8s %8s %8s %7s %7s %4s" %
+          ("consumer/allocator", "stored", "pool", "density", "swpout",
+           "swpin", "zswpout", "zswpin", "out_s", "in_s", "bad"))
+    rows = []
+    problems = list(failed)
+    for key in RUNS:
+        kv = runs.get(key)
+        if kv is None:
+            problems.append("%s/%s: no result" % key)
+            continue
+        pool = num(kv, "pool_bytes")
+        density = num(kv, "compressed_bytes") / pool if pool > 0 else float("nan")
+        out_s, in_s = num(kv, "reclaim_s"), num(kv, "readback_s")
+        print("%-22s %8s %8d %7.3f %8s %8s %8s %8s %7.2f %7.2f %4s" %
+              (LABEL[key], kv["stored_pages"], pool / 4096, density,
+               kv["pswpout"], kv["pswpin"], kv["zswpout"], kv["zswpin"],
+               out_s, in_s, kv["bad_pages"]))
+        if kv["mm_stat"] != "-":
+            print("%-22s mm_stat %s" % ("", kv["mm_stat"].replace(",", " ")))
+        if kv["bad_pages"] != "0":
+            problems.append("%s/%s: bad_pages=%s" % (key + (kv["bad_pages"],)))
+        rows.append((LABEL[key], density, pool / 4096,
+                     mib / out_s if out_s > 0 else 0,
+                     mib / in_s if in_s > 0 else 0))
+
+    os.makedirs(outdir, exist_ok=True)
+    dat = os.path.join(outdir, "e2e.dat")
+    with open(dat, "w") as f:
+        f.write("# label density pool_pages out_mib_s in_mib_s\n")
+        for r in rows:
+            f.write('"%s" %.4f %d %.2f %.2f\n' % r)
+    title = ("zheap end to end: %d MiB (seed %s), Linux %s; made by: %s" %
+             (mib, head.get("seed", "?"), head.get("kernel", "?"), command))
+    plot = """
+set multiplot layout 1,2 title "{title}" font ",11"
+set style data histograms
+set style fill solid 0.8 border -1
+set boxwidth 0.8
+set xtics rotate by -35 font ",9" nomirror
+set grid ytics
+set key off
+set title "Density: compressed bytes / pool bytes (1.0 is ideal)"
+set yrange [0:1.05]
+plot "{dat}" using 2:xtic(1) linecolor rgb "#3b75af"
+set title "Speed: MiB/s swapped out (reclaim) and read back"
+set key top right
+set yrange [0:*]
+plot "{dat}" using 4:xtic(1) title "out" linecolor rgb "#d9822b", \\
+     "" using 5 title "back in" linecolor rgb "#4c9a4c"
+unset multiplot
+"""
+    for term, ext in (('svg size 1200,520 dynamic font "sans,10"', "svg"),
+                      ('png size 1200,520 font "sans,10"', "png")):
+        out = os.path.join(outdir, "e2e." + ext)
+        script = 'set terminal %s\nset output "%s"\n' % (term, out)
+        script += plot.format(title=title.replace('"', "'"), dat=dat)
+        r = subprocess.run(["gnuplot"], input=script, text=True,
+                           capture_output=True)
+        if r.returncode != 0:
+            problems.append("gnuplot (%s): %s" % (ext, r.stderr.strip()[:200]))
+        else:
+            print("plot: %s" % out)
+    for p in problems:
+        print("e2e: problem: %s" % p)
+    ok = not problems and len(rows) == len(RUNS)
+    print("e2e: %d passed, %d failed" % (1 if ok else 0, 0 if ok else 1))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
