@@ -40,6 +40,10 @@ static void zheap_zsmalloc_test_class_table_is_sound(struct kunit *test)
 		KUNIT_EXPECT_EQ(test, l->size % ZS_ALIGN, 0);
 		KUNIT_EXPECT_GE(test, l->pages, 1);
 		KUNIT_EXPECT_LE(test, l->pages, ZS_MAX_SPAN_PAGES);
+		/* Longer spans only where shorter ones hold a page each. */
+		if (l->pages > ZS_SPAN_PAGES)
+			KUNIT_EXPECT_LE(test, ZS_SPAN_PAGES * PAGE_SIZE / l->size,
+					ZS_SPAN_PAGES);
 		KUNIT_EXPECT_LE(test, l->objs * l->size, l->pages * PAGE_SIZE);
 		/* One more object would not fit: no slack left unused. */
 		KUNIT_EXPECT_GT(test, (l->objs + 1) * l->size,

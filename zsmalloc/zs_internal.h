@@ -9,9 +9,13 @@
 
 #define ZS_ALIGN		16
 #define ZS_NR_SIZES		(PAGE_SIZE / ZS_ALIGN)
-/* Longest span, and how much (permille) a shorter one may waste more. */
+/*
+ * Longest span, longest for sizes that it would not hold one per page, and
+ * how much (permille) a shorter one may waste more.
+ */
 #define ZS_MAX_SPAN_PAGES	16
-#define ZS_SPAN_TOLERANCE	20
+#define ZS_SPAN_PAGES		8
+#define ZS_SPAN_TOLERANCE	15
 /* Grid sizes one class may cover: its objects waste at most 63 bytes. */
 #define ZS_MAX_RUN		4
 #define ZS_GROUPS		8

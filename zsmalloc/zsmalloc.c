@@ -3,13 +3,14 @@
  * zheap zsmalloc backend: size classes over spans of order-0 pages.
  *
  * Sizes are rounded up to a 16-byte grid.  Each grid size s gets a span
- * layout: p pages (1 to ZS_MAX_SPAN_PAGES) holding n = p * PAGE_SIZE / s
- * objects laid end to end, so an object may straddle two pages.  Of the
- * layouts that waste least at the end of the span, the one with the
- * fewest pages within ZS_SPAN_TOLERANCE wins: a long span packs large
- * objects tightly (nine 3.6 KiB objects in eight pages instead of one per
- * page) but a class's last, partly filled span costs more, so short spans
- * are preferred where they are nearly as tight.  Up to ZS_MAX_RUN
+ * layout: p pages (1 to ZS_SPAN_PAGES, or to ZS_MAX_SPAN_PAGES for sizes
+ * that ZS_SPAN_PAGES pages would hold one per page) holding
+ * n = p * PAGE_SIZE / s objects laid end to end, so an object may straddle
+ * two pages.  Of the layouts that waste least at the end of the span, the
+ * one with the fewest pages within ZS_SPAN_TOLERANCE wins: a long span
+ * packs large objects tightly (sixteen 3.75 KiB objects in fifteen pages
+ * instead of one per page) but a class's last, partly filled span costs
+ * more, so short spans are preferred where they are nearly as tight.  Up to ZS_MAX_RUN
  * consecutive grid sizes that get the same (p, n) share one class, sized
  * for the largest of them.  The reasoning and the measurements behind the
  * constants are in Documentation/zsmalloc.rst.
@@ -130,12 +131,19 @@ static void zs_build_classes(void)
 	unsigned int g, p, c, end;
 
 	for (g = 1; g <= ZS_NR_SIZES; g++) {
-		unsigned int size = g * ZS_ALIGN, best = 0;
+		unsigned int size = g * ZS_ALIGN, best = 0, most;
 
-		for (p = 1; p <= ZS_MAX_SPAN_PAGES; p++)
+		/*
+		 * Spans of up to ZS_SPAN_PAGES, unless that many pages would
+		 * hold no more objects than pages: only then does a longer
+		 * span pay for its emptier tail.
+		 */
+		most = span_objs(ZS_SPAN_PAGES, size) > ZS_SPAN_PAGES ?
+		       ZS_SPAN_PAGES : ZS_MAX_SPAN_PAGES;
+		for (p = 1; p <= most; p++)
 			if (span_objs(p, size) < BIT(ZS_IDX_BITS))
 				best = max(best, span_use(p, size));
-		for (p = 1; p < ZS_MAX_SPAN_PAGES; p++)
+		for (p = 1; p < most; p++)
 			if (span_objs(p, size) < BIT(ZS_IDX_BITS) &&
 			    span_use(p, size) + ZS_SPAN_TOLERANCE >= best)
 				break;
