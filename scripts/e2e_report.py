@@ -97,19 +97,22 @@ def main():
     title = ("zheap end to end: %d MiB (seed %s), Linux %s; made by: %s" %
              (mib, head.get("seed", "?"), head.get("kernel", "?"), command))
     plot = """
+set termoption noenhanced
 set multiplot layout 1,2 title "{title}" font ",11"
 set style data histograms
 set style fill solid 0.8 border -1
 set boxwidth 0.8
-set xtics rotate by -35 font ",9" nomirror
+set xtics rotate by 30 right font ",9" nomirror
 set grid ytics
 set key off
 set title "Density: compressed bytes / pool bytes (1.0 is ideal)"
-set yrange [0:1.05]
-plot "{dat}" using 2:xtic(1) linecolor rgb "#3b75af"
+set yrange [0:1.1]
+plot "{dat}" using 2:xtic(1) linecolor rgb "#3b75af", \\
+     "" using 0:2:(sprintf("%.3f", $2)) with labels offset 0,0.7 font ",8"
 set title "Speed: MiB/s swapped out (reclaim) and read back"
-set key top right
+set key top right horizontal
 set yrange [0:*]
+set offsets 0, 0, graph 0.12, 0
 plot "{dat}" using 4:xtic(1) title "out" linecolor rgb "#d9822b", \\
      "" using 5 title "back in" linecolor rgb "#4c9a4c"
 unset multiplot

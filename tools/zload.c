@@ -166,9 +166,18 @@ int main(int argc, char **argv)
 	seed = strtoull(argv[2], NULL, 0);
 	pages = mib * (1024 * 1024 / PAGE);
 
+	/*
+	 * A caller that holds the data while it reclaims the cgroup wants
+	 * the data pages alone to go out: lock zload's own pages (stack,
+	 * heap, libc), which its wait loop would otherwise fault back in
+	 * at random moments.  The data is mapped after, unlocked.
+	 */
+	want = malloc(PAGE);
+	if (getenv("ZLOAD_HOLD") && mlockall(MCL_CURRENT))
+		perror("zload: mlockall");
+
 	mem = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	want = malloc(PAGE);
 	if (mem == MAP_FAILED || !want) {
 		perror("zload: mmap");
 		return 2;
