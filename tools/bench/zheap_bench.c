@@ -23,7 +23,8 @@
  *
  * Then compaction side by side (run_compact(): a-lzo, a random half
  * freed, one zs_compact() or zheap_compact(): pages freed against the
- * ideal, objects copied and time per freed page, the kernel being 1.00)
+ * ideal, objects copied and time per freed page, the kernel being 1.00;
+ * @rounds rounds, up to nine, each allocator's median time)
  * and whether compaction stalls the rest of the pool (run_stall()).
  *
  * The module does its work at load time, prints, and stays loaded until
@@ -39,6 +40,7 @@
 #include <linux/module.h>
 #include <linux/prandom.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/utsname.h>
 #include <linux/vmalloc.h>
@@ -593,6 +595,7 @@ struct compact_result {
 	u64 ideal;
 	u64 moved;
 	u64 ns;
+	u64 ns_min, ns_max;	/* over the rounds */
 	unsigned long bad;
 };
 
@@ -689,6 +692,47 @@ out_free:
 	vfree(handles);
 }
 
+#define MAX_ALLOCS		4
+#define COMPACT_MAX_ROUNDS	9
+
+static int cmp_u64(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * run_compact() @rounds times (at most COMPACT_MAX_ROUNDS), the allocators
+ * interleaved; each keeps its median time.  The counts are the same in
+ * every round (same trace, same seed), so the first round's stand; a bad
+ * object in any round counts.
+ */
+static void compact_rounds(struct bench_alloc *allocs, unsigned int nr,
+			   const struct trace *t, struct compact_result *res)
+{
+	unsigned int n = clamp(rounds, 1U, COMPACT_MAX_ROUNDS), k, i;
+	u64 ns[MAX_ALLOCS][COMPACT_MAX_ROUNDS];
+	struct compact_result r;
+
+	for (k = 0; k < n; k++) {
+		for (i = 0; i < nr; i++) {
+			run_compact(&allocs[i], t, &r);
+			ns[i][k] = r.ns;
+			if (k)
+				res[i].bad += r.bad;
+			else
+				res[i] = r;
+		}
+	}
+	for (i = 0; i < nr; i++) {
+		sort(ns[i], n, sizeof(u64), cmp_u64, NULL);
+		res[i].ns = ns[i][n / 2];
+		res[i].ns_min = ns[i][0];
+		res[i].ns_max = ns[i][n - 1];
+	}
+}
+
 /* @num / @den with two decimals, as "x.yy" parts. */
 static void ratio100(u64 num, u64 den, u64 *whole, u64 *frac)
 {
@@ -712,9 +756,11 @@ static void print_compact(const char *trace, struct bench_alloc *a,
 	ratio100(freed, r->ideal, &aw, &af);
 	ratio100(per, rper, &mw, &mf);
 	ratio100(ns, rns, &nw, &nf);
-	pr_info("zheap_bench: compact %-9s %-16s pages %6llu -> %6llu freed %6llu ideal %6llu (%llu.%02llu) moved %7llu, %llu.%02llu per freed page (%llu.%02llux kernel), %llu ns per freed page (%llu.%02llux kernel) bad %lu\n",
+	pr_info("zheap_bench: compact %-9s %-16s pages %6llu -> %6llu freed %6llu ideal %6llu (%llu.%02llu) moved %7llu, %llu.%02llu per freed page (%llu.%02llux kernel), %llu ns per freed page (%llu.%02llux kernel; rounds %llu..%llu) bad %lu\n",
 		trace, a->name, r->before, r->after, freed, r->ideal, aw, af,
-		r->moved, per / 100, per % 100, mw, mf, ns, nw, nf, r->bad);
+		r->moved, per / 100, per % 100, mw, mf, ns, nw, nf,
+		freed ? div64_u64(r->ns_min, freed) : 0,
+		freed ? div64_u64(r->ns_max, freed) : 0, r->bad);
 }
 
 /*
@@ -847,8 +893,6 @@ out:
 	return c.rate;
 }
 
-#define MAX_ALLOCS	4
-
 static unsigned int setup_allocs(struct bench_alloc *allocs)
 {
 	char *list = kstrdup(backends, GFP_KERNEL), *p = list, *name;
@@ -958,10 +1002,9 @@ static int __init zheap_bench_init(void)
 			div64_u64(all * 100, ref2) / 100,
 			div64_u64(all * 100, ref2) % 100, bad[i]);
 	}
-	for (i = 0; i < nr_allocs; i++) {
-		run_compact(&allocs[i], &traces[0], &cres[i]);
+	compact_rounds(allocs, nr_allocs, &traces[0], cres);
+	for (i = 0; i < nr_allocs; i++)
 		print_compact("a-lzo", &allocs[i], &cres[i], &cres[0]);
-	}
 	for (i = 0; i < nr_allocs; i++) {
 		unsigned long sbad = 0;
 		u64 spin = run_stall(&allocs[i], false, &sbad);
