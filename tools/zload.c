@@ -169,15 +169,20 @@ int main(int argc, char **argv)
 	/*
 	 * A caller that holds the data while it reclaims the cgroup wants
 	 * the data pages alone to go out: lock zload's own pages (stack,
-	 * heap, libc), which its wait loop would otherwise fault back in
-	 * at random moments.  The data is mapped after, unlocked.
+	 * heap, stdio's buffer, libc), now and later, which its wait loop
+	 * would otherwise fault back in at random moments, and whose
+	 * contents (addresses) differ from run to run.  The data mapping
+	 * is unlocked again.
 	 */
 	want = malloc(PAGE);
-	if (getenv("ZLOAD_HOLD") && mlockall(MCL_CURRENT))
+	if (getenv("ZLOAD_HOLD") && mlockall(MCL_CURRENT | MCL_FUTURE))
 		perror("zload: mlockall");
 
 	mem = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE,
 		   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (getenv("ZLOAD_HOLD") && mem != MAP_FAILED &&
+	    munlock(mem, pages * PAGE))
+		perror("zload: munlock");
 	if (mem == MAP_FAILED || !want) {
 		perror("zload: mmap");
 		return 2;
