@@ -36,6 +36,13 @@
 
 #include "../zpool/zheap_internal.h"
 
+/*
+ * Units emptied between chances to reschedule: enough that a compaction
+ * does not hand the CPU to every waiting worker after each unit, few
+ * enough (at most 16 spans of 16 pages) to keep its stretches short.
+ */
+#define COMPACT_BATCH	16
+
 static void *mover_lock(struct zheap_mover *mv, unsigned long handle,
 			unsigned long *loc)
 {
@@ -81,7 +88,7 @@ static long compact_unit(struct zheap_pool *pool, unsigned int kind)
 /* Compact every kind; the caller holds @pool->compact_lock. */
 static unsigned long compact_locked(struct zheap_pool *pool)
 {
-	unsigned long total = 0;
+	unsigned long total = 0, units = 0;
 	unsigned int kind;
 	long freed;
 
@@ -89,7 +96,8 @@ static unsigned long compact_locked(struct zheap_pool *pool)
 	for (kind = 0; ; kind++) {
 		while ((freed = compact_unit(pool, kind)) > 0) {
 			total += freed;
-			cond_resched();
+			if (!(++units % COMPACT_BATCH))
+				cond_resched();
 		}
 		if (freed == -ERANGE)
 			break;
