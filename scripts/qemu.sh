@@ -187,17 +187,22 @@ if [ "$mode" = bench ]; then
 fi
 
 # The end-to-end report: a table, and a plot into Documentation/ (or
-# $ZHEAP_PLOT_DIR); it passes when every run read every page back.
+# $ZHEAP_PLOT_DIR); it passes when every run read every page back and the
+# kernel logged no BUG or WARNING meanwhile.
 if [ "$mode" = e2e ]; then
 	echo "(full guest log: $log)"
 	grep -q '^ZT: E2E done' "$log" || {
 		echo "e2e: guest did not finish (qemu exit $qemu_rc); last lines:"
 		tail -n 40 "$log"
 	}
+	grep -E '^ZT: (RESULT kernel_log_clean|DMESG)' "$log"
 	python3 "$here/scripts/e2e_report.py" "$log" \
 		"${ZHEAP_PLOT_DIR:-$here/Documentation}" "make bench" &&
-		grep -q '^ZT: E2E done' "$log"
-	exit $?
+		grep -q '^ZT: E2E done' "$log" &&
+		grep -q '^ZT: RESULT kernel_log_clean PASS' "$log"
+	rc=$?
+	[ $rc -eq 0 ] || echo "e2e: 0 passed, 1 failed"
+	exit $rc
 fi
 
 if [ "$mode" = run ]; then
