@@ -169,13 +169,16 @@ int main(int argc, char **argv)
 	/*
 	 * A caller that holds the data while it reclaims the cgroup wants
 	 * the data pages alone to go out: lock zload's own pages (stack,
-	 * heap, stdio's buffer, libc), now and later, which its wait loop
-	 * would otherwise fault back in at random moments, and whose
-	 * contents (addresses) differ from run to run.  The data mapping
-	 * is unlocked again.
+	 * heap, stdio's buffer, libc), now and as they are touched later,
+	 * which its wait loop would otherwise fault back in at random
+	 * moments, and whose contents (addresses) differ from run to run.
+	 * MCL_ONFAULT: a future mapping is not populated and locked whole
+	 * (160 MiB at once starved the guest's atomic allocations); the
+	 * data mapping is unlocked again before its first fault.
 	 */
 	want = malloc(PAGE);
-	if (getenv("ZLOAD_HOLD") && mlockall(MCL_CURRENT | MCL_FUTURE))
+	if (getenv("ZLOAD_HOLD") &&
+	    mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT))
 		perror("zload: mlockall");
 
 	mem = mmap(NULL, pages * PAGE, PROT_READ | PROT_WRITE,
