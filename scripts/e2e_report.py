@@ -14,14 +14,8 @@ import re
 import subprocess
 import sys
 
-RUNS = [
-    ("zswap", "zbud"), ("zswap", "zsmalloc"),
-    ("zswap", "zheap_zbud"), ("zswap", "zheap_zsmalloc"),
-    ("zram", "kernel_zsmalloc"), ("zram", "zheap_zsmalloc"),
-    ("zram", "zheap_zbud"),
-]
-# What the plot calls each run: the kernel's allocators by name,
-# zheap's with its backend.
+# The runs the guest makes, in its order, and what the table and the plot
+# call each: the kernel's allocators by name, zheap's with its backend.
 LABEL = {
     ("zswap", "zbud"): "zswap/zbud",
     ("zswap", "zsmalloc"): "zswap/zsmalloc",
@@ -31,6 +25,7 @@ LABEL = {
     ("zram", "zheap_zsmalloc"): "zheap_zram/zsmalloc",
     ("zram", "zheap_zbud"): "zheap_zram/zbud",
 }
+RUNS = list(LABEL)
 
 
 def parse(log):

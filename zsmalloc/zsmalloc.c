@@ -10,10 +10,10 @@
  * one with the fewest pages within ZS_SPAN_TOLERANCE wins: a long span
  * packs large objects tightly (sixteen 3.75 KiB objects in fifteen pages
  * instead of one per page) but a class's last, partly filled span costs
- * more, so short spans are preferred where they are nearly as tight.  Up to ZS_MAX_RUN
- * consecutive grid sizes that get the same (p, n) share one class, sized
- * for the largest of them.  The reasoning and the measurements behind the
- * constants are in Documentation/zsmalloc.rst.
+ * more, so short spans are preferred where they are nearly as tight.  Up
+ * to ZS_MAX_RUN consecutive grid sizes that get the same (p, n) share one
+ * class, sized for the largest of them.  The reasoning and the
+ * measurements behind the constants are in Documentation/zsmalloc.rst.
  *
  * A span's descriptor (struct zs_span) lives outside its pages, so every
  * page byte holds objects: no in-object header.  The descriptor holds the
