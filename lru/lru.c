@@ -34,6 +34,17 @@
  *  4. take L again, waiting for users, and free the object if the callback
  *     took it or the consumer freed it, else link it at the hot end.
  *
+ * Policies.  Second chance reads R, which every pin sets, and the walk
+ * clears it and rotates the object instead of taking it.  Exact moves the
+ * entry to the hot end on every access.  Epoch moves it on the first
+ * access of an epoch only, setting R in the same update as L
+ * (zheap_object_claim_first()); adding an object sets R too.  Placements
+ * (moves and adds) are counted in @placed, and once they reach a quarter
+ * of the objects on the LRU, @age_work clears R in every slot of the pool
+ * (zheap_handles_clear_ref()), which starts the next epoch.  Its walk
+ * takes objects in list order.  tools/bench/lru_model.py gives the
+ * reasoning, and tools/bench/lru_bench.c the measurements.
+ *
  * So an object under writeback is never freed, its handle never reused,
  * and its data never read half-moved.  Migration and compaction do not
  * look at entries: they index by handle, which a move does not change.
@@ -51,6 +62,7 @@
 #include <linux/sched.h>
 #include <linux/shrinker.h>
 #include <linux/slab.h>
+#include <linux/workqueue.h>
 
 #include "../zpool/zheap_internal.h"
 
@@ -60,6 +72,13 @@
 /* Objects written back per round when an allocation meets the limit. */
 #define ZHEAP_LRU_BATCH	64
 
+/*
+ * The epoch policy ends an epoch after placements of 1/ZHEAP_LRU_EPOCH_DIV
+ * of the LRU's objects, and at least ZHEAP_LRU_EPOCH_MIN.
+ */
+#define ZHEAP_LRU_EPOCH_DIV	4
+#define ZHEAP_LRU_EPOCH_MIN	32
+
 struct zheap_lru {
 	struct list_lru list;
 	struct shrinker *shrinker;
@@ -68,6 +87,13 @@ struct zheap_lru {
 	/* serialises writeback in this pool; protects: @buf */
 	struct mutex wb_lock;
 	void *buf;
+	/*
+	 * Epoch policy: placements in this epoch; @age_work ends it, queued
+	 * once per epoch by whoever sets @aging.
+	 */
+	atomic_long_t placed;
+	atomic_t aging;
+	struct work_struct age_work;
 };
 
 /* One walk over the LRU, under zheap_lru.wb_lock. */
@@ -88,6 +114,65 @@ struct lru_walk {
 struct list_lru *zheap_lru_list(struct zheap_lru *lru)
 {
 	return &lru->list;
+}
+
+/**
+ * zheap_lru_pin_marks() - does every pin set the referenced bit?
+ * @lru: the LRU
+ *
+ * Context: Any context.
+ * Return: true for the second-chance policy, which reads the bit so.
+ */
+bool zheap_lru_pin_marks(struct zheap_lru *lru)
+{
+	return lru->cfg.policy == ZHEAP_LRU_SECOND_CHANCE;
+}
+
+static bool policy_epoch(struct zheap_pool *pool)
+{
+	return pool->lru->cfg.policy == ZHEAP_LRU_EPOCH;
+}
+
+/* Start a new epoch: no object has been placed in it yet. */
+static void lru_end_epoch(struct zheap_lru *lru)
+{
+	atomic_long_set(&lru->placed, 0);
+	zheap_handles_clear_ref(lru->pool);
+	this_cpu_inc(lru->pool->stats->lru_epochs);
+	atomic_set_release(&lru->aging, 0);
+}
+
+static void lru_age_fn(struct work_struct *work)
+{
+	lru_end_epoch(container_of(work, struct zheap_lru, age_work));
+}
+
+/**
+ * zheap_lru_end_epoch() - end the epoch policy's epoch now
+ * @pool: a pool with an LRU
+ *
+ * For tests, which need to know where an epoch ends.
+ *
+ * Context: Process context; may sleep.
+ */
+void zheap_lru_end_epoch(struct zheap_pool *pool)
+{
+	cancel_work_sync(&pool->lru->age_work);
+	lru_end_epoch(pool->lru);
+}
+
+/* An object went to the hot end: count it, and end the epoch when due. */
+static void lru_placed(struct zheap_lru *lru)
+{
+	long placed;
+
+	if (lru->cfg.policy != ZHEAP_LRU_EPOCH)
+		return;
+	placed = atomic_long_inc_return(&lru->placed);
+	if (placed >= max_t(long, list_lru_count(&lru->list) /
+				    ZHEAP_LRU_EPOCH_DIV, ZHEAP_LRU_EPOCH_MIN) &&
+	    !atomic_xchg(&lru->aging, 1))
+		queue_work(system_unbound_wq, &lru->age_work);
 }
 
 static bool entry_under_writeback(struct list_head *entry)
@@ -334,8 +419,9 @@ EXPORT_SYMBOL_GPL(zheap_lru_count_memcg);
  * @pool: a pool with an LRU
  * @handle: the object, whose contents are written
  *
- * Puts the object at the hot end of its memcg's LRU, with its referenced
- * bit clear: the writes that filled it are not a use.  Adding an object
+ * Puts the object at the hot end of its memcg's LRU.  Under second chance
+ * its referenced bit is cleared (the writes that filled it are not a
+ * use); under the epoch policy it is set (placed in this epoch).  Adding an object
  * that is on the LRU already, or under writeback, changes nothing.
  *
  * Context: Process or atomic context, not hard interrupt.  No one may be
@@ -356,8 +442,10 @@ int zheap_lru_add(struct zheap_pool *pool, unsigned long handle)
 	if (!err) {
 		entry = zheap_handle_lru_entry(pool, handle);
 		if (list_empty(entry)) {
-			zheap_object_set_ref(pool, handle, false);
+			/* Epoch: placed now.  Second chance: not used yet. */
+			zheap_object_set_ref(pool, handle, policy_epoch(pool));
 			list_lru_add_obj(&pool->lru->list, entry);
+			lru_placed(pool->lru);
 		}
 		zheap_object_unlock(pool, handle);
 	}
@@ -368,20 +456,27 @@ int zheap_lru_add(struct zheap_pool *pool, unsigned long handle)
 }
 EXPORT_SYMBOL_GPL(zheap_lru_add);
 
-/* Move a linked entry to the hot end, if its object is free to lock. */
-static void lru_move_hot(struct zheap_pool *pool, unsigned long handle)
+/*
+ * Move a linked entry to the hot end, if its object is free to lock;
+ * with @first, only at the object's first use in the epoch.
+ */
+static void lru_move_hot(struct zheap_pool *pool, unsigned long handle,
+			 bool first)
 {
 	struct list_head *entry;
 	unsigned long loc, *slot;
 
 	preempt_disable();
-	slot = zheap_object_trylock_slot(pool, handle, &loc);
+	slot = first ? zheap_object_claim_first(pool, handle, &loc) :
+		       zheap_object_trylock_slot(pool, handle, &loc);
 	if (slot) {
 		lockdep_assert(zheap_object_lock_held());
 		entry = zheap_handle_lru_entry(pool, handle);
 		if (!list_empty(entry) && !entry_under_writeback(entry)) {
 			list_lru_del_obj(&pool->lru->list, entry);
 			list_lru_add_obj(&pool->lru->list, entry);
+			this_cpu_inc(pool->stats->lru_promoted);
+			lru_placed(pool->lru);
 		}
 		zheap_slot_unlock_at(slot, loc);
 	}
@@ -399,8 +494,16 @@ static void lru_move_hot(struct zheap_pool *pool, unsigned long handle)
  */
 void zheap_lru_accessed(struct zheap_pool *pool, unsigned long handle)
 {
-	if (pool->lru->cfg.policy == ZHEAP_LRU_EXACT)
-		lru_move_hot(pool, handle);
+	switch (pool->lru->cfg.policy) {
+	case ZHEAP_LRU_EXACT:
+		lru_move_hot(pool, handle, false);
+		break;
+	case ZHEAP_LRU_EPOCH:
+		lru_move_hot(pool, handle, true);
+		break;
+	case ZHEAP_LRU_SECOND_CHANCE:
+		break;
+	}
 }
 
 /**
@@ -416,7 +519,15 @@ void zheap_lru_accessed(struct zheap_pool *pool, unsigned long handle)
  */
 int zheap_lru_touch(struct zheap_pool *pool, unsigned long handle)
 {
-	if (!pool->lru || !zheap_object_set_ref(pool, handle, true))
+	unsigned long loc;
+	bool live;
+
+	if (!pool->lru)
+		return -EINVAL;
+	/* Only second chance marks a use in R; the others move the entry. */
+	live = pool->slot_ref ? zheap_object_set_ref(pool, handle, true) :
+				zheap_handle_lookup(pool, handle, &loc);
+	if (!live)
 		return -EINVAL;
 	zheap_lru_accessed(pool, handle);
 	return 0;
@@ -524,7 +635,8 @@ struct zheap_lru *zheap_lru_create(struct zheap_pool *pool,
 	int err = -ENOMEM;
 
 	if (!cfg->writeback || (cfg->policy != ZHEAP_LRU_SECOND_CHANCE &&
-				cfg->policy != ZHEAP_LRU_EXACT))
+				cfg->policy != ZHEAP_LRU_EXACT &&
+				cfg->policy != ZHEAP_LRU_EPOCH))
 		return ERR_PTR(-EINVAL);
 	lru = kzalloc(sizeof(*lru), GFP_KERNEL);
 	if (!lru)
@@ -532,6 +644,7 @@ struct zheap_lru *zheap_lru_create(struct zheap_pool *pool,
 	lru->pool = pool;
 	lru->cfg = *cfg;
 	mutex_init(&lru->wb_lock);
+	INIT_WORK(&lru->age_work, lru_age_fn);
 	lru->buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
 	if (!lru->buf)
 		goto err_free;
@@ -571,6 +684,7 @@ void zheap_lru_destroy(struct zheap_pool *pool)
 {
 	struct zheap_lru *lru = pool->lru;
 
+	cancel_work_sync(&lru->age_work);
 	shrinker_free(lru->shrinker);
 	list_lru_destroy(&lru->list);
 	kfree(lru->buf);

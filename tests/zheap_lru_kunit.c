@@ -330,6 +330,81 @@ static void zheap_lru_test_second_chance(struct kunit *test)
 }
 
 /*
+ * Epoch policy: the first access of an epoch moves an object to the hot
+ * end, later ones in the same epoch do not; after the epoch ends, the
+ * next access moves it again.  The walk takes objects in list order,
+ * referenced or not.  Then an epoch ends by itself once a quarter of the
+ * objects (at least ZHEAP_LRU_EPOCH_MIN) have been placed.
+ */
+static void zheap_lru_test_epoch_order(struct kunit *test)
+{
+	static const unsigned int accesses[] = { 10, 3, 50, 3, 0 };
+	static const unsigned int tail[] = { 10, 3, 0, 7, 20, 50 };
+	struct lru_consumer *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	unsigned int want[LRU_OBJS], nr = 0, i, j;
+	struct zheap_stats s0, s;
+	struct zheap_pool *pool;
+	unsigned long timeout;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	pool = lru_pool(test, c, ZHEAP_LRU_EPOCH, LRU_OBJS);
+	/* The fill placed 64 objects: an epoch may have ended; end one now. */
+	zheap_lru_end_epoch(pool);
+	zheap_pool_stats(pool, &s0);
+	for (i = 0; i < ARRAY_SIZE(accesses); i++)
+		read_one(test, c, accesses[i]);
+	KUNIT_EXPECT_EQ(test, zheap_lru_touch(pool, c->handles[7]), 0);
+	zheap_test_fill(c->buf, obj_size(20), 20);
+	KUNIT_EXPECT_EQ(test, zheap_write_object(pool, c->handles[20], c->buf,
+						 obj_size(20)), 0);
+	/* 3's second read and 50's first after the epoch: one move more. */
+	zheap_lru_end_epoch(pool);
+	read_one(test, c, 50);
+	read_one(test, c, 50);
+	zheap_pool_stats(pool, &s);
+	KUNIT_EXPECT_EQ(test, s.lru_promoted - s0.lru_promoted, 7);
+	KUNIT_EXPECT_EQ(test, s.lru_epochs - s0.lru_epochs, 1);
+
+	for (i = 0; i < LRU_OBJS; i++) {
+		for (j = 0; j < ARRAY_SIZE(tail); j++)
+			if (tail[j] == i)
+				break;
+		if (j == ARRAY_SIZE(tail))
+			want[nr++] = i;
+	}
+	for (j = 0; j < ARRAY_SIZE(tail); j++)
+		want[nr++] = tail[j];
+	KUNIT_ASSERT_EQ(test, nr, LRU_OBJS);
+
+	KUNIT_EXPECT_EQ(test, zheap_shrink(pool, 5), 5);
+	KUNIT_EXPECT_EQ(test, zheap_shrink(pool, LRU_OBJS), LRU_OBJS - 5);
+	expect_sequence(test, c, want, LRU_OBJS);
+	expect_survivors(test, c);
+	zheap_pool_stats(pool, &s);
+	KUNIT_EXPECT_EQ(test, s.wb_rotated, 0);
+	KUNIT_EXPECT_EQ(test, s.lru_objects, 0);
+
+	/* Refill: 64 placements end an epoch without help. */
+	zheap_pool_stats(pool, &s0);
+	for (i = 0; i < LRU_OBJS; i++) {
+		c->handles[i] = zheap_test_store(test, pool, obj_size(i), i,
+						 c->buf);
+		KUNIT_ASSERT_EQ(test, zheap_lru_add(pool, c->handles[i]), 0);
+	}
+	timeout = jiffies + 10 * HZ;
+	do {
+		zheap_pool_stats(pool, &s);
+		if (s.lru_epochs > s0.lru_epochs)
+			break;
+		msleep(20);
+	} while (time_before(jiffies, timeout));
+	KUNIT_EXPECT_GT(test, s.lru_epochs, s0.lru_epochs);
+	for (i = 0; i < LRU_OBJS; i++)
+		zheap_free(pool, c->handles[i]);
+	zheap_pool_destroy(pool);
+}
+
+/*
  * The callback refuses one object, asks again twice for another, and
  * always for a third: the first and third stay, on the LRU and intact.
  */
@@ -582,6 +657,7 @@ static struct kunit_case zheap_lru_cases[] = {
 	KUNIT_CASE_PARAM(zheap_lru_test_exact_order, zheap_test_backend_params),
 	KUNIT_CASE_PARAM(zheap_lru_test_second_chance,
 			 zheap_test_backend_params),
+	KUNIT_CASE_PARAM(zheap_lru_test_epoch_order, zheap_test_backend_params),
 	KUNIT_CASE_PARAM(zheap_lru_test_refuse_and_retry,
 			 zheap_test_backend_params),
 	KUNIT_CASE_PARAM(zheap_lru_test_free_and_move_during_writeback,

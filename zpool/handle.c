@@ -34,9 +34,11 @@
  * When free, bit 0 is clear and bits 1.. hold the index of the next free
  * slot in the chunk (ZHEAP_SLOT_END ends the list).  A slot handed out by
  * zheap_handle_alloc() but not yet set holds 0: neither live nor linked.
- * Bit 7 (R) is the LRU layer's referenced bit: in a pool with an LRU, every
- * pin sets it in the same update, and the second-chance walk (lru/lru.c)
- * clears it.
+ * Bit 7 (R) is the LRU layer's referenced bit.  In a pool with the
+ * second-chance LRU every pin sets it in the same update, and the walk
+ * (lru/lru.c) clears it; with the epoch LRU it says the object was moved
+ * to the hot end in this epoch (zheap_object_claim_first()), and
+ * zheap_handles_clear_ref() clears it in every slot when an epoch ends.
  *
  * LRU entries.  In a pool with an LRU each chunk has a companion: an
  * order-1 compound page of list_heads, entry i for slot i, which the
@@ -198,7 +200,9 @@ int zheap_handles_init(struct zheap_pool *pool)
 	for (i = 0; i < nr; i++)
 		table_init(&pool->shards[i], pool);
 	xa_init(&pool->memcg_tables);
-	pool->slot_ref = pool->lru ? ZHEAP_SLOT_REF : 0;
+	/* Only second chance reads R as "used since the hand passed". */
+	pool->slot_ref = pool->lru && zheap_lru_pin_marks(pool->lru) ?
+			 ZHEAP_SLOT_REF : 0;
 	return 0;
 }
 
@@ -1273,4 +1277,97 @@ bool zheap_object_set_ref(struct zheap_pool *pool, unsigned long handle,
 			return true;
 	} while (!try_cmpxchg(slot, &word, want));
 	return true;
+}
+
+/**
+ * zheap_object_claim_first() - lock an object at its first use in an epoch
+ * @pool: a pool with an LRU
+ * @handle: the object
+ * @loc: set to its location
+ *
+ * For the epoch policy (lru/lru.c): sets R and L in one update if R is
+ * clear and no one else uses the object, so that of all the uses of an
+ * object in one epoch only the first moves its LRU entry.  An object in
+ * use keeps R clear: its next use tries again.
+ *
+ * Context: Preemption disabled.
+ * Return: the slot, locked as by zheap_object_trylock_slot(); NULL if R
+ * was set, the object is in use, or it is not live.
+ */
+unsigned long *zheap_object_claim_first(struct zheap_pool *pool,
+					unsigned long handle,
+					unsigned long *loc)
+{
+	guard(rcu)();
+	unsigned long *slot = pool_slot(pool, handle), word;
+
+	lockdep_assert_preemption_disabled();
+	if (!slot)
+		return NULL;
+	word = READ_ONCE(*slot);
+	do {
+		if (!(word & ZHEAP_SLOT_LIVE) || (word & ZHEAP_SLOT_REF) ||
+		    (word & (ZHEAP_SLOT_LOCKED | ZHEAP_SLOT_PINS)))
+			return NULL;
+	} while (!try_cmpxchg(slot, &word,
+			      word | ZHEAP_SLOT_REF | ZHEAP_SLOT_LOCKED));
+	lock_map_acquire_try(&zheap_object_map);
+	*loc = slot_loc(word);
+	return slot;
+}
+
+/* Clear R in the live slots of @page; free slots keep their links. */
+static unsigned long chunk_clear_ref(struct page *page)
+{
+	unsigned long cleared = 0, *slot, word;
+	unsigned int i;
+
+	for (i = 1; i < ZHEAP_SLOTS_PER_CHUNK; i++) {
+		slot = chunk_slot(page, i);
+		word = READ_ONCE(*slot);
+		while ((word & (ZHEAP_SLOT_LIVE | ZHEAP_SLOT_REF)) ==
+		       (ZHEAP_SLOT_LIVE | ZHEAP_SLOT_REF)) {
+			if (try_cmpxchg(slot, &word, word & ~ZHEAP_SLOT_REF)) {
+				cleared++;
+				break;
+			}
+		}
+	}
+	return cleared;
+}
+
+/**
+ * zheap_handles_clear_ref() - clear the referenced bit of a pool's objects
+ * @pool: the pool
+ *
+ * Starts a new epoch of the LRU's epoch policy (lru/lru.c).  Walks every
+ * chunk of @pool under RCU and clears R in each live slot with one atomic
+ * update, beside pins, L and moves of the same words; a slot freed
+ * meanwhile is left alone.  Objects used while the walk runs may keep R
+ * or lose it: either is a valid state of the policy.
+ *
+ * Context: Process context; may sleep.
+ * Return: how many bits it cleared.
+ */
+unsigned long zheap_handles_clear_ref(struct zheap_pool *pool)
+{
+	unsigned long id, cleared = 0;
+	struct page *page;
+
+	might_sleep();
+	rcu_read_lock();
+	xa_for_each(&zheap_chunks, id, page) {
+		struct zheap_handle_table *table = chunk_table(page);
+
+		if (!table || READ_ONCE(table->pool) != pool)
+			continue;
+		cleared += chunk_clear_ref(page);
+		if (need_resched()) {
+			rcu_read_unlock();
+			cond_resched();
+			rcu_read_lock();
+		}
+	}
+	rcu_read_unlock();
+	return cleared;
 }

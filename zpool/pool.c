@@ -655,6 +655,8 @@ void zheap_pool_stats(struct zheap_pool *pool, struct zheap_stats *stats)
 		sum.wb_retries += READ_ONCE(c->wb_retries);
 		sum.wb_busy += READ_ONCE(c->wb_busy);
 		sum.wb_rotated += READ_ONCE(c->wb_rotated);
+		sum.lru_promoted += READ_ONCE(c->lru_promoted);
+		sum.lru_epochs += READ_ONCE(c->lru_epochs);
 		sum.wb_freed += READ_ONCE(c->wb_freed);
 		sum.limit_shrinks += READ_ONCE(c->limit_shrinks);
 		sum.limit_fails += READ_ONCE(c->limit_fails);
@@ -682,6 +684,8 @@ void zheap_pool_stats(struct zheap_pool *pool, struct zheap_stats *stats)
 	stats->wb_retries = sum.wb_retries;
 	stats->wb_busy = sum.wb_busy;
 	stats->wb_rotated = sum.wb_rotated;
+	stats->lru_promoted = sum.lru_promoted;
+	stats->lru_epochs = sum.lru_epochs;
 	stats->wb_freed = sum.wb_freed;
 	stats->limit_shrinks = sum.limit_shrinks;
 	stats->limit_fails = sum.limit_fails;

@@ -64,6 +64,8 @@ static int pool_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "wb_retries %llu\n", s.wb_retries);
 	seq_printf(m, "wb_busy %llu\n", s.wb_busy);
 	seq_printf(m, "wb_rotated %llu\n", s.wb_rotated);
+	seq_printf(m, "lru_promoted %llu\n", s.lru_promoted);
+	seq_printf(m, "lru_epochs %llu\n", s.lru_epochs);
 	seq_printf(m, "wb_freed %llu\n", s.wb_freed);
 	seq_printf(m, "limit_shrinks %llu\n", s.limit_shrinks);
 	seq_printf(m, "limit_fails %llu\n", s.limit_fails);

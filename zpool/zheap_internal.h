@@ -55,7 +55,8 @@ struct zheap_pool {
 	 */
 	struct xarray memcg_tables;
 	struct zheap_lru *lru;
-	unsigned long slot_ref;		/* ZHEAP_SLOT_REF in LRU pools, else 0 */
+	/* ZHEAP_SLOT_REF in second-chance LRU pools, else 0 */
+	unsigned long slot_ref;
 	struct dentry *debugfs;
 	struct shrinker *shrinker;
 
@@ -98,6 +99,8 @@ struct zheap_pcpu_stats {
 	unsigned long wb_retries;
 	unsigned long wb_busy;
 	unsigned long wb_rotated;
+	unsigned long lru_promoted;
+	unsigned long lru_epochs;
 	unsigned long wb_freed;
 	unsigned long limit_shrinks;
 	unsigned long limit_fails;
@@ -150,10 +153,16 @@ unsigned long *zheap_object_lock_idle(struct zheap_pool *pool,
 				      unsigned long handle, unsigned long *loc);
 bool zheap_object_set_ref(struct zheap_pool *pool, unsigned long handle,
 			  bool ref);
+unsigned long *zheap_object_claim_first(struct zheap_pool *pool,
+					unsigned long handle,
+					unsigned long *loc);
+unsigned long zheap_handles_clear_ref(struct zheap_pool *pool);
 
 /* lru/lru.c: the object LRU and writeback */
 struct zheap_lru;
 struct list_lru *zheap_lru_list(struct zheap_lru *lru);
+bool zheap_lru_pin_marks(struct zheap_lru *lru);
+void zheap_lru_end_epoch(struct zheap_pool *pool);
 struct zheap_lru *zheap_lru_create(struct zheap_pool *pool,
 				   const struct zheap_lru_config *cfg);
 void zheap_lru_destroy(struct zheap_pool *pool);

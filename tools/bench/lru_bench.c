@@ -15,8 +15,9 @@
  * n/50 coldest, and counts how many of those written back were among
  * them.  Exact LRU must score 1.00; second chance is measured, over 10
  * rounds (before its hand has gone round the list once) and over 40 (a
- * steady state, where it has gone round twice).  The read loop is timed
- * too: what an access costs under each policy.
+ * steady state, where it has gone round twice), and so is the epoch
+ * policy.  The read loop is timed too: what an access costs under each
+ * policy, and how many accesses moved an entry.
  */
 
 #include <linux/ktime.h>
@@ -127,6 +128,8 @@ struct lru_score {
 	u64 reads;
 	u64 read_ns;
 	u64 rotated;
+	u64 promoted;
+	u64 epochs;
 	unsigned long bad;
 };
 
@@ -200,6 +203,8 @@ static int lru_choice(const char *backend, enum zheap_lru_policy policy,
 	}
 	zheap_pool_stats(r.pool, &s);
 	sc->rotated = s.wb_rotated;
+	sc->promoted = s.lru_promoted;
+	sc->epochs = s.lru_epochs;
 	err = 0;
 out:
 	if (r.pool) {
@@ -258,9 +263,10 @@ static void print_choice(const char *backend, const char *policy,
 						ref->read_ns) : 0;
 	u64 x100 = ref_rate ? div64_u64(rate * 100, ref_rate) : 0;
 
-	pr_info("zheap_bench: lru choice   zheap-%-10s %-13s %2u rounds: among the coldest N %llu.%03llu (%llu of %llu), rotations %llu; reads %8llu/s (%llu.%02llux second-chance), ns per object written %llu bad %lu\n",
+	pr_info("zheap_bench: lru choice   zheap-%-10s %-13s %2u rounds: among the coldest N %llu.%03llu (%llu of %llu), rotations %llu, moves %llu in %llu reads, epochs %llu; reads %8llu/s (%llu.%02llux second-chance), ns per object written %llu bad %lu\n",
 		backend, policy, rounds, milli / 1000, milli % 1000, sc->hits,
-		sc->written, sc->rotated, rate, x100 / 100, x100 % 100,
+		sc->written, sc->rotated, sc->promoted, sc->reads, sc->epochs,
+		rate, x100 / 100, x100 % 100,
 		sc->written ? div64_u64(sc->ns, sc->written) : 0, sc->bad);
 }
 
@@ -308,18 +314,22 @@ long zheap_bench_lru(const char *backend, const u16 *sizes, unsigned int n,
 		div64_u64(dmeta, n), div64_u64(dmeta * 100, n) % 100);
 
 	for (k = 0; k < ARRAY_SIZE(rounds); k++) {
-		struct lru_score sc2 = {}, exact = {};
+		struct lru_score sc2 = {}, exact = {}, epoch = {};
 
 		err = lru_choice(backend, ZHEAP_LRU_SECOND_CHANCE, sizes, n,
 				 rounds[k], seed, &sc2);
 		if (!err)
 			err = lru_choice(backend, ZHEAP_LRU_EXACT, sizes, n,
 					 rounds[k], seed, &exact);
+		if (!err)
+			err = lru_choice(backend, ZHEAP_LRU_EPOCH, sizes, n,
+					 rounds[k], seed, &epoch);
 		if (err)
 			return err;
 		print_choice(backend, "second-chance", rounds[k], &sc2, &sc2);
 		print_choice(backend, "exact", rounds[k], &exact, &sc2);
-		bad += sc2.bad + exact.bad;
+		print_choice(backend, "epoch", rounds[k], &epoch, &sc2);
+		bad += sc2.bad + exact.bad + epoch.bad;
 	}
 	return bad;
 }

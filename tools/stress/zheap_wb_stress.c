@@ -2,7 +2,8 @@
 /*
  * zheap writeback stress run, loaded in the QEMU guest.
  *
- * A test consumer on a pool with an LRU (second-chance policy) whose lower
+ * A test consumer on a pool with an LRU (zheap_wb_stress.policy: second-chance,
+ * the default, exact or epoch) whose lower
  * tier is a real block device: object i is written back to the 4 KiB
  * block i of zheap_wb_stress.dev (a virtio disk in the guest).  While a
  * writeback thread calls zheap_shrink() until zheap_wb_stress.target
@@ -85,6 +86,10 @@ MODULE_PARM_DESC(memcg_a, "cgroup path: run the memcg case with this memcg");
 static char *memcg_b;
 module_param(memcg_b, charp, 0444);
 MODULE_PARM_DESC(memcg_b, "cgroup path of the memcg case's other memcg");
+
+static char *policy = "second-chance";
+module_param(policy, charp, 0444);
+MODULE_PARM_DESC(policy, "LRU policy: second-chance, exact or epoch");
 
 static bool hold;
 module_param(hold, bool, 0444);
@@ -353,10 +358,11 @@ static void print_stats(const char *when)
 	struct zheap_stats s;
 
 	zheap_pool_stats(pool, &s);
-	pr_info("zheap_wb_stress: %s: pool_pages %llu written_back %llu wb_refused %llu wb_retries %llu wb_busy %llu wb_rotated %llu wb_freed %llu pages_migrated %llu pages_compacted %llu lru_bytes %llu handle_slots %llu\n",
+	pr_info("zheap_wb_stress: %s: pool_pages %llu written_back %llu wb_refused %llu wb_retries %llu wb_busy %llu wb_rotated %llu wb_freed %llu lru_promoted %llu lru_epochs %llu pages_migrated %llu pages_compacted %llu lru_bytes %llu handle_slots %llu\n",
 		when, s.pool_pages, s.written_back, s.wb_refused, s.wb_retries,
-		s.wb_busy, s.wb_rotated, s.wb_freed, s.pages_migrated,
-		s.pages_compacted, s.lru_bytes, s.handle_slots);
+		s.wb_busy, s.wb_rotated, s.wb_freed, s.lru_promoted,
+		s.lru_epochs, s.pages_migrated, s.pages_compacted, s.lru_bytes,
+		s.handle_slots);
 }
 
 static int stress(u8 *buf)
@@ -566,6 +572,12 @@ static int __init zheap_wb_stress_init(void)
 	u8 *buf;
 	int err;
 
+	if (!strcmp(policy, "exact"))
+		cfg.policy = ZHEAP_LRU_EXACT;
+	else if (!strcmp(policy, "epoch"))
+		cfg.policy = ZHEAP_LRU_EPOCH;
+	else if (strcmp(policy, "second-chance"))
+		return -EINVAL;
 	if (objects < 8)
 		return -EINVAL;
 	wbuf = kmalloc(PAGE_SIZE, GFP_KERNEL);
@@ -597,8 +609,8 @@ static int __init zheap_wb_stress_init(void)
 		err = PTR_ERR(pool);
 		goto err_free;
 	}
-	pr_info("zheap_wb_stress: backend %s dev %s objects %u target %u seed %lu%s\n",
-		backend, dev, objects, target, seed,
+	pr_info("zheap_wb_stress: backend %s policy %s dev %s objects %u target %u seed %lu%s\n",
+		backend, policy, dev, objects, target, seed,
 		memcg_a ? " (memcg case)" : "");
 
 	if (hold) {
