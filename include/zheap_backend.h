@@ -64,19 +64,24 @@ struct zheap_page_owner {
  * struct zheap_mover - how a backend's move_unit takes and gives back
  *	objects without touching their handle slots
  * @pool: the pool
- * @lock: try to lock the object @handle for a move; returns a cookie for
- *	@unlock, or NULL if the object is in use; sets *@loc to where it is
- * @unlock: give the object its location @loc (new, or the old one if it
- *	did not move) and unlock it
  * @stopped: set by move_unit when it stopped before the unit was empty
+ * @chunk: zheap's own: the handle chunk of the last object locked
+ * @chunk_id: zheap's own: its id
+ *
+ * move_unit takes each object with zheap_mover_lock() and gives it back
+ * with zheap_mover_unlock(), both under the owner lock.
  */
 struct zheap_mover {
 	struct zheap_pool *pool;
-	void *(*lock)(struct zheap_mover *mv, unsigned long handle,
-		      unsigned long *loc);
-	void (*unlock)(void *cookie, unsigned long loc);
 	bool stopped;
+	struct page *chunk;
+	unsigned long chunk_id;
 };
+
+void *zheap_mover_lock(struct zheap_mover *mv, unsigned long handle,
+		       unsigned long *loc);
+void zheap_mover_unlock(struct zheap_mover *mv, void *cookie,
+			unsigned long loc);
 
 /**
  * struct zheap_backend_ops - what a backend implements
@@ -114,8 +119,9 @@ struct zheap_mover {
  * @move_unit: empty compaction source @unit into room the backend already
  *	has for its kind (never a new page, never another source), under
  *	one hold of the owner lock: for each object, in turn, take it with
- *	@mv->lock (NULL: it is in use, stop), give it room, copy it, free
- *	its old slot and hand it back with @mv->unlock and its new location;
+ *	zheap_mover_lock() (NULL: it is in use, stop), give it room, copy
+ *	it, free its old slot and hand it back with zheap_mover_unlock() and
+ *	its new location;
  *	with no room left, hand it back at its old location and stop.
  *	Returns the objects moved; sets @mv->stopped if it stopped early.
  * @compact_source: choose, among the backend's objects of kind @kind

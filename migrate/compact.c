@@ -43,21 +43,6 @@
  */
 #define COMPACT_BATCH	16
 
-static void *mover_lock(struct zheap_mover *mv, unsigned long handle,
-			unsigned long *loc)
-{
-	unsigned long *slot = zheap_object_trylock_slot(mv->pool, handle, loc);
-
-	if (!slot)
-		this_cpu_inc(mv->pool->stats->compact_busy);
-	return slot;
-}
-
-static void mover_unlock(void *cookie, unsigned long loc)
-{
-	zheap_slot_unlock_at(cookie, loc);
-}
-
 /*
  * Empty one source unit of @kind into the others.  Returns the pages
  * freed (0 when @kind has nothing more to give), or -ERANGE past the last
@@ -66,9 +51,7 @@ static void mover_unlock(void *cookie, unsigned long loc)
 static long compact_unit(struct zheap_pool *pool, unsigned int kind)
 {
 	const struct zheap_backend_ops *ops = pool->backend->ops;
-	struct zheap_mover mv = {
-		.pool = pool, .lock = mover_lock, .unlock = mover_unlock,
-	};
+	struct zheap_mover mv = { .pool = pool };
 	unsigned int moved, freed;
 	void *unit;
 	int nr;

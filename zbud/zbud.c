@@ -315,14 +315,14 @@ static unsigned int zbud_move_unit(void *bpool, void *unit,
 
 		if (!size)
 			continue;
-		cookie = mv->lock(mv, src->handle[buddy], &from);
+		cookie = zheap_mover_lock(mv, src->handle[buddy], &from);
 		if (!cookie) {
 			mv->stopped = true;
 			break;
 		}
 		dst = zbud_find(zb, size_to_chunks(size));
 		if (!dst) {
-			mv->unlock(cookie, from);
+			zheap_mover_unlock(mv, cookie, from);
 			mv->stopped = true;
 			break;
 		}
@@ -331,7 +331,7 @@ static unsigned int zbud_move_unit(void *bpool, void *unit,
 		       size);
 		/* @src is a compaction source: never freed here. */
 		zbud_put_buddy(zb, src, buddy);
-		mv->unlock(cookie, to);
+		zheap_mover_unlock(mv, cookie, to);
 		moved++;
 	}
 	spin_unlock(&zb->owner.lock);

@@ -824,6 +824,61 @@ unsigned long *zheap_object_trylock_slot(struct zheap_pool *pool,
 }
 
 /**
+ * zheap_mover_lock() - lock an object for a backend's move_unit
+ * @mv: the mover compaction gave the backend
+ * @handle: an object of the unit being emptied
+ * @loc: set to its location
+ *
+ * As zheap_object_trylock_slot(), for the compactor's inner loop.  The
+ * objects of a unit mostly share a few handle chunks, so @mv keeps the
+ * last chunk found and skips the chunk lookup when the next object is in
+ * it.  The owner lock held throughout the unit keeps a chunk freed
+ * meanwhile from being reused (its page waits for a grace period); a
+ * freed one has no table any more and is looked up again.
+ *
+ * Context: The owner lock of the unit held.
+ * Return: a cookie for zheap_mover_unlock(); NULL (counted in
+ * compact_busy) if the object is in use.
+ */
+void *zheap_mover_lock(struct zheap_mover *mv, unsigned long handle,
+		       unsigned long *loc)
+{
+	unsigned long id = handle >> ZHEAP_SLOT_ID_BITS, *slot = NULL;
+	struct page *page = mv->chunk;
+
+	lockdep_assert_preemption_disabled();
+	if (!page || mv->chunk_id != id || !chunk_table(page)) {
+		page = handle_chunk(mv->pool, handle);
+		mv->chunk = page;
+		mv->chunk_id = id;
+	}
+	if (page && (handle & ZHEAP_SLOT_IDX_MASK) &&
+	    slot_trylock(handle_slot(page, handle), loc)) {
+		slot = handle_slot(page, handle);
+		lock_map_acquire_try(&zheap_object_map);
+	} else {
+		this_cpu_inc(mv->pool->stats->compact_busy);
+	}
+	return slot;
+}
+EXPORT_SYMBOL_GPL(zheap_mover_lock);
+
+/**
+ * zheap_mover_unlock() - give an object its location and unlock it
+ * @mv: the mover
+ * @cookie: from zheap_mover_lock()
+ * @loc: the object's location from now on (its old one if it did not move)
+ *
+ * Context: As for zheap_mover_lock().
+ */
+void zheap_mover_unlock(struct zheap_mover *mv, void *cookie,
+			unsigned long loc)
+{
+	zheap_slot_unlock_at(cookie, loc);
+}
+EXPORT_SYMBOL_GPL(zheap_mover_unlock);
+
+/**
  * zheap_slot_unlock_at() - give a locked object its location and unlock it
  * @slot: from zheap_object_trylock_slot()
  * @loc: the object's location from now on

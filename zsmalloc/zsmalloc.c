@@ -580,14 +580,14 @@ static unsigned int zs_move_unit(void *bpool, void *unit,
 		if (ids[idx] & ZS_FREE)
 			continue;
 		handle = zheap_handle_by_id(zp->pool, ids[idx]);
-		cookie = mv->lock(mv, handle, &from);
+		cookie = zheap_mover_lock(mv, handle, &from);
 		if (!cookie) {
 			mv->stopped = true;
 			break;
 		}
 		dst = zs_find_span(class);
 		if (!dst) {
-			mv->unlock(cookie, from);
+			zheap_mover_unlock(mv, cookie, from);
 			mv->stopped = true;
 			break;
 		}
@@ -596,7 +596,7 @@ static unsigned int zs_move_unit(void *bpool, void *unit,
 		zs_copy_obj(dst, loc_idx(to), src, idx, size);
 		/* @src is a compaction source: never freed here. */
 		zs_put_slot(zp, src, idx);
-		mv->unlock(cookie, to);
+		zheap_mover_unlock(mv, cookie, to);
 		moved++;
 	}
 	spin_unlock(&class->owner.lock);
