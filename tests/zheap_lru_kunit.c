@@ -405,6 +405,37 @@ static void zheap_lru_test_epoch_order(struct kunit *test)
 }
 
 /*
+ * An LRU pool's chunk keeps its header with the LRU entries: 512 objects
+ * fill one chunk, slot 0 included, whose entry names its handle when the
+ * walk finds it; the LRU costs 16 bytes per slot exactly.
+ */
+static void zheap_lru_test_chunk_of_512(struct kunit *test)
+{
+	struct lru_consumer *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	unsigned int i, slot0 = 0;
+	struct zheap_pool *pool;
+	struct zheap_stats s;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	pool = lru_pool(test, c, ZHEAP_LRU_EXACT, 512);
+	zheap_pool_stats(pool, &s);
+	/* UML runs one CPU: one shard, so the 512 fill whole chunks. */
+	KUNIT_EXPECT_EQ(test, s.handle_bytes, PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, s.lru_bytes, 16 * 512);
+	for (i = 0; i < 512; i++)
+		slot0 += !(c->orig[i] & 511);
+	KUNIT_EXPECT_EQ(test, slot0, 1);
+	read_one(test, c, 0);
+	KUNIT_EXPECT_EQ(test, zheap_shrink(pool, 512), 512);
+	KUNIT_EXPECT_EQ(test, c->nr_written, 512);
+	KUNIT_EXPECT_EQ(test, c->written[511], 0);
+	expect_survivors(test, c);
+	zheap_pool_stats(pool, &s);
+	KUNIT_EXPECT_EQ(test, s.handle_bytes, 0);
+	zheap_pool_destroy(pool);
+}
+
+/*
  * The callback refuses one object, asks again twice for another, and
  * always for a third: the first and third stay, on the LRU and intact.
  */
@@ -658,6 +689,7 @@ static struct kunit_case zheap_lru_cases[] = {
 	KUNIT_CASE_PARAM(zheap_lru_test_second_chance,
 			 zheap_test_backend_params),
 	KUNIT_CASE_PARAM(zheap_lru_test_epoch_order, zheap_test_backend_params),
+	KUNIT_CASE_PARAM(zheap_lru_test_chunk_of_512, zheap_test_backend_params),
 	KUNIT_CASE_PARAM(zheap_lru_test_refuse_and_retry,
 			 zheap_test_backend_params),
 	KUNIT_CASE_PARAM(zheap_lru_test_free_and_move_during_writeback,

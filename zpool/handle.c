@@ -7,16 +7,19 @@
  * of the handle.
  *
  * Slots live in "chunks": order-0 pages owned by one pool.  Word 0 of a
- * chunk is its header, words 1..511 are slots.  Every chunk has an id in
- * one allocating xarray shared by all pools (zheap_chunks), and a handle is
+ * chunk is its header, words 1..511 are slots; in a pool with an LRU the
+ * header lives in the struct page of the chunk's companion (below) and
+ * all 512 words are slots.  Every chunk has an id (1 and up) in one
+ * allocating xarray shared by all pools (zheap_chunks), and a handle is
  *
- *	handle = chunk id << ZHEAP_SLOT_ID_BITS | slot index (1..511)
+ *	handle = chunk id << ZHEAP_SLOT_ID_BITS | slot index (0 or 1..511)
  *
- * so a handle is below 2^31, is never 0 (index 0 is the header), and
+ * so a handle is below 2^31, is never 0 (the id is not), and
  * doubles as the 32-bit name backends keep in their reverse maps.  Turning
  * a handle into its slot is one xa_load(); a handle that names no chunk,
- * a chunk of another pool (page->private names the owning shard), or the
- * header is refused without reading any memory that may have been freed:
+ * a chunk of another pool (page->private names the owning shard), or a
+ * chunk's header word is refused without reading any memory that may
+ * have been freed:
  * a double free or a made-up handle gets an error, not a use-after-free.
  *
  * A pool's chunks are spread over shards (a power of two of them, up to
@@ -41,9 +44,11 @@
  * zheap_handles_clear_ref() clears it in every slot when an epoch ends.
  *
  * LRU entries.  In a pool with an LRU each chunk has a companion: an
- * order-1 compound page of list_heads, entry i for slot i, which the
- * chunk's page->index points to.  Entry 0 points back at the chunk, so an
- * entry found on an LRU list names its handle.  The companion is
+ * order-1 compound page of 512 list_heads, entry i for slot i, which the
+ * chunk's page->index points to.  The companion's head page holds the
+ * chunk's header in its ->private and points back at the chunk with its
+ * ->index, so an entry found on an LRU list names its handle, and the
+ * LRU costs exactly one list_head per slot.  The companion is
  * allocated with __GFP_ACCOUNT in the allocating task's memory cgroup
  * context, and list_lru finds an entry's memcg and node from the page it
  * sits in: the LRU stores no memcg pointer per object, and a memcg that
@@ -149,9 +154,25 @@ static bool chunk_alloc_should_fail(void)
 }
 #endif
 
+static struct list_head *chunk_lru(struct page *page)
+{
+	return (struct list_head *)page->index;
+}
+
+/* Word 0 of the chunk, or the companion's page->private in LRU pools. */
 static struct zheap_chunk_header *chunk_header(struct page *page)
 {
+	struct list_head *lru = chunk_lru(page);
+
+	if (lru)
+		return (struct zheap_chunk_header *)&virt_to_page(lru)->private;
 	return page_address(page);
+}
+
+/* The first slot's index: 0 where the header is not in the chunk. */
+static unsigned int chunk_first(struct page *page)
+{
+	return chunk_lru(page) ? 0 : 1;
 }
 
 static unsigned long *chunk_slot(struct page *page, unsigned int idx)
@@ -208,11 +229,6 @@ int zheap_handles_init(struct zheap_pool *pool)
 
 static void chunk_free_now(struct page *page);
 
-static struct list_head *chunk_lru(struct page *page)
-{
-	return (struct list_head *)page->index;
-}
-
 /*
  * The LRU entries of a new chunk, charged to the memcg the caller runs
  * in (zheap_malloc_memcg() sets it).
@@ -227,10 +243,11 @@ static bool lru_companion_new(struct page *chunk, gfp_t gfp)
 	if (!page)
 		return false;
 	entries = page_address(page);
-	entries[0].next = (struct list_head *)chunk;
-	entries[0].prev = NULL;
-	for (i = 1; i < ZHEAP_SLOTS_PER_CHUNK; i++)
+	for (i = 0; i < ZHEAP_SLOTS_PER_CHUNK; i++)
 		INIT_LIST_HEAD(&entries[i]);
+	/* The back pointer; ->private will hold the chunk's header. */
+	page->index = (unsigned long)chunk;
+	set_page_private(page, 0);
 	chunk->index = (unsigned long)entries;
 	return true;
 }
@@ -255,7 +272,7 @@ static struct page *chunk_new(struct zheap_handle_table *table, gfp_t gfp)
 	}
 	/* Owner first: a lookup may find the page as soon as it is stored. */
 	set_page_private(page, (unsigned long)table);
-	if (xa_alloc(&zheap_chunks, &id, page, XA_LIMIT(0, ZHEAP_MAX_CHUNK_ID),
+	if (xa_alloc(&zheap_chunks, &id, page, XA_LIMIT(1, ZHEAP_MAX_CHUNK_ID),
 		     gfp)) {
 		set_page_private(page, 0);
 		chunk_free_now(page);
@@ -266,8 +283,8 @@ static struct page *chunk_new(struct zheap_handle_table *table, gfp_t gfp)
 	hdr = chunk_header(page);
 	hdr->id = id;
 	hdr->inuse = 0;
-	hdr->free_head = 1;
-	for (i = 1; i < ZHEAP_SLOTS_PER_CHUNK; i++) {
+	hdr->free_head = chunk_first(page);
+	for (i = chunk_first(page); i < ZHEAP_SLOTS_PER_CHUNK; i++) {
 		unsigned long next = i + 1 < ZHEAP_SLOTS_PER_CHUNK ? i + 1 :
 				     ZHEAP_SLOT_END;
 
@@ -279,6 +296,10 @@ static struct page *chunk_new(struct zheap_handle_table *table, gfp_t gfp)
 static void chunk_free_now(struct page *page)
 {
 	if (page->index) {
+		struct page *companion = virt_to_page(chunk_lru(page));
+
+		companion->index = 0;
+		set_page_private(companion, 0);
 		free_pages(page->index, ZHEAP_LRU_ORDER);
 		page->index = 0;
 	}
@@ -484,10 +505,10 @@ static struct page *handle_chunk(struct zheap_pool *pool, unsigned long handle)
 	struct zheap_handle_table *table;
 	struct page *page;
 
-	if (handle >> 31 || !(handle & ZHEAP_SLOT_IDX_MASK))
+	if (handle >> 31)
 		return NULL;
 	page = xa_load(&zheap_chunks, handle >> ZHEAP_SLOT_ID_BITS);
-	if (!page)
+	if (!page || (handle & ZHEAP_SLOT_IDX_MASK) < chunk_first(page))
 		return NULL;
 	/*
 	 * A table outlives its chunks by a grace period (the pool frees its
@@ -852,7 +873,7 @@ void *zheap_mover_lock(struct zheap_mover *mv, unsigned long handle,
 		mv->chunk = page;
 		mv->chunk_id = id;
 	}
-	if (page && (handle & ZHEAP_SLOT_IDX_MASK) &&
+	if (page && (handle & ZHEAP_SLOT_IDX_MASK) >= chunk_first(page) &&
 	    slot_trylock(handle_slot(page, handle), loc)) {
 		slot = handle_slot(page, handle);
 		lock_map_acquire_try(&zheap_object_map);
@@ -1020,7 +1041,7 @@ static unsigned long chunk_drain(struct page *page, struct zheap_pool *pool,
 	unsigned long nr = 0;
 	unsigned int i;
 
-	for (i = 1; i < ZHEAP_SLOTS_PER_CHUNK; i++) {
+	for (i = chunk_first(page); i < ZHEAP_SLOTS_PER_CHUNK; i++) {
 		unsigned long *slot = chunk_slot(page, i);
 		unsigned long word = READ_ONCE(*slot);
 
@@ -1222,9 +1243,11 @@ unsigned long zheap_lru_entry_handle(struct list_head *entry)
 {
 	struct list_head *base;
 
+	/* An order-1 page is aligned to its size. */
 	base = (struct list_head *)ALIGN_DOWN((unsigned long)entry,
 					      ZHEAP_LRU_BYTES);
-	return chunk_handle((struct page *)base->next, entry - base);
+	return chunk_handle((struct page *)virt_to_page(base)->index,
+			    entry - base);
 }
 
 /**
@@ -1377,7 +1400,7 @@ static unsigned long chunk_clear_ref(struct page *page)
 	unsigned long cleared = 0, *slot, word;
 	unsigned int i;
 
-	for (i = 1; i < ZHEAP_SLOTS_PER_CHUNK; i++) {
+	for (i = chunk_first(page); i < ZHEAP_SLOTS_PER_CHUNK; i++) {
 		slot = chunk_slot(page, i);
 		word = READ_ONCE(*slot);
 		while ((word & (ZHEAP_SLOT_LIVE | ZHEAP_SLOT_REF)) ==

@@ -301,10 +301,10 @@ long zheap_bench_lru(const char *backend, const u16 *sizes, unsigned int n,
 		return err;
 	dmeta = lru.handle_bytes + lru.backend_meta_bytes + lru.lru_bytes -
 		plain.handle_bytes - plain.backend_meta_bytes;
-	/* A chunk is a header word and PAGE_SIZE / 8 - 1 slots. */
+	/* In an LRU pool a chunk is PAGE_SIZE / 8 slots (its header is not). */
 	per_slot_x100 = div64_u64(lru.lru_bytes * 100,
 				  lru.handle_bytes / PAGE_SIZE *
-				  (PAGE_SIZE / sizeof(long) - 1));
+				  (PAGE_SIZE / sizeof(long)));
 	pr_info("zheap_bench: lru memory   zheap-%-10s objects %u: LRU entries %llu bytes = %llu.%02llu per handle slot; metadata per object %llu (no LRU) -> %llu (LRU), +%llu.%02llu\n",
 		backend, n, lru.lru_bytes, per_slot_x100 / 100,
 		per_slot_x100 % 100,
