@@ -17,7 +17,9 @@
 #                          zheap's, one boot; a table and a plot
 #                          (Documentation/e2e.{svg,png}, or $ZHEAP_PLOT_DIR)
 #
-# ZHEAP_QEMU_MIB and ZHEAP_QEMU_SEED override the workload's size and seed.
+# ZHEAP_QEMU_MIB and ZHEAP_QEMU_SEED override the workload's size and seed;
+# ZHEAP_QEMU_SMP the guest's CPUs (2).  With one, -icount bench times carry
+# no other vCPU's instructions (the stall figure then means nothing).
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -137,7 +139,7 @@ append+=" zswap.max_pool_percent=50 zt.mode=$mode zt.mib=$mib zt.seed=$seed"
 # (an exception frame TCG built wrong, not the guest's doing; the same
 # signature with cmpxchg8b: ClangBuiltLinux/linux#1437).  Without CX16 the
 # kernel takes its non-cmpxchg16b paths, the same for every allocator.
-timeout 1200 qemu-system-x86_64 -machine q35 -accel tcg -cpu max,-cx16 -smp 2 -m $mem \
+timeout 1200 qemu-system-x86_64 -machine q35 -accel tcg -cpu max,-cx16 -smp "${ZHEAP_QEMU_SMP:-2}" -m $mem \
 	"${icount[@]}" \
 	-kernel "$ZHEAP_VMLINUZ" -initrd "$work/initrd.gz" -append "$append" \
 	-drive "file=$work/swap.img,if=virtio,format=raw" \

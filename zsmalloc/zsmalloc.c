@@ -65,8 +65,13 @@
 #include "zs_internal.h"
 
 #define ZS_FREE			BIT(31)
-/* Spans of a fullness group compaction looks at to pick its source. */
-#define ZS_SOURCE_SCAN		1024
+/*
+ * Spans of a fullness group compaction looks at to pick its source, the
+ * emptiest of them.  Looking at up to 1024 moved the same objects on the
+ * bench's trace and cost 6% more time per freed page: the scan grows with
+ * the group, a unit's freed pages do not.
+ */
+#define ZS_SOURCE_SCAN		16
 #define ZS_NONE			0xffff
 
 struct zs_class {
