@@ -115,6 +115,13 @@ struct zheap_stats {
 
 /**
  * enum zheap_lru_policy - which cold object an LRU pool writes back first
+ * @ZHEAP_LRU_EPOCH: LRU by first use in an epoch: the first access to an
+ *	object in an epoch moves it to the hot end, later ones in the same
+ *	epoch cost one load of its slot word.  An epoch ends once a quarter
+ *	of the LRU's objects have been moved or added; a worker then clears
+ *	every referenced bit of the pool.  The walk writes back in list
+ *	order.  Close to exact order at a third of its list operations, and
+ *	no memory beyond the other policies.  The default (0).
  * @ZHEAP_LRU_SECOND_CHANCE: CLOCK: an access sets the object's referenced
  *	bit (free: it is part of the pin every access takes); the walk from
  *	the cold end clears a set bit and moves the object to the hot end
@@ -124,19 +131,11 @@ struct zheap_stats {
  *	end (two list operations under the LRU lock).  The order is exact
  *	when accesses do not race each other: for tests and for consumers
  *	that need the order more than the speed.
- * @ZHEAP_LRU_EPOCH: LRU by first use in an epoch: the first access to an
- *	object in an epoch moves it to the hot end, later ones in the same
- *	epoch cost one load of its slot word.  An epoch ends once a quarter
- *	of the LRU's objects have been moved or added; a worker then clears
- *	every referenced bit of the pool.  The walk writes back in list
- *	order.  Close to exact order at a third of its list operations, and
- *	no memory beyond the other policies: for production, where the
- *	order matters.
  */
 enum zheap_lru_policy {
+	ZHEAP_LRU_EPOCH,
 	ZHEAP_LRU_SECOND_CHANCE,
 	ZHEAP_LRU_EXACT,
-	ZHEAP_LRU_EPOCH,
 };
 
 /* How often an object whose writeback returned -EAGAIN is offered again. */
