@@ -287,7 +287,7 @@ long zheap_bench_lru(const char *backend, const u16 *sizes, unsigned int n,
 		LRU_ROUNDS_SHORT, LRU_ROUNDS_LONG
 	};
 	struct zheap_stats plain, lru;
-	u64 dmeta, per_slot_x100;
+	u64 dmeta, per_slot_x100, slot_x100;
 	unsigned long bad = 0;
 	unsigned int k;
 	int err;
@@ -305,13 +305,15 @@ long zheap_bench_lru(const char *backend, const u16 *sizes, unsigned int n,
 	per_slot_x100 = div64_u64(lru.lru_bytes * 100,
 				  lru.handle_bytes / PAGE_SIZE *
 				  (PAGE_SIZE / sizeof(long)));
-	pr_info("zheap_bench: lru memory   zheap-%-10s objects %u: LRU entries %llu bytes = %llu.%02llu per handle slot; metadata per object %llu (no LRU) -> %llu (LRU), +%llu.%02llu\n",
+	slot_x100 = div64_u64(lru.handle_bytes * 100, n);
+	pr_info("zheap_bench: lru memory   zheap-%-10s objects %u: LRU entries %llu bytes = %llu.%02llu per handle slot; metadata per object %llu (no LRU) -> %llu (LRU), +%llu.%02llu (the handle slots themselves: %llu.%02llu)\n",
 		backend, n, lru.lru_bytes, per_slot_x100 / 100,
 		per_slot_x100 % 100,
 		div64_u64(plain.handle_bytes + plain.backend_meta_bytes, n),
 		div64_u64(lru.handle_bytes + lru.backend_meta_bytes +
 			  lru.lru_bytes, n),
-		div64_u64(dmeta, n), div64_u64(dmeta * 100, n) % 100);
+		div64_u64(dmeta, n), div64_u64(dmeta * 100, n) % 100,
+		slot_x100 / 100, slot_x100 % 100);
 
 	for (k = 0; k < ARRAY_SIZE(rounds); k++) {
 		struct lru_score sc2 = {}, exact = {}, epoch = {};
