@@ -7,8 +7,9 @@ usage: kunit_count.py FLAVOUR RAW_LOG
 Prints the failing cases and reports, then "kunit-FLAVOUR: N passed,
 N failed".  A skipped case, a missing suite, a log with no KTAP output, or a
 KASAN/lockdep/list-debug/kmemleak report or an unexpected WARNING is a
-failure.  The only WARNINGs expected are those our bad-input cases provoke
-on purpose, which are raised from zheap's own files.
+failure, and so is a compiler warning in zheap's files.  The only WARNINGs
+expected are those our bad-input cases provoke on purpose, which are raised
+from zheap's own files.
 """
 import json
 import os
@@ -87,6 +88,12 @@ def main():
     with open(log, errors="replace") as f:
         text = f.read().splitlines()
     for line in text:
+        # The build's own warnings in our files (tests included, which the
+        # lint's W=1 module build does not compile) fail the run too.
+        if re.search(r"/zheap/\S+:\d+:\d+: (warning|error): ", line):
+            problems.append("build: " + line.strip())
+            failed += 1
+            continue
         if "WARNING:" in line and "at " in line and re.search(r"WARNING: CPU", line):
             if not EXPECTED_WARN.search(line):
                 problems.append("report: " + line.strip())

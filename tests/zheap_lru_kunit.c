@@ -240,6 +240,42 @@ static void expect_sequence(struct kunit *test, struct lru_consumer *c,
 }
 
 /*
+ * Write back all LRU_OBJS objects in two shrinks (5, then the rest) and
+ * check they went in the order @want, with no second chances.
+ */
+static void shrink_in_order(struct kunit *test, struct lru_consumer *c,
+			    const unsigned int *want)
+{
+	struct zheap_stats s;
+
+	KUNIT_EXPECT_EQ(test, zheap_shrink(c->pool, 5), 5);
+	KUNIT_EXPECT_EQ(test, zheap_lru_count(c->pool), LRU_OBJS - 5);
+	KUNIT_EXPECT_EQ(test, zheap_shrink(c->pool, LRU_OBJS), LRU_OBJS - 5);
+	expect_sequence(test, c, want, LRU_OBJS);
+	expect_survivors(test, c);
+	zheap_pool_stats(c->pool, &s);
+	KUNIT_EXPECT_EQ(test, s.lru_objects, 0);
+	KUNIT_EXPECT_EQ(test, s.wb_rotated, 0);
+}
+
+/*
+ * Read each of @ids in turn, then touch object 7 and write object 20: a
+ * touch and a write count as accesses too.
+ */
+static void access_script(struct kunit *test, struct lru_consumer *c,
+			  const unsigned int *ids, unsigned int nr)
+{
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		read_one(test, c, ids[i]);
+	KUNIT_EXPECT_EQ(test, zheap_lru_touch(c->pool, c->handles[7]), 0);
+	zheap_test_fill(c->buf, obj_size(20), 20);
+	KUNIT_EXPECT_EQ(test, zheap_write_object(c->pool, c->handles[20],
+						 c->buf, obj_size(20)), 0);
+}
+
+/*
  * Exact policy: after a scripted access pattern, objects are written back
  * in exactly least-recently-used order, across two shrink calls.
  */
@@ -250,18 +286,11 @@ static void zheap_lru_test_exact_order(struct kunit *test)
 	unsigned int want[LRU_OBJS], nr = 0, i, j;
 	struct zheap_pool *pool;
 	bool seen[LRU_OBJS] = {};
-	struct zheap_stats s;
 
 	KUNIT_ASSERT_NOT_NULL(test, c);
 	pool = lru_pool(test, c, ZHEAP_LRU_EXACT, LRU_OBJS);
 	KUNIT_EXPECT_EQ(test, zheap_lru_count_memcg(pool, NULL), LRU_OBJS);
-	for (i = 0; i < ARRAY_SIZE(accesses); i++)
-		read_one(test, c, accesses[i]);
-	/* A touch and a write count as accesses too. */
-	KUNIT_EXPECT_EQ(test, zheap_lru_touch(pool, c->handles[7]), 0);
-	zheap_test_fill(c->buf, obj_size(20), 20);
-	KUNIT_EXPECT_EQ(test, zheap_write_object(pool, c->handles[20], c->buf,
-						 obj_size(20)), 0);
+	access_script(test, c, accesses, ARRAY_SIZE(accesses));
 
 	/* Never accessed, in insertion order; then by last access. */
 	for (i = 0; i < ARRAY_SIZE(accesses); i++)
@@ -282,14 +311,7 @@ static void zheap_lru_test_exact_order(struct kunit *test)
 	want[nr++] = 20;
 	KUNIT_ASSERT_EQ(test, nr, LRU_OBJS);
 
-	KUNIT_EXPECT_EQ(test, zheap_shrink(pool, 5), 5);
-	KUNIT_EXPECT_EQ(test, zheap_lru_count(pool), LRU_OBJS - 5);
-	KUNIT_EXPECT_EQ(test, zheap_shrink(pool, LRU_OBJS), LRU_OBJS - 5);
-	expect_sequence(test, c, want, LRU_OBJS);
-	expect_survivors(test, c);
-	zheap_pool_stats(pool, &s);
-	KUNIT_EXPECT_EQ(test, s.lru_objects, 0);
-	KUNIT_EXPECT_EQ(test, s.wb_rotated, 0);
+	shrink_in_order(test, c, want);
 	KUNIT_EXPECT_EQ(test, zheap_total_pages(pool), 0);
 	zheap_pool_destroy(pool);
 }
@@ -351,12 +373,7 @@ static void zheap_lru_test_epoch_order(struct kunit *test)
 	/* The fill placed 64 objects: an epoch may have ended; end one now. */
 	zheap_lru_end_epoch(pool);
 	zheap_pool_stats(pool, &s0);
-	for (i = 0; i < ARRAY_SIZE(accesses); i++)
-		read_one(test, c, accesses[i]);
-	KUNIT_EXPECT_EQ(test, zheap_lru_touch(pool, c->handles[7]), 0);
-	zheap_test_fill(c->buf, obj_size(20), 20);
-	KUNIT_EXPECT_EQ(test, zheap_write_object(pool, c->handles[20], c->buf,
-						 obj_size(20)), 0);
+	access_script(test, c, accesses, ARRAY_SIZE(accesses));
 	/* 3's second read and 50's first after the epoch: one move more. */
 	zheap_lru_end_epoch(pool);
 	read_one(test, c, 50);
@@ -376,13 +393,7 @@ static void zheap_lru_test_epoch_order(struct kunit *test)
 		want[nr++] = tail[j];
 	KUNIT_ASSERT_EQ(test, nr, LRU_OBJS);
 
-	KUNIT_EXPECT_EQ(test, zheap_shrink(pool, 5), 5);
-	KUNIT_EXPECT_EQ(test, zheap_shrink(pool, LRU_OBJS), LRU_OBJS - 5);
-	expect_sequence(test, c, want, LRU_OBJS);
-	expect_survivors(test, c);
-	zheap_pool_stats(pool, &s);
-	KUNIT_EXPECT_EQ(test, s.wb_rotated, 0);
-	KUNIT_EXPECT_EQ(test, s.lru_objects, 0);
+	shrink_in_order(test, c, want);
 
 	/* Refill: 64 placements end an epoch without help. */
 	zheap_pool_stats(pool, &s0);
