@@ -128,9 +128,9 @@ bool zheap_lru_pin_marks(struct zheap_lru *lru)
 	return lru->cfg.policy == ZHEAP_LRU_SECOND_CHANCE;
 }
 
-static bool policy_epoch(struct zheap_pool *pool)
+static bool lru_epoch(struct zheap_lru *lru)
 {
-	return pool->lru->cfg.policy == ZHEAP_LRU_EPOCH;
+	return lru->cfg.policy == ZHEAP_LRU_EPOCH;
 }
 
 /* Start a new epoch: no object has been placed in it yet. */
@@ -166,7 +166,7 @@ static void lru_placed(struct zheap_lru *lru)
 {
 	long placed;
 
-	if (lru->cfg.policy != ZHEAP_LRU_EPOCH)
+	if (!lru_epoch(lru))
 		return;
 	placed = atomic_long_inc_return(&lru->placed);
 	if (placed >= max_t(long, list_lru_count(&lru->list) /
@@ -421,8 +421,9 @@ EXPORT_SYMBOL_GPL(zheap_lru_count_memcg);
  *
  * Puts the object at the hot end of its memcg's LRU.  Under second chance
  * its referenced bit is cleared (the writes that filled it are not a
- * use); under the epoch policy it is set (placed in this epoch).  Adding an object
- * that is on the LRU already, or under writeback, changes nothing.
+ * use); under the epoch policy it is set (placed in this epoch).  Adding
+ * an object that is on the LRU already, or under writeback, changes
+ * nothing.
  *
  * Context: Process or atomic context, not hard interrupt.  No one may be
  * using the object (reading, writing, mapping) during the call.
@@ -443,7 +444,8 @@ int zheap_lru_add(struct zheap_pool *pool, unsigned long handle)
 		entry = zheap_handle_lru_entry(pool, handle);
 		if (list_empty(entry)) {
 			/* Epoch: placed now.  Second chance: not used yet. */
-			zheap_object_set_ref(pool, handle, policy_epoch(pool));
+			zheap_object_set_ref(pool, handle,
+					     lru_epoch(pool->lru));
 			list_lru_add_obj(&pool->lru->list, entry);
 			lru_placed(pool->lru);
 		}
@@ -525,8 +527,9 @@ int zheap_lru_touch(struct zheap_pool *pool, unsigned long handle)
 	if (!pool->lru)
 		return -EINVAL;
 	/* Only second chance marks a use in R; the others move the entry. */
-	live = pool->slot_ref ? zheap_object_set_ref(pool, handle, true) :
-				zheap_handle_lookup(pool, handle, &loc);
+	live = zheap_lru_pin_marks(pool->lru) ?
+	       zheap_object_set_ref(pool, handle, true) :
+	       zheap_handle_lookup(pool, handle, &loc);
 	if (!live)
 		return -EINVAL;
 	zheap_lru_accessed(pool, handle);

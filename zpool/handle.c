@@ -686,19 +686,28 @@ bool zheap_object_busy(struct zheap_pool *pool, unsigned long handle)
 	       (word & (ZHEAP_SLOT_LOCKED | ZHEAP_SLOT_PINS));
 }
 
-/* Set L on a live, unpinned, unlocked slot; no waiting. */
-static bool slot_trylock(unsigned long *slot, unsigned long *loc)
+/*
+ * Set L on a live, unpinned, unlocked slot; no waiting.  With @mark (R),
+ * only if R is clear, setting it in the same update.
+ */
+static bool slot_trylock_mark(unsigned long *slot, unsigned long *loc,
+			      unsigned long mark)
 {
 	unsigned long word = READ_ONCE(*slot);
 
 	do {
 		if (!(word & ZHEAP_SLOT_LIVE) ||
-		    (word & (ZHEAP_SLOT_LOCKED | ZHEAP_SLOT_PINS)))
+		    (word & (ZHEAP_SLOT_LOCKED | ZHEAP_SLOT_PINS | mark)))
 			return false;
-	} while (!try_cmpxchg(slot, &word, word | ZHEAP_SLOT_LOCKED));
+	} while (!try_cmpxchg(slot, &word, word | ZHEAP_SLOT_LOCKED | mark));
 	if (loc)
 		*loc = slot_loc(word);
 	return true;
+}
+
+static bool slot_trylock(unsigned long *slot, unsigned long *loc)
+{
+	return slot_trylock_mark(slot, loc, 0);
 }
 
 static void slot_unlock(unsigned long *slot)
@@ -816,6 +825,22 @@ static void slot_set_loc(unsigned long *slot, unsigned long mask,
 			      loc << ZHEAP_SLOT_LOC_SHIFT));
 }
 
+/* Lock @handle's object if no one uses it; see slot_trylock_mark(). */
+static unsigned long *object_trylock_mark(struct zheap_pool *pool,
+					  unsigned long handle,
+					  unsigned long *loc,
+					  unsigned long mark)
+{
+	guard(rcu)();
+	unsigned long *slot = pool_slot(pool, handle);
+
+	lockdep_assert_preemption_disabled();
+	if (!slot || !slot_trylock_mark(slot, loc, mark))
+		return NULL;
+	lock_map_acquire_try(&zheap_object_map);
+	return slot;
+}
+
 /**
  * zheap_object_trylock_slot() - lock an object to move it, if no one uses it
  * @pool: the pool
@@ -834,14 +859,7 @@ unsigned long *zheap_object_trylock_slot(struct zheap_pool *pool,
 					 unsigned long handle,
 					 unsigned long *loc)
 {
-	guard(rcu)();
-	unsigned long *slot = pool_slot(pool, handle);
-
-	lockdep_assert_preemption_disabled();
-	if (!slot || !slot_trylock(slot, loc))
-		return NULL;
-	lock_map_acquire_try(&zheap_object_map);
-	return slot;
+	return object_trylock_mark(pool, handle, loc, 0);
 }
 
 /**
@@ -873,13 +891,13 @@ void *zheap_mover_lock(struct zheap_mover *mv, unsigned long handle,
 		mv->chunk = page;
 		mv->chunk_id = id;
 	}
-	if (page && (handle & ZHEAP_SLOT_IDX_MASK) >= chunk_first(page) &&
-	    slot_trylock(handle_slot(page, handle), loc)) {
+	if (page && (handle & ZHEAP_SLOT_IDX_MASK) >= chunk_first(page))
 		slot = handle_slot(page, handle);
-		lock_map_acquire_try(&zheap_object_map);
-	} else {
+	if (!slot || !slot_trylock(slot, loc)) {
 		this_cpu_inc(mv->pool->stats->compact_busy);
+		return NULL;
 	}
+	lock_map_acquire_try(&zheap_object_map);
 	return slot;
 }
 EXPORT_SYMBOL_GPL(zheap_mover_lock);
@@ -1376,22 +1394,7 @@ unsigned long *zheap_object_claim_first(struct zheap_pool *pool,
 					unsigned long handle,
 					unsigned long *loc)
 {
-	guard(rcu)();
-	unsigned long *slot = pool_slot(pool, handle), word;
-
-	lockdep_assert_preemption_disabled();
-	if (!slot)
-		return NULL;
-	word = READ_ONCE(*slot);
-	do {
-		if (!(word & ZHEAP_SLOT_LIVE) || (word & ZHEAP_SLOT_REF) ||
-		    (word & (ZHEAP_SLOT_LOCKED | ZHEAP_SLOT_PINS)))
-			return NULL;
-	} while (!try_cmpxchg(slot, &word,
-			      word | ZHEAP_SLOT_REF | ZHEAP_SLOT_LOCKED));
-	lock_map_acquire_try(&zheap_object_map);
-	*loc = slot_loc(word);
-	return slot;
+	return object_trylock_mark(pool, handle, loc, ZHEAP_SLOT_REF);
 }
 
 /* Clear R in the live slots of @page; free slots keep their links. */
