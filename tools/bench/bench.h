@@ -9,5 +9,6 @@
 
 long zheap_bench_lru(const char *backend, const u16 *sizes, unsigned int n,
 		     unsigned long seed);
+int zheap_bench_cmp_u64(const void *a, const void *b);
 
 #endif /* _ZHEAP_BENCH_H */

@@ -102,13 +102,6 @@ static int store(struct lru_run *r, unsigned int i)
 	return 0;
 }
 
-static int cmp_u64(const void *a, const void *b)
-{
-	u64 x = *(const u64 *)a, y = *(const u64 *)b;
-
-	return x < y ? -1 : x > y;
-}
-
 /* The last access of the @w-th coldest live object. */
 static u64 coldest_bound(struct lru_run *r, unsigned int w)
 {
@@ -117,7 +110,7 @@ static u64 coldest_bound(struct lru_run *r, unsigned int w)
 	for (i = 0; i < r->n; i++)
 		if (r->handles[i])
 			r->order[nr++] = r->last[i];
-	sort(r->order, nr, sizeof(u64), cmp_u64, NULL);
+	sort(r->order, nr, sizeof(u64), zheap_bench_cmp_u64, NULL);
 	return nr >= w ? r->order[w - 1] : U64_MAX;
 }
 
@@ -286,10 +279,18 @@ long zheap_bench_lru(const char *backend, const u16 *sizes, unsigned int n,
 	static const unsigned int rounds[] = {
 		LRU_ROUNDS_SHORT, LRU_ROUNDS_LONG
 	};
+	static const struct {
+		enum zheap_lru_policy policy;
+		const char *name;
+	} policies[] = {
+		{ ZHEAP_LRU_SECOND_CHANCE, "second-chance" },
+		{ ZHEAP_LRU_EXACT, "exact" },
+		{ ZHEAP_LRU_EPOCH, "epoch" },
+	};
 	struct zheap_stats plain, lru;
 	u64 dmeta, per_slot_x100, slot_x100;
 	unsigned long bad = 0;
-	unsigned int k;
+	unsigned int k, p;
 	int err;
 
 	if (n < 100)
@@ -316,22 +317,20 @@ long zheap_bench_lru(const char *backend, const u16 *sizes, unsigned int n,
 		slot_x100 / 100, slot_x100 % 100);
 
 	for (k = 0; k < ARRAY_SIZE(rounds); k++) {
-		struct lru_score sc2 = {}, exact = {}, epoch = {};
+		struct lru_score sc[ARRAY_SIZE(policies)] = {};
 
-		err = lru_choice(backend, ZHEAP_LRU_SECOND_CHANCE, sizes, n,
-				 rounds[k], seed, &sc2);
-		if (!err)
-			err = lru_choice(backend, ZHEAP_LRU_EXACT, sizes, n,
-					 rounds[k], seed, &exact);
-		if (!err)
-			err = lru_choice(backend, ZHEAP_LRU_EPOCH, sizes, n,
-					 rounds[k], seed, &epoch);
-		if (err)
-			return err;
-		print_choice(backend, "second-chance", rounds[k], &sc2, &sc2);
-		print_choice(backend, "exact", rounds[k], &exact, &sc2);
-		print_choice(backend, "epoch", rounds[k], &epoch, &sc2);
-		bad += sc2.bad + exact.bad + epoch.bad;
+		for (p = 0; p < ARRAY_SIZE(policies); p++) {
+			err = lru_choice(backend, policies[p].policy, sizes, n,
+					 rounds[k], seed, &sc[p]);
+			if (err)
+				return err;
+		}
+		/* Read rates against the first, second chance. */
+		for (p = 0; p < ARRAY_SIZE(policies); p++) {
+			print_choice(backend, policies[p].name, rounds[k],
+				     &sc[p], &sc[0]);
+			bad += sc[p].bad;
+		}
 	}
 	return bad;
 }

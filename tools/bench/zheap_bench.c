@@ -695,7 +695,8 @@ out_free:
 #define MAX_ALLOCS		4
 #define COMPACT_MAX_ROUNDS	9
 
-static int cmp_u64(const void *a, const void *b)
+/* sort() order for u64s, for every part of the bench. */
+int zheap_bench_cmp_u64(const void *a, const void *b)
 {
 	u64 x = *(const u64 *)a, y = *(const u64 *)b;
 
@@ -726,7 +727,7 @@ static void compact_rounds(struct bench_alloc *allocs, unsigned int nr,
 		}
 	}
 	for (i = 0; i < nr; i++) {
-		sort(ns[i], n, sizeof(u64), cmp_u64, NULL);
+		sort(ns[i], n, sizeof(u64), zheap_bench_cmp_u64, NULL);
 		res[i].ns = ns[i][n / 2];
 		res[i].ns_min = ns[i][0];
 		res[i].ns_max = ns[i][n - 1];

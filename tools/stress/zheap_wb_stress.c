@@ -572,12 +572,14 @@ static int __init zheap_wb_stress_init(void)
 	u8 *buf;
 	int err;
 
-	if (!strcmp(policy, "exact"))
+	if (!strcmp(policy, "exact")) {
 		cfg.policy = ZHEAP_LRU_EXACT;
-	else if (!strcmp(policy, "epoch"))
+	} else if (!strcmp(policy, "epoch")) {
 		cfg.policy = ZHEAP_LRU_EPOCH;
-	else if (strcmp(policy, "second-chance"))
+	} else if (strcmp(policy, "second-chance")) {
+		pr_err("zheap_wb_stress: unknown policy %s\n", policy);
 		return -EINVAL;
+	}
 	if (objects < 8)
 		return -EINVAL;
 	wbuf = kmalloc(PAGE_SIZE, GFP_KERNEL);
