@@ -9,7 +9,7 @@ objects (N = objects written per shrink).
 The bench itself measures the three policies zheap has; this model
 reproduces second chance and exact exactly (0.850 and 1.000 at 20 rounds,
 0.537 and 1.000 at 40) and the epoch policy closely (0.979 at 40 rounds
-against the bench's 0.969-0.973: the bench ends its epochs in a worker,
+against the bench's 0.969-0.976: the bench ends its epochs in a worker,
 a little late), and adds refinements zheap does not have.
 
 epoch: an access moves the object to the hot end only if it has not been
