@@ -51,6 +51,8 @@ enum zheap_map_mode {
  * @objects: live objects
  * @stored_bytes: sum of the sizes asked for by zheap_malloc() for live objects
  * @pool_pages: pages the backend holds for objects
+ * @run_pages: pages the pool holds for the backend, not yet handed to it
+ *	(the rest of its current run; zheap_total_pages() counts them)
  * @handle_slots: handle slots in use (equals @objects)
  * @handle_bytes: memory that holds handle slots, including free slots
  * @backend_meta_bytes: backend bookkeeping outside the pool pages
@@ -59,6 +61,7 @@ enum zheap_map_mode {
  * @frees: objects freed
  * @bad_handles: operations refused because the handle was not live
  * @busy_frees: frees refused because the object was in use (pinned)
+ * @page_runs: runs of pages taken for the backend (migrate/page.c)
  * @pages_migrated: pages moved by the kernel's page migration
  * @migrate_busy: page moves put off because an object was in use
  * @isolate_refused: pages the kernel tried to isolate while in use
@@ -84,6 +87,7 @@ struct zheap_stats {
 	u64 objects;
 	u64 stored_bytes;
 	u64 pool_pages;
+	u64 run_pages;
 	u64 handle_slots;
 	u64 handle_bytes;
 	u64 backend_meta_bytes;
@@ -92,6 +96,7 @@ struct zheap_stats {
 	u64 frees;
 	u64 bad_handles;
 	u64 busy_frees;
+	u64 page_runs;
 	u64 pages_migrated;
 	u64 migrate_busy;
 	u64 isolate_refused;

@@ -181,14 +181,21 @@ struct zheap_backend_ops {
  * @ops: its operations
  * @map_can_sleep: @ops->map neither disables preemption nor takes a
  *	spinlock, so a consumer may sleep while an object is mapped
+ * @page_run_order: 0, or the order of the runs zheap_page_alloc() takes
+ *	this backend's pages from once a pool is large (migrate/page.c);
+ *	at most ZHEAP_PAGE_RUN_ORDER_MAX
  * @list: private to the registry
  * @id: private to the registry; encoded in every handle slot
  */
+/* Runs of at most 64 pages (256 KiB with 4 KiB pages). */
+#define ZHEAP_PAGE_RUN_ORDER_MAX	6
+
 struct zheap_backend {
 	const char *name;
 	struct module *owner;
 	const struct zheap_backend_ops *ops;
 	bool map_can_sleep;
+	unsigned int page_run_order;
 	struct list_head list;
 	unsigned int id;
 };

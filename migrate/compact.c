@@ -23,7 +23,8 @@
  * object's copy.  An object in use stops the unit (compact_busy).
  *
  * A shrinker per pool runs compaction under memory pressure, counting
- * what the backend says compaction could free; debugfs has a trigger.
+ * what the backend says compaction could free, and gives back the unused
+ * pages of the pool's run (migrate/page.c); debugfs has a trigger.
  *
  * Locking: zheap_pool.compact_lock (a mutex) allows one compaction per
  * pool.  Order: compact_lock -> owner lock
@@ -134,6 +135,7 @@ static unsigned long compact_count(struct shrinker *shrinker,
 	struct zheap_pool *pool = shrinker->private_data;
 	unsigned long pages = zheap_compactable_pages(pool);
 
+	pages += READ_ONCE(pool->run_left);
 	return pages ?: SHRINK_EMPTY;
 }
 
@@ -141,12 +143,12 @@ static unsigned long compact_scan(struct shrinker *shrinker,
 				  struct shrink_control *sc)
 {
 	struct zheap_pool *pool = shrinker->private_data;
-	unsigned long freed;
+	unsigned long freed = zheap_page_run_release(pool);
 
 	/* Reclaim must not wait behind a compaction already running. */
 	if (!mutex_trylock(&pool->compact_lock))
-		return SHRINK_STOP;
-	freed = compact_locked(pool);
+		return freed ?: SHRINK_STOP;
+	freed += compact_locked(pool);
 	mutex_unlock(&pool->compact_lock);
 	return freed ?: SHRINK_STOP;
 }

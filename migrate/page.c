@@ -26,6 +26,23 @@
  * frees the page.  This is the "page freed while it is being migrated"
  * case.  No work item is queued from the free path, which may hold any
  * consumer lock.
+ *
+ * Runs.  A movable page is placed wherever the allocator's movable lists
+ * have one, and those are, while a consumer such as zswap stores, mostly
+ * the pages its own workload has just freed: a pool filled that way ends
+ * up with one page in every few, all through the memory the workload
+ * used, and every one of those pages keeps its neighbours' free pages
+ * from joining into a larger block until compaction moves it.  So a
+ * backend that sets page_run_order gets its pages, once its pool holds
+ * ZHEAP_RUN_MIN_PAGES, from runs: one block of 2^page_run_order pages,
+ * taken only if the allocator has one free right now (no reclaim, no
+ * compaction, no kswapd woken for it), split into single pages and handed
+ * out one at a time; failing that, a single page.  Each page
+ * of a run is an ordinary page of its own: it moves and is freed alone.
+ * A pool holds at most one run's unused pages (pool->run_left): counted
+ * in zheap_total_pages(), so its consumer sees them, and given back when
+ * the pool's last page goes, by the compaction shrinker and by
+ * zheap_pool_destroy().
  */
 
 #include <linux/gfp.h>
@@ -93,25 +110,105 @@ struct zheap_page_owner *zheap_page_owner_of(struct page *page)
  *
  * The page comes from movable page blocks (it will be movable once
  * published) and never from high memory, since backends address their
- * pages through the direct map.  Until zheap_page_publish() it is the
- * backend's alone.
+ * pages through the direct map; from the pool's run if the backend asks
+ * for runs (see the top of this file).  Until zheap_page_publish() it is
+ * the backend's alone.
  *
  * Context: Process or atomic context, as @gfp allows.
  * Return: the page, or NULL.
  */
+/* The next page of @pool's run, or NULL when it has none left. */
+static struct page *run_take(struct zheap_pool *pool)
+{
+	struct page *page = NULL;
+
+	spin_lock(&pool->run_lock);
+	if (pool->run_left) {
+		page = pool->run;
+		pool->run = pool->run_left > 1 ? page + 1 : NULL;
+		WRITE_ONCE(pool->run_left, pool->run_left - 1);
+	}
+	spin_unlock(&pool->run_lock);
+	return page;
+}
+
+/* Free @nr pages from @page on, each alone. */
+static void run_free(struct page *page, unsigned long nr)
+{
+	while (nr--)
+		__free_page(page++);
+}
+
+/*
+ * A new run for @pool, if a block of its size is free right now: returns
+ * its first page and keeps the rest.  NULL if there is none, or the pool
+ * is too small to want one.
+ */
+static struct page *run_new(struct zheap_pool *pool, gfp_t gfp)
+{
+	unsigned int order = pool->backend->page_run_order;
+	unsigned long nr = 1UL << order;
+	struct page *page;
+
+	if (!order || atomic_long_read(&pool->pages) < ZHEAP_RUN_MIN_PAGES)
+		return NULL;
+	gfp &= ~(__GFP_HIGHMEM | __GFP_RECLAIM | __GFP_COMP);
+	page = alloc_pages(gfp | __GFP_MOVABLE | __GFP_NOWARN | __GFP_NORETRY,
+			   order);
+	if (!page)
+		return NULL;
+	split_page(page, order);
+	this_cpu_inc(pool->stats->page_runs);
+	spin_lock(&pool->run_lock);
+	if (!pool->run_left) {
+		pool->run = page + 1;
+		WRITE_ONCE(pool->run_left, nr - 1);
+		nr = 1;
+	}
+	spin_unlock(&pool->run_lock);
+	/* Another allocation installed a run meanwhile: keep only one page. */
+	run_free(page + 1, nr - 1);
+	return page;
+}
+
+/**
+ * zheap_page_run_release() - give back the unused pages of a pool's run
+ * @pool: the pool
+ *
+ * Context: Any context but interrupt.
+ * Return: the number of pages given back.
+ */
+unsigned long zheap_page_run_release(struct zheap_pool *pool)
+{
+	unsigned long nr;
+	struct page *page;
+
+	spin_lock(&pool->run_lock);
+	page = pool->run;
+	nr = pool->run_left;
+	pool->run = NULL;
+	WRITE_ONCE(pool->run_left, 0);
+	spin_unlock(&pool->run_lock);
+	run_free(page, nr);
+	return nr;
+}
+
 struct page *zheap_page_alloc(struct zheap_page_owner *owner, gfp_t gfp)
 {
+	struct zheap_pool *pool = owner->pool;
 	struct page *page;
 
 	if (page_alloc_should_fail())
 		return NULL;
 	if (!llist_empty(&deferred_pages))
 		zheap_pages_release_deferred(false);
-	page = alloc_page((gfp & ~__GFP_HIGHMEM) | __GFP_MOVABLE);
+	page = run_take(pool) ?: run_new(pool, gfp);
+	if (!page)
+		page = alloc_page((gfp & ~__GFP_HIGHMEM) | __GFP_MOVABLE);
 	if (page) {
 		/* A free page's index is whatever its last user left. */
 		page->index = 0;
-		atomic_long_inc(&owner->pool->pages);
+		atomic_long_inc(&pool->pages);
 		atomic_long_inc(&zheap_pages_allocated);
 	}
 	return page;
@@ -153,7 +250,9 @@ EXPORT_SYMBOL_GPL(zheap_page_publish);
  */
 void zheap_page_free(struct zheap_page_owner *owner, struct page *page)
 {
-	atomic_long_dec(&owner->pool->pages);
+	/* An empty pool keeps no run either. */
+	if (atomic_long_dec_and_test(&owner->pool->pages))
+		zheap_page_run_release(owner->pool);
 	atomic_long_dec(&zheap_pages_allocated);
 
 	if (!zheap_page_owner_of(page)) {

@@ -25,6 +25,11 @@ static unsigned long obj_addr(struct zheap_pool *pool, unsigned long handle)
 	return addr;
 }
 
+static unsigned long obj_pfn(struct zheap_pool *pool, unsigned long handle)
+{
+	return page_to_pfn(virt_to_page((void *)obj_addr(pool, handle)));
+}
+
 static unsigned long alloc(struct kunit *test, struct zheap_pool *pool,
 			   size_t size)
 {
@@ -149,6 +154,61 @@ static void zheap_zbud_test_meta_bytes_follow_pages(struct kunit *test)
 	zheap_test_free_all(test, pool, h, 3);
 }
 
+/*
+ * Past 64 pages, zbud's pages come in runs of 64 (migrate/page.c): the
+ * 64 objects placed after that point, one per page, lie in 64 pages in a
+ * row, each of them a page of its own.  The run's unused pages are
+ * counted in zheap_total_pages() and given back on request and when the
+ * pool empties.
+ */
+static void zheap_zbud_test_page_runs(struct kunit *test)
+{
+	const unsigned int run = 1U << ZHEAP_PAGE_RUN_ORDER_MAX;
+	const unsigned int first = ZHEAP_RUN_MIN_PAGES;
+	const unsigned int n = first + run + run / 2;
+	struct zheap_pool *pool = zbud_pool(test);
+	unsigned long *h, pfn0 = 0;
+	struct zheap_stats s;
+	size_t bad = 0;
+	unsigned int i;
+	u8 *buf;
+
+	h = kunit_kcalloc(test, n + 1, sizeof(*h), GFP_KERNEL);
+	buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	for (i = 0; i < n; i++) {
+		h[i] = zheap_test_store(test, pool, 3000, i, buf);
+		zheap_pool_stats(pool, &s);
+		if (i < first)
+			KUNIT_ASSERT_EQ(test, s.page_runs, 0);
+		if (i == first)
+			pfn0 = obj_pfn(pool, h[i]);
+		else if (i > first && i < first + run)
+			KUNIT_EXPECT_EQ(test, obj_pfn(pool, h[i]),
+					pfn0 + i - first);
+	}
+	zheap_pool_stats(pool, &s);
+	KUNIT_EXPECT_EQ(test, s.page_runs, 2);
+	KUNIT_EXPECT_EQ(test, s.pool_pages, n);
+	KUNIT_EXPECT_EQ(test, s.run_pages, run - run / 2);
+	KUNIT_EXPECT_EQ(test, zheap_total_pages(pool), n + run - run / 2);
+
+	for (i = 0; i < n; i++)
+		bad += zheap_test_check(test, pool, h[i], 3000, i, buf);
+	KUNIT_EXPECT_EQ(test, bad, 0);
+
+	/* What the shrinker does: the run's pages go, the objects stay. */
+	KUNIT_EXPECT_EQ(test, zheap_page_run_release(pool), run - run / 2);
+	KUNIT_EXPECT_EQ(test, zheap_total_pages(pool), n);
+	/* The next page starts a new run; emptying the pool ends it. */
+	h[n] = alloc(test, pool, 3000);
+	zheap_pool_stats(pool, &s);
+	KUNIT_EXPECT_EQ(test, s.page_runs, 3);
+	KUNIT_EXPECT_EQ(test, s.run_pages, run - 1);
+	zheap_test_free_all(test, pool, h, n + 1);
+}
+
 static struct kunit_case zheap_zbud_cases[] = {
 	KUNIT_CASE(zheap_zbud_test_two_buddies_share_a_page),
 	KUNIT_CASE(zheap_zbud_test_third_object_takes_a_new_page),
@@ -157,6 +217,7 @@ static struct kunit_case zheap_zbud_cases[] = {
 	KUNIT_CASE(zheap_zbud_test_best_fit),
 	KUNIT_CASE(zheap_zbud_test_full_page_object),
 	KUNIT_CASE(zheap_zbud_test_meta_bytes_follow_pages),
+	KUNIT_CASE(zheap_zbud_test_page_runs),
 	{}
 };
 

@@ -534,6 +534,11 @@ static struct zheap_backend zbud_backend = {
 	.ops = &zbud_ops,
 	/* map() is page_address(): no lock held, preemption untouched. */
 	.map_can_sleep = true,
+	/*
+	 * Pages in runs of 64: a zbud page holds two objects, so zswap
+	 * would otherwise take one page in two of those its workload frees.
+	 */
+	.page_run_order = ZHEAP_PAGE_RUN_ORDER_MAX,
 };
 
 static int __init zheap_zbud_init(void)

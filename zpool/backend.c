@@ -91,8 +91,9 @@ int zheap_register_backend(struct zheap_backend *backend)
 
 	if (!backend->name ||
 	    !backend_name_valid(backend->name, strlen(backend->name)) ||
-	    !backend_ops_complete(backend->ops)) {
-		pr_err("zheap: refusing backend \"%s\": bad name or missing ops\n",
+	    !backend_ops_complete(backend->ops) ||
+	    backend->page_run_order > ZHEAP_PAGE_RUN_ORDER_MAX) {
+		pr_err("zheap: refusing backend \"%s\": bad name, missing ops or page_run_order\n",
 		       backend->name ?: "(null)");
 		return -EINVAL;
 	}

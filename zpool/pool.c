@@ -82,6 +82,7 @@ static struct zheap_pool *pool_create(const char *name, const char *backend,
 	pool->bpool = b->ops->create(pool);
 	if (!pool->bpool)
 		goto err_fini_handles;
+	spin_lock_init(&pool->run_lock);
 	err = zheap_compact_init(pool);
 	if (err)
 		goto err_destroy_bpool;
@@ -187,6 +188,7 @@ void zheap_pool_destroy(struct zheap_pool *pool)
 	 */
 	synchronize_rcu();
 	b->ops->destroy(pool->bpool);
+	zheap_page_run_release(pool);
 	WARN_ONCE(atomic_long_read(&pool->pages),
 		  "zheap: backend %s leaked %ld pages\n", b->name,
 		  atomic_long_read(&pool->pages));
@@ -563,18 +565,19 @@ bool zheap_map_can_sleep(struct zheap_pool *pool)
 EXPORT_SYMBOL_GPL(zheap_map_can_sleep);
 
 /**
- * zheap_total_pages() - pages the pool's backend holds for objects
+ * zheap_total_pages() - pages the pool holds for objects
  * @pool: the pool
  *
- * Handle slots and backend bookkeeping are not included; see
- * zheap_pool_stats() for those.
+ * The backend's pages and the unused pages of the pool's run
+ * (migrate/page.c).  Handle slots and backend bookkeeping are not
+ * included; see zheap_pool_stats() for those.
  *
  * Context: Any context.
  * Return: the number of pages.
  */
 u64 zheap_total_pages(struct zheap_pool *pool)
 {
-	return atomic_long_read(&pool->pages);
+	return atomic_long_read(&pool->pages) + READ_ONCE(pool->run_left);
 }
 EXPORT_SYMBOL_GPL(zheap_total_pages);
 
@@ -643,6 +646,7 @@ void zheap_pool_stats(struct zheap_pool *pool, struct zheap_stats *stats)
 		sum.frees += READ_ONCE(c->frees);
 		sum.bad_handles += READ_ONCE(c->bad_handles);
 		sum.busy_frees += READ_ONCE(c->busy_frees);
+		sum.page_runs += READ_ONCE(c->page_runs);
 		sum.pages_migrated += READ_ONCE(c->pages_migrated);
 		sum.migrate_busy += READ_ONCE(c->migrate_busy);
 		sum.isolate_refused += READ_ONCE(c->isolate_refused);
@@ -664,6 +668,7 @@ void zheap_pool_stats(struct zheap_pool *pool, struct zheap_stats *stats)
 	stats->objects = sum.malloc_ok - sum.frees;
 	stats->stored_bytes = sum.stored_bytes;
 	stats->pool_pages = atomic_long_read(&pool->pages);
+	stats->run_pages = READ_ONCE(pool->run_left);
 	stats->handle_slots = zheap_handles_used(pool);
 	stats->handle_bytes = zheap_handle_bytes(pool);
 	stats->backend_meta_bytes = pool->backend->ops->meta_bytes(pool->bpool);
@@ -672,6 +677,7 @@ void zheap_pool_stats(struct zheap_pool *pool, struct zheap_stats *stats)
 	stats->frees = sum.frees;
 	stats->bad_handles = sum.bad_handles;
 	stats->busy_frees = sum.busy_frees;
+	stats->page_runs = sum.page_runs;
 	stats->pages_migrated = sum.pages_migrated;
 	stats->migrate_busy = sum.migrate_busy;
 	stats->isolate_refused = sum.isolate_refused;

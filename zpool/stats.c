@@ -37,6 +37,7 @@ static int pool_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "stored_bytes %llu\n", s.stored_bytes);
 	seq_printf(m, "pool_pages %llu\n", s.pool_pages);
 	seq_printf(m, "pool_bytes %llu\n", s.pool_pages * PAGE_SIZE);
+	seq_printf(m, "run_pages %llu\n", s.run_pages);
 	seq_printf(m, "handle_slots %llu\n", s.handle_slots);
 	seq_printf(m, "handle_bytes %llu\n", s.handle_bytes);
 	seq_printf(m, "backend_meta_bytes %llu\n", s.backend_meta_bytes);
@@ -47,6 +48,7 @@ static int pool_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "frees %llu\n", s.frees);
 	seq_printf(m, "bad_handles %llu\n", s.bad_handles);
 	seq_printf(m, "busy_frees %llu\n", s.busy_frees);
+	seq_printf(m, "page_runs %llu\n", s.page_runs);
 	seq_printf(m, "pages_migrated %llu\n", s.pages_migrated);
 	seq_printf(m, "migrate_busy %llu\n", s.migrate_busy);
 	seq_printf(m, "isolate_refused %llu\n", s.isolate_refused);

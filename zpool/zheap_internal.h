@@ -69,6 +69,15 @@ struct zheap_pool {
 	 * line of its own, away from the fields every call reads.
 	 */
 	atomic_long_t pages ____cacheline_aligned_in_smp;
+	/*
+	 * The pages of the current run not yet handed out (migrate/page.c):
+	 * run_lock protects run and run_left.  Innermost: taken under an
+	 * owner lock or none, never from interrupts, and nothing is taken or
+	 * allocated under it.  run_left is read without it for stats.
+	 */
+	spinlock_t run_lock;
+	struct page *run;
+	unsigned long run_left;
 	/* object counters, per CPU: zpool/pool.c is the only writer */
 	struct zheap_pcpu_stats __percpu *stats;
 };
@@ -86,6 +95,7 @@ struct zheap_pcpu_stats {
 	unsigned long bad_handles;
 	unsigned long busy_frees;
 	/* written only by migrate/ */
+	unsigned long page_runs;
 	unsigned long pages_migrated;
 	unsigned long migrate_busy;
 	unsigned long isolate_refused;
@@ -176,7 +186,14 @@ struct shrinker *zheap_lru_shrinker(struct zheap_pool *pool);
 void zheap_migrate_exit(void);
 struct zheap_page_owner *zheap_page_owner_of(struct page *page);
 void zheap_pages_flush_deferred(void);
+/*
+ * A pool takes runs (migrate/page.c) only once it holds this many pages:
+ * a smaller one would leave most of a run unused.
+ */
+#define ZHEAP_RUN_MIN_PAGES	(1UL << ZHEAP_PAGE_RUN_ORDER_MAX)
+
 void zheap_pages_release_deferred(bool wait);
+unsigned long zheap_page_run_release(struct zheap_pool *pool);
 int zheap_migrate_page(struct page *dst, struct page *src);
 bool zheap_isolate_page(struct page *page);
 int zheap_compact_init(struct zheap_pool *pool);

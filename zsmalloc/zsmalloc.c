@@ -906,6 +906,12 @@ static struct zheap_backend zs_backend = {
 	.ops = &zs_ops,
 	/* Straddling objects are mapped under a local_lock. */
 	.map_can_sleep = false,
+	/*
+	 * No runs (yet): not measured for spans, and zram's mem_used_total,
+	 * which zheap_zram must keep at or below zram.ko's, would count a
+	 * run's unused pages.
+	 */
+	.page_run_order = 0,
 };
 
 static void zs_free_buffers(void)
