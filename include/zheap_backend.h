@@ -173,6 +173,9 @@ struct zheap_backend_ops {
 	unsigned int (*size_class)(void *bpool, size_t size);
 };
 
+/* Runs of at most 64 pages (256 KiB with 4 KiB pages). */
+#define ZHEAP_PAGE_RUN_ORDER_MAX	6
+
 /**
  * struct zheap_backend - a registered backend
  * @name: the name consumers ask for ("zbud"); [a-z0-9_], at most
@@ -187,9 +190,6 @@ struct zheap_backend_ops {
  * @list: private to the registry
  * @id: private to the registry; encoded in every handle slot
  */
-/* Runs of at most 64 pages (256 KiB with 4 KiB pages). */
-#define ZHEAP_PAGE_RUN_ORDER_MAX	6
-
 struct zheap_backend {
 	const char *name;
 	struct module *owner;

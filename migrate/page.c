@@ -103,20 +103,6 @@ struct zheap_page_owner *zheap_page_owner_of(struct page *page)
 	return (struct zheap_page_owner *)READ_ONCE(page->index);
 }
 
-/**
- * zheap_page_alloc() - get a page for a backend to store objects in
- * @owner: the owner the page will belong to
- * @gfp: the consumer's allocation flags
- *
- * The page comes from movable page blocks (it will be movable once
- * published) and never from high memory, since backends address their
- * pages through the direct map; from the pool's run if the backend asks
- * for runs (see the top of this file).  Until zheap_page_publish() it is
- * the backend's alone.
- *
- * Context: Process or atomic context, as @gfp allows.
- * Return: the page, or NULL.
- */
 /* The next page of @pool's run, or NULL when it has none left. */
 static struct page *run_take(struct zheap_pool *pool)
 {
@@ -193,6 +179,20 @@ unsigned long zheap_page_run_release(struct zheap_pool *pool)
 	return nr;
 }
 
+/**
+ * zheap_page_alloc() - get a page for a backend to store objects in
+ * @owner: the owner the page will belong to
+ * @gfp: the consumer's allocation flags
+ *
+ * The page comes from movable page blocks (it will be movable once
+ * published) and never from high memory, since backends address their
+ * pages through the direct map; from the pool's run if the backend asks
+ * for runs (see the top of this file).  Until zheap_page_publish() it is
+ * the backend's alone.
+ *
+ * Context: Process or atomic context, as @gfp allows.
+ * Return: the page, or NULL.
+ */
 struct page *zheap_page_alloc(struct zheap_page_owner *owner, gfp_t gfp)
 {
 	struct zheap_pool *pool = owner->pool;

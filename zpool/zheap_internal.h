@@ -190,7 +190,7 @@ void zheap_pages_flush_deferred(void);
  * A pool takes runs (migrate/page.c) only once it holds this many pages:
  * a smaller one would leave most of a run unused.
  */
-#define ZHEAP_RUN_MIN_PAGES	(1UL << ZHEAP_PAGE_RUN_ORDER_MAX)
+#define ZHEAP_RUN_MIN_PAGES	BIT(ZHEAP_PAGE_RUN_ORDER_MAX)
 
 void zheap_pages_release_deferred(bool wait);
 unsigned long zheap_page_run_release(struct zheap_pool *pool);
