@@ -400,8 +400,12 @@ static void zs_destroy(void *bpool)
 }
 
 /* Put an object of @size with @handle in @span, which has room. */
-static unsigned long zs_take(struct zs_class *class, struct zs_span *span,
-			     size_t size, unsigned long handle)
+/*
+ * Give @handle a free slot of @span and return its location, leaving the
+ * span in the group it was in: the caller regroups it.
+ */
+static unsigned long zs_take_slot(struct zs_class *class, struct zs_span *span,
+				  size_t size, unsigned long handle)
 {
 	unsigned int idx = span->free_head;
 	u32 *ids = span_ids(span);
@@ -411,8 +415,16 @@ static unsigned long zs_take(struct zs_class *class, struct zs_span *span,
 	ids[idx] = zheap_handle_id(handle);
 	span->inuse++;
 	class->objects++;
-	zs_regroup(class, span);
 	return span_loc(span, idx, size);
+}
+
+static unsigned long zs_take(struct zs_class *class, struct zs_span *span,
+			     size_t size, unsigned long handle)
+{
+	unsigned long loc = zs_take_slot(class, span, size, handle);
+
+	zs_regroup(class, span);
+	return loc;
 }
 
 static struct zs_class *size_class(struct zs_pool *zp, size_t size)
@@ -543,6 +555,12 @@ static void zs_copy_obj(struct zs_span *dst, unsigned int di,
 
 	obj_pos(src, si, &sp, &so);
 	obj_pos(dst, di, &dp, &dof);
+	/* Most objects lie within one page at both ends. */
+	if (so + len <= PAGE_SIZE && dof + len <= PAGE_SIZE) {
+		memcpy(page_address(dst->pages[dp]) + dof,
+		       page_address(src->pages[sp]) + so, len);
+		return;
+	}
 	while (len) {
 		size_t n = min3(len, PAGE_SIZE - (size_t)so,
 				PAGE_SIZE - (size_t)dof);
@@ -565,19 +583,22 @@ static void zs_copy_obj(struct zs_span *dst, unsigned int di,
 
 /*
  * Compaction: move the objects of source span @unit into the fullest
- * other spans of its class, all under one hold of the class lock.
+ * other spans of its class, all under one hold of the class lock.  Like
+ * the kernel's zsmalloc, fill one destination until it is full and file
+ * it in its group then, not after every object.
  */
 static unsigned int zs_move_unit(void *bpool, void *unit,
 				 struct zheap_mover *mv)
 {
-	struct zs_span *src = unit, *dst;
+	struct zs_span *src = unit, *dst = NULL;
 	struct zs_class *class = src->class;
+	unsigned int objs = class->layout->objs;
 	struct zs_pool *zp = bpool;
 	unsigned int idx, moved = 0;
 	u32 *ids = span_ids(src);
 
 	spin_lock(&class->owner.lock);
-	for (idx = 0; idx < class->layout->objs && src->inuse; idx++) {
+	for (idx = 0; idx < objs && src->inuse; idx++) {
 		unsigned long handle, from, to;
 		size_t size;
 		void *cookie;
@@ -590,20 +611,26 @@ static unsigned int zs_move_unit(void *bpool, void *unit,
 			mv->stopped = true;
 			break;
 		}
-		dst = zs_find_span(class);
-		if (!dst) {
-			zheap_mover_unlock(mv, cookie, from);
-			mv->stopped = true;
-			break;
+		if (!dst || dst->inuse == objs) {
+			if (dst)
+				zs_regroup(class, dst);
+			dst = zs_find_span(class);
+			if (!dst) {
+				zheap_mover_unlock(mv, cookie, from);
+				mv->stopped = true;
+				break;
+			}
 		}
 		size = loc_size(src, from);
-		to = zs_take(class, dst, size, handle);
+		to = zs_take_slot(class, dst, size, handle);
 		zs_copy_obj(dst, loc_idx(to), src, idx, size);
 		/* @src is a compaction source: never freed here. */
 		zs_put_slot(zp, src, idx);
 		zheap_mover_unlock(mv, cookie, to);
 		moved++;
 	}
+	if (dst)
+		zs_regroup(class, dst);
 	spin_unlock(&class->owner.lock);
 	return moved;
 }
