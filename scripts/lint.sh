@@ -34,8 +34,10 @@ step() {
 	fi
 }
 
-# Kernel C only: tools/zload.c is the guest's user-space workload.
-mapfile -t sources < <(git ls-files '*.c' '*.h' | grep -v '^tools/zload.c')
+# Kernel C only: tools/zload.c is the guest's user-space workload and
+# tools/profile/ a QEMU plugin (built below, with -Wall -Werror).
+mapfile -t sources < <(git ls-files '*.c' '*.h' |
+	grep -v -e '^tools/zload.c' -e '^tools/profile/')
 
 build_w1_sparse() {
 	make -s clean >/dev/null 2>&1
@@ -45,7 +47,9 @@ build_w1_sparse() {
 	local rc=${PIPESTATUS[0]}
 	grep -Ei 'warning:|error:' "$out/build.raw" && return 1
 	[ "$rc" -eq 0 ] && [ -f zheap.ko ] && [ -f zheap_zbud.ko ] &&
-		[ -f zheap_zsmalloc.ko ] && [ -f zheap_bench.ko ]
+		[ -f zheap_zsmalloc.ko ] && [ -f zheap_bench.ko ] &&
+		gcc -O2 -Wall -Werror -shared -fPIC -o "$out/winprof.so" \
+			tools/profile/winprof.c
 }
 
 checkpatch() {

@@ -134,13 +134,21 @@ esac
 append="console=ttyS0 panic=-1 loglevel=4 zswap.enabled=1"
 append+=" zswap.max_pool_percent=50 zt.mode=$mode zt.mib=$mib zt.seed=$seed"
 [ -n "${ZHEAP_BENCH_ARGS:-}" ] && append+=" zt.bench=\"$ZHEAP_BENCH_ARGS\""
+# ZHEAP_QEMU_PLUGIN: a TCG plugin and its arguments for -plugin (profiling
+# under TCG, which has no PMU); the guest then also prints its kernel
+# text symbols ("ZT: SYM" lines) so the plugin's addresses can be named.
+plugin=()
+if [ -n "${ZHEAP_QEMU_PLUGIN:-}" ]; then
+	plugin=(-plugin "$ZHEAP_QEMU_PLUGIN")
+	append+=" zt.kallsyms=1"
+fi
 # -cx16: twice in this project's runs the guest died of a double fault
 # right after SLUB's cmpxchg16b, with EFLAGS holding the low bits of RAX
 # (an exception frame TCG built wrong, not the guest's doing; the same
 # signature with cmpxchg8b: ClangBuiltLinux/linux#1437).  Without CX16 the
 # kernel takes its non-cmpxchg16b paths, the same for every allocator.
 timeout 1200 qemu-system-x86_64 -machine q35 -accel tcg -cpu max,-cx16 -smp "${ZHEAP_QEMU_SMP:-2}" -m $mem \
-	"${icount[@]}" \
+	"${icount[@]}" "${plugin[@]}" \
 	-kernel "$ZHEAP_VMLINUZ" -initrd "$work/initrd.gz" -append "$append" \
 	-drive "file=$work/swap.img,if=virtio,format=raw" \
 	-drive "file=$work/wb.img,if=virtio,format=raw" \
