@@ -37,12 +37,13 @@
  * ZHEAP_RUN_MIN_PAGES, from runs: one block of 2^page_run_order pages,
  * taken only if the allocator has one free right now (no reclaim, no
  * compaction, no kswapd woken for it), split into single pages and handed
- * out one at a time; failing that, a single page.  Each page
- * of a run is an ordinary page of its own: it moves and is freed alone.
- * A pool holds at most one run's unused pages (pool->run_left): counted
- * in zheap_total_pages(), so its consumer sees them, and given back when
- * the pool's last page goes, by the compaction shrinker and by
- * zheap_pool_destroy().
+ * out one at a time; failing that, a single page.  Each page of a run is
+ * an ordinary page of its own: it moves and is freed alone.  A pool holds
+ * at most one run's unused pages (pool->run_left, at most 63; they cannot
+ * move while they wait, as they are no one's yet): counted in
+ * zheap_total_pages(), so its consumer sees them, and given back when the
+ * pool's last page goes, by the compaction shrinker and by
+ * zheap_pool_destroy().  A backend without runs never takes run_lock.
  */
 
 #include <linux/gfp.h>
@@ -108,6 +109,8 @@ static struct page *run_take(struct zheap_pool *pool)
 {
 	struct page *page = NULL;
 
+	if (!READ_ONCE(pool->run_left))
+		return NULL;
 	spin_lock(&pool->run_lock);
 	if (pool->run_left) {
 		page = pool->run;
@@ -136,7 +139,7 @@ static struct page *run_new(struct zheap_pool *pool, gfp_t gfp)
 	unsigned long nr = 1UL << order;
 	struct page *page;
 
-	if (!order || atomic_long_read(&pool->pages) < ZHEAP_RUN_MIN_PAGES)
+	if (atomic_long_read(&pool->pages) < ZHEAP_RUN_MIN_PAGES)
 		return NULL;
 	gfp &= ~(__GFP_HIGHMEM | __GFP_RECLAIM | __GFP_COMP);
 	page = alloc_pages(gfp | __GFP_MOVABLE | __GFP_NOWARN | __GFP_NORETRY,
@@ -196,13 +199,14 @@ unsigned long zheap_page_run_release(struct zheap_pool *pool)
 struct page *zheap_page_alloc(struct zheap_page_owner *owner, gfp_t gfp)
 {
 	struct zheap_pool *pool = owner->pool;
-	struct page *page;
+	struct page *page = NULL;
 
 	if (page_alloc_should_fail())
 		return NULL;
 	if (!llist_empty(&deferred_pages))
 		zheap_pages_release_deferred(false);
-	page = run_take(pool) ?: run_new(pool, gfp);
+	if (pool->backend->page_run_order)
+		page = run_take(pool) ?: run_new(pool, gfp);
 	if (!page)
 		page = alloc_page((gfp & ~__GFP_HIGHMEM) | __GFP_MOVABLE);
 	if (page) {
