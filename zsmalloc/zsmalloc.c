@@ -555,12 +555,6 @@ static void zs_copy_obj(struct zs_span *dst, unsigned int di,
 
 	obj_pos(src, si, &sp, &so);
 	obj_pos(dst, di, &dp, &dof);
-	/* Most objects lie within one page at both ends. */
-	if (so + len <= PAGE_SIZE && dof + len <= PAGE_SIZE) {
-		memcpy(page_address(dst->pages[dp]) + dof,
-		       page_address(src->pages[sp]) + so, len);
-		return;
-	}
 	while (len) {
 		size_t n = min3(len, PAGE_SIZE - (size_t)so,
 				PAGE_SIZE - (size_t)dof);
