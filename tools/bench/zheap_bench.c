@@ -692,9 +692,10 @@ static u64 ba_ideal(struct bench_alloc *a, const unsigned int *sizes,
  * into the buddy lists, and that depended on what ran before it in the
  * round: with the list at 7,700 pages, zs_compact()'s 16,000 frees all
  * stayed on it; the next allocator started at 27,799 and spilled.  So the
- * compaction runs pinned to one CPU whose list is first filled to its
- * high mark (pages taken and given back): every allocator's frees then go
- * on to the buddy allocator, as memory given back for good does.
+ * compaction runs pinned to one CPU (run_compact()) whose list this first
+ * fills to its high mark (pages taken and given back): every allocator's
+ * frees then go on to the buddy allocator, as memory given back for good
+ * does.  The caller keeps the task on this CPU.
  */
 static void settle_pcp(void)
 {
@@ -703,7 +704,6 @@ static void settle_pcp(void)
 	LIST_HEAD(pages);
 	int n;
 
-	set_cpus_allowed_ptr(current, cpumask_of(raw_smp_processor_id()));
 	page = alloc_page(GFP_KERNEL | __GFP_NOWARN);
 	if (!page)
 		return;
@@ -756,6 +756,8 @@ static void run_compact(struct bench_alloc *a, unsigned int nr,
 	if (a->backend)
 		zheap_pool_stats(a->pool, &s);
 
+	/* One CPU, one page list, from settle_pcp() to the end of the window. */
+	set_cpus_allowed_ptr(current, cpumask_of(raw_smp_processor_id()));
 	settle_pcp();
 	t0 = ktime_get_ns();
 	bench_mark_open(nr);
