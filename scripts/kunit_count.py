@@ -5,42 +5,23 @@
 usage: kunit_count.py FLAVOUR RAW_LOG
 
 Prints the failing cases and reports, then "kunit-FLAVOUR: N passed,
-N failed".  A skipped case, a missing suite, a log with no KTAP output, or a
-KASAN/lockdep/list-debug/kmemleak report or an unexpected WARNING is a
-failure, and so is a compiler warning in zheap's files.  The only WARNINGs
-expected are those our bad-input cases provoke on purpose, which are raised
-from zheap's own files.
+N failed".  A skipped case, a missing suite or a log with no KTAP output is
+a failure; so is anything scripts/klog.py finds in the log: a KASAN,
+lockdep, list-debug, kmemleak or other kernel report, a WARNING that no
+running case declared with zheap_test_expect_warn(), or a compiler warning
+in zheap's own sources.
 """
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import klog  # noqa: E402
+
 SUITES = ("zheap_contract", "zheap_pool", "zheap_zbud", "zheap_zsmalloc",
           "zheap_migrate", "zheap_lru", "zheap_zs_compat")
-
-BAD = [
-    r"BUG: KASAN",
-    r"BUG: KFENCE",
-    r"BUG: ",
-    r"WARNING: possible",
-    r"WARNING: inconsistent lock state",
-    r"WARNING: suspicious RCU usage",
-    r"WARNING: lock held when returning",
-    r"INFO: possible",
-    r"list_add corruption",
-    r"list_del corruption",
-    r"kmemleak: .* new suspected memory leaks",
-    r"UBSAN:",
-    r"Kernel panic",
-    r"general protection fault",
-]
-# Our bad-input cases warn once on purpose, from the frontend.  kunit.py's
-# UML config enables PCI-over-virtio without a device id, and 6.12's
-# um_pci_init() warns about that at every boot, before any test runs.
-EXPECTED_WARN = re.compile(r"WARNING: .* at (.*zheap/zpool/|arch/um/drivers/virt-pci\.c)")
 
 
 def leaves(group, out, suite=None, depth=0):
@@ -87,23 +68,10 @@ def main():
 
     with open(log, errors="replace") as f:
         text = f.read().splitlines()
-    for line in text:
-        # The build's own warnings in our files (tests included, which the
-        # lint's W=1 module build does not compile) fail the run too.
-        if re.search(r"/zheap/\S+:\d+:\d+: (warning|error): ", line):
-            problems.append("build: " + line.strip())
-            failed += 1
-            continue
-        if "WARNING:" in line and "at " in line and re.search(r"WARNING: CPU", line):
-            if not EXPECTED_WARN.search(line):
-                problems.append("report: " + line.strip())
-                failed += 1
-            continue
-        for pat in BAD:
-            if re.search(pat, line):
-                problems.append("report: " + line.strip())
-                failed += 1
-                break
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    for p in klog.judge(text, src=src, here=here, scoped=True):
+        problems.append(p)
+        failed += 1
 
     for p in problems:
         print(f"kunit-{flavour}: {p}")

@@ -125,6 +125,19 @@ static inline void zheap_test_free_all(struct kunit *test,
 	zheap_pool_destroy(pool);
 }
 
+/*
+ * Declare a WARN that the case provokes on purpose, by a piece of its
+ * message.  scripts/klog.py admits one WARN from zheap's sources whose
+ * message contains @msg while this case (or parameter) runs; any other
+ * WARN fails the venue, and so does this one once the case has ended.
+ * Declare it before the call: a WARN_ONCE() that an earlier case fired
+ * already stays silent, which is why a declaration admits, not demands.
+ */
+static inline void zheap_test_expect_warn(struct kunit *test, const char *msg)
+{
+	kunit_info(test, "zheap-expect-warn: %s\n", msg);
+}
+
 /* A seeded PRNG; the seed is printed so a failure can be replayed. */
 static inline void zheap_test_seed(struct kunit *test, struct rnd_state *rnd)
 {
