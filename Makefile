@@ -62,8 +62,10 @@ check: setup
 lint: setup
 	bash scripts/lint.sh
 
+# Both flavours run; either failing fails the target.
 kunit: setup
-	bash scripts/kunit.sh plain; bash scripts/kunit.sh debug
+	rc=0; bash scripts/kunit.sh plain || rc=1; \
+	bash scripts/kunit.sh debug || rc=1; exit $$rc
 
 qemu-test: setup
 	bash scripts/qemu.sh test

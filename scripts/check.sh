@@ -3,6 +3,8 @@
 #
 # make check: every test venue of zheap, one after the other.
 #
+#   harness      the counters themselves: crafted logs that must fail
+#                (scripts/harness_test.py) are counted as failures
 #   lint         W=1 + sparse build, checkpatch --strict, kernel-doc, coccicheck
 #   kunit-plain  the KUnit suites on UML
 #   kunit-debug  the same on UML with KASAN, PROVE_LOCKING, DEBUG_VM,
@@ -14,7 +16,8 @@
 #                zram on every allocator reads back intact
 #
 # Each venue prints "<venue>: N passed, N failed"; a venue that prints no
-# such line (it could not run) counts as one failure.  The last line is the
+# such line (it could not run) counts as one failure, and so does one
+# that exits non-zero while its line counts no failure.  The last line is the
 # sum, alone: "N passed, N failed".  Exit status is non-zero on any failure.
 set -uo pipefail
 
@@ -26,26 +29,10 @@ mkdir -p "$logs"
 total_pass=0
 total_fail=0
 
-venue() {
-	local name=$1 log="$logs/$1.log" line p f t0=$(date +%s)
-
-	shift
-	echo "== $name: $*"
-	"$@" 2>&1 | tee "$log"
-	echo "== $name: $(($(date +%s) - t0)) s"
-	line=$(grep -E "^$name: [0-9]+ passed, [0-9]+ failed$" "$log" | tail -n 1)
-	if [ -z "$line" ]; then
-		echo "$name: did not report a result; counted as failed"
-		total_fail=$((total_fail + 1))
-		return
-	fi
-	p=$(echo "$line" | sed -E 's/.*: ([0-9]+) passed.*/\1/')
-	f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed$/\1/')
-	total_pass=$((total_pass + p))
-	total_fail=$((total_fail + f))
-}
+. "$here/scripts/venue.sh"
 
 start=$(date +%s)
+venue harness python3 "$here/scripts/harness_test.py"
 venue lint bash "$here/scripts/lint.sh"
 venue kunit-plain bash "$here/scripts/kunit.sh" plain
 venue kunit-debug bash "$here/scripts/kunit.sh" debug
