@@ -7,6 +7,9 @@
 #   checkpatch       checkpatch.pl --strict on every C file and header
 #   kernel-doc       scripts/kernel-doc -none -Wall: no complaint
 #   coccicheck       the kernel's Coccinelle scripts, MODE=report: nothing
+#   layers           every include and cross-folder symbol of the objects
+#                    that build left points down the layers
+#                    (scripts/layers.py; debts in scripts/layers.allow)
 #
 # Ends with "lint: N passed, N failed".
 set -uo pipefail
@@ -84,6 +87,7 @@ coccicheck() {
 }
 
 step build-w1-sparse build_w1_sparse
+step layers python3 scripts/layers.py
 step checkpatch checkpatch
 step kernel-doc kernel_doc
 step coccicheck coccicheck
