@@ -33,7 +33,7 @@
 struct page;
 struct zheap_pool;
 
-/* Bits of a location a backend may use (see zpool/handle.c). */
+/* Bits of a location a backend may use (see core/slots.c). */
 #define ZHEAP_LOC_BITS		(BITS_PER_LONG - 8)
 #define ZHEAP_BACKEND_NAME_MAX	24
 /* Backend ids are encoded in three bits of every handle slot. */
@@ -47,7 +47,7 @@ struct zheap_pool;
  *	live in the pages and where, and which pages are in the set (the
  *	backend's descriptors of them).  The migration layer takes it to
  *	move a page.  Under it, object locks are only ever tried
- *	(zpool/handle.c), never waited for.
+ *	(core/object.c), never waited for.
  * @pool: the pool the pages belong to
  *
  * A backend embeds one per lock it uses (zbud: one per pool; zsmalloc:

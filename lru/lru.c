@@ -9,13 +9,13 @@
  * neighbour, and a backend knows nothing of it.
  *
  * Memory.  An object's LRU entry is a list_head in its handle chunk's
- * companion page (zpool/handle.c): 16 bytes per handle slot, allocated
+ * companion page (core/slots.c): 16 bytes per handle slot, allocated
  * only in LRU pools.  list_lru finds the entry's node and memcg from that
  * page, which is charged to the memcg the object was allocated in, so no
  * memcg pointer is kept per object and none can outlive its memcg.
  *
  * Entry states.  An entry is read and written only by whoever holds its
- * object's lock L (the slot word's lock bit, zpool/handle.c):
+ * object's lock L (the slot word's lock bit, core/object.c):
  *
  *  - empty (list_empty()): not on the LRU; never offered, or kept off it;
  *  - linked: on a list_lru list, protected by that list's lock too;
@@ -64,7 +64,7 @@
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 
-#include "../zpool/zheap_internal.h"
+#include "lru.h"
 
 #define ZHEAP_LRU_WB	((struct list_head *)(0x3a0 + POISON_POINTER_DELTA))
 #define ZHEAP_LRU_FREED	((struct list_head *)(0x3b0 + POISON_POINTER_DELTA))
@@ -104,26 +104,8 @@ struct lru_walk {
 	unsigned long rotated;
 };
 
-/**
- * zheap_lru_list() - the list_lru of a pool's LRU
- * @lru: the LRU
- *
- * Context: Any context.
- * Return: the list_lru.
- */
-struct list_lru *zheap_lru_list(struct zheap_lru *lru)
-{
-	return &lru->list;
-}
-
-/**
- * zheap_lru_pin_marks() - does every pin set the referenced bit?
- * @lru: the LRU
- *
- * Context: Any context.
- * Return: true for the second-chance policy, which reads the bit so.
- */
-bool zheap_lru_pin_marks(struct zheap_lru *lru)
+/* Does every pin set the referenced bit?  Second chance reads it so. */
+static bool lru_pin_marks(struct zheap_lru *lru)
 {
 	return lru->cfg.policy == ZHEAP_LRU_SECOND_CHANCE;
 }
@@ -527,7 +509,7 @@ int zheap_lru_touch(struct zheap_pool *pool, unsigned long handle)
 	if (!pool->lru)
 		return -EINVAL;
 	/* Only second chance marks a use in R; the others move the entry. */
-	live = zheap_lru_pin_marks(pool->lru) ?
+	live = lru_pin_marks(pool->lru) ?
 	       zheap_object_set_ref(pool, handle, true) :
 	       zheap_handle_lookup(pool, handle, &loc);
 	if (!live)
@@ -663,6 +645,9 @@ struct zheap_lru *zheap_lru_create(struct zheap_pool *pool,
 	lru->shrinker->scan_objects = lru_shrink_scan;
 	lru->shrinker->private_data = lru;
 	shrinker_register(lru->shrinker);
+	/* What core/ needs of the policy, as data: see struct zheap_pool. */
+	pool->lru_list = &lru->list;
+	pool->pin_marks = lru_pin_marks(lru);
 	return lru;
 
 err_shrinker:

@@ -35,7 +35,7 @@
 #include <linux/sched.h>
 #include <linux/shrinker.h>
 
-#include "../zpool/zheap_internal.h"
+#include "migrate.h"
 
 /*
  * Units emptied between chances to reschedule: enough that a compaction

@@ -40,7 +40,6 @@
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
 
-#include "../zpool/zheap_internal.h"
 #include "migrate.h"
 
 /* Handles of one page; used under an owner lock, so never preempted. */

@@ -52,7 +52,6 @@
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 
-#include "../zpool/zheap_internal.h"
 #include "migrate.h"
 
 /* Backend pages of all pools, so tests can see that a destroy frees all. */

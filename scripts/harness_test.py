@@ -72,7 +72,7 @@ def uml_warn(where, func, message=None):
 
 NOT_LIVE = uml_warn("mm/zheap/zpool/pool.c:220", "bad_handle",
                     "zheap: free: pool kunit-pool: handle 0x202 is not live")
-INVARIANT = uml_warn("mm/zheap/zpool/handle.c:717", "zheap_object_unlock")
+INVARIANT = uml_warn("mm/zheap/core/object.c:150", "zheap_object_unlock")
 
 
 def kunit_log(suites=None, status=None, inside=None, after=None):
@@ -214,7 +214,7 @@ QEMU_CASES = [
     ("qemu: a log with no scenario fails", "test", qemu_log(results=()),
      False),
     ("qemu: a WARN from zheap in the guest's kernel log fails", "test",
-     qemu_log(klog=x86_warn(TOP + "/zpool/handle.c:717",
+     qemu_log(klog=x86_warn(TOP + "/core/object.c:150",
                             "zheap_object_unlock")), False),
     ("qemu: a KASAN report in the guest's kernel log fails", "test",
      qemu_log(klog=["[   13.1] BUG: KASAN: use-after-free in zs_free"]),

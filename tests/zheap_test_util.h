@@ -10,7 +10,7 @@
 #include <linux/mm.h>
 #include <linux/random.h>
 #include <linux/prandom.h>
-#include "../zpool/zheap_internal.h"
+#include "../zpool/zpool.h"
 
 /* KUNIT_CASE_PARAM generator: every registered backend. */
 static inline const void *zheap_test_backend_params(const void *prev,

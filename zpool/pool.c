@@ -2,7 +2,7 @@
 /*
  * zheap pool frontend.
  *
- * A pool is a backend's state plus a handle table (zpool/handle.c).  Every
+ * A pool is a backend's state plus a handle table (core/slots.c).  Every
  * consumer call enters here: the frontend checks the consumer's input,
  * turns a handle into a location and calls the backend, which only ever
  * sees locations.
@@ -24,7 +24,7 @@
  * handle shard lock briefly (one shard per CPU) and whatever lock the
  * backend uses; reads, writes and maps of distinct objects proceed in
  * parallel.  A read, write or map pins its object for its duration and a
- * free locks it (zpool/handle.c), so that neither meets a half-moved
+ * free locks it (core/object.c), so that neither meets a half-moved
  * object.  Object counters are per CPU and written only here and in
  * migrate/; the page count is an atomic written only by migrate/page.c.
  */
@@ -38,7 +38,7 @@
 #include <linux/slab.h>
 #include <linux/string.h>
 
-#include "zheap_internal.h"
+#include "zpool.h"
 
 static atomic_t pool_ids = ATOMIC_INIT(0);
 
@@ -49,7 +49,7 @@ static struct zheap_pool *pool_create(const char *name, const char *backend,
 	struct zheap_pool *pool;
 	int err;
 
-	b = zheap_backend_get(backend);
+	b = zheap_backend_get_or_default(backend);
 	if (!b) {
 		pr_err("zheap: no backend \"%s\"%s\n",
 		       backend ?: zheap_default_backend(),
@@ -148,13 +148,6 @@ struct zheap_pool *zheap_pool_create_lru(const char *name, const char *backend,
 }
 EXPORT_SYMBOL_GPL(zheap_pool_create_lru);
 
-static void release_location(struct zheap_pool *pool, unsigned long loc)
-{
-	const struct zheap_backend_ops *ops = pool->backend->ops;
-
-	this_cpu_sub(pool->stats->stored_bytes, ops->release(pool->bpool, loc));
-}
-
 /**
  * zheap_pool_destroy() - destroy a pool
  * @pool: the pool; NULL is ignored
@@ -178,7 +171,7 @@ void zheap_pool_destroy(struct zheap_pool *pool)
 	if (pool->lru)
 		zheap_lru_destroy(pool);
 
-	live = zheap_handles_drain(pool, release_location);
+	live = zheap_handles_drain(pool, zheap_location_release);
 	WARN_ONCE(live, "zheap: pool %s destroyed with %lu live objects\n",
 		  pool->name, live);
 	/*
@@ -314,24 +307,6 @@ int zheap_malloc_memcg(struct zheap_pool *pool, size_t size, gfp_t gfp,
 EXPORT_SYMBOL_GPL(zheap_malloc_memcg);
 
 /**
- * zheap_object_release() - free a locked object
- * @pool: the pool
- * @handle: an object the caller holds locked
- * @loc: its location
- *
- * Its backend space and its slot go back, the lock with them.
- *
- * Context: As for the lock.
- */
-void zheap_object_release(struct zheap_pool *pool, unsigned long handle,
-			  unsigned long loc)
-{
-	release_location(pool, loc);
-	zheap_handle_release(pool, handle);
-	this_cpu_inc(pool->stats->frees);
-}
-
-/**
  * zheap_free() - free an object
  * @pool: the pool that holds it
  * @handle: its handle
@@ -394,44 +369,6 @@ static bool too_long(struct zheap_pool *pool, unsigned long loc, size_t len)
 	return len > pool->backend->ops->size(pool->bpool, loc);
 }
 
-/* Copy up to @len bytes of the object at @loc; it is pinned or locked. */
-static int copy_out(struct zheap_pool *pool, unsigned long loc, void *dst,
-		    size_t len)
-{
-	const struct zheap_backend_ops *ops = pool->backend->ops;
-
-	/* The copying op checks @len itself: one indirect call, not two. */
-	if (ops->read)
-		return ops->read(pool->bpool, loc, dst, len);
-	if (too_long(pool, loc, len))
-		return -EINVAL;
-	memcpy(dst, ops->map(pool->bpool, loc, ZHEAP_MAP_RO), len);
-	ops->unmap(pool->bpool, loc);
-	return 0;
-}
-
-/**
- * zheap_copy_out() - copy a whole object out
- * @pool: the pool
- * @loc: the object's location; the caller pins or locks it
- * @dst: where to copy it
- * @len: room at @dst
- *
- * Context: Any context but hard interrupt.
- * Return: the object's size, or -EINVAL if it exceeds @len.
- */
-int zheap_copy_out(struct zheap_pool *pool, unsigned long loc, void *dst,
-		   size_t len)
-{
-	size_t size = pool->backend->ops->size(pool->bpool, loc);
-	int err;
-
-	if (size > len)
-		return -EINVAL;
-	err = copy_out(pool, loc, dst, size);
-	return err ?: size;
-}
-
 /**
  * zheap_read_object() - copy an object out
  * @pool: the pool
@@ -452,7 +389,7 @@ int zheap_read_object(struct zheap_pool *pool, unsigned long handle,
 	err = object_pin(pool, "read", handle, &loc);
 	if (err)
 		return err;
-	err = copy_out(pool, loc, dst, len);
+	err = zheap_object_copy(pool, loc, dst, len);
 	zheap_object_unpin(pool, handle);
 	if (pool->lru)
 		zheap_lru_accessed(pool, handle);
@@ -699,6 +636,13 @@ void zheap_pool_stats(struct zheap_pool *pool, struct zheap_stats *stats)
 }
 EXPORT_SYMBOL_GPL(zheap_pool_stats);
 
+/* The registry tells the zpool bridge of every backend. */
+static const struct zheap_registry_listener frontend_listener = {
+	.add = zheap_zpool_add,
+	.remove = zheap_zpool_remove,
+	.changed = zheap_zpool_update_default,
+};
+
 static int __init zheap_init(void)
 {
 	int err;
@@ -712,6 +656,7 @@ static int __init zheap_init(void)
 	err = zheap_zpool_init();
 	if (err)
 		goto err_debugfs;
+	zheap_registry_listen(&frontend_listener);
 	return 0;
 
 err_debugfs:
@@ -723,6 +668,7 @@ err_handles:
 
 static void __exit zheap_exit(void)
 {
+	zheap_registry_listen(NULL);
 	zheap_zpool_exit();
 	zheap_migrate_exit();
 	zheap_debugfs_exit();

@@ -19,7 +19,7 @@
 #include <linux/math64.h>
 #include <linux/seq_file.h>
 
-#include "zheap_internal.h"
+#include "zpool.h"
 
 static struct dentry *zheap_debugfs_root;
 

@@ -14,12 +14,13 @@
  * can be unloaded under zswap.
  *
  * Locking: bridges[] changes only under the backend registry's mutex
- * (zpool/backend.c), which calls zheap_zpool_add() and zheap_zpool_remove().
+ * (core/registry.c), which calls zheap_zpool_add() and zheap_zpool_remove()
+ * through the listener zpool/pool.c installs.
  */
 
-#include "zheap_internal.h"
+#include "zpool.h"
 
-/* zpool.h is not self-contained; zheap_internal.h brings its types. */
+/* <linux/zpool.h> is not self-contained; zpool.h brings its types. */
 #include <linux/zpool.h>
 
 /* @backend is empty for the "zheap" driver: it follows zheap.backend=. */

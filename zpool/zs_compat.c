@@ -17,7 +17,7 @@
 #include <linux/module.h>
 #include <linux/zsmalloc.h>
 
-#include "zheap_internal.h"
+#include "zpool.h"
 
 /**
  * zheap_zs_create_pool() - zs_create_pool(): a pool on the default backend

@@ -1,9 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * Private to zheap's frontend (zpool/) and its tests.
+ * zheap's core: what every layer above it may use (lru/, migrate/, the
+ * frontend zpool/, the backends through include/zheap_backend.h, and the
+ * tests).  It names nothing of the layers above it.
+ *
+ *	core/slots.c	handle slots: chunks, shards, the chunk xarray
+ *	core/object.c	the object protocol: pin, lock, move, release, copy
+ *	core/registry.c	the backend registry
+ *
+ * struct zheap_pool is shared by every layer; each group of its fields
+ * says which layer writes it.
  */
-#ifndef _ZHEAP_INTERNAL_H
-#define _ZHEAP_INTERNAL_H
+#ifndef _ZHEAP_CORE_H
+#define _ZHEAP_CORE_H
 
 #include <linux/atomic.h>
 #include <linux/fault-inject.h>
@@ -14,7 +23,7 @@
 #include <zheap.h>
 #include <zheap_backend.h>
 
-/* LRU entries of one handle chunk: an order-1 page (zpool/handle.c). */
+/* LRU entries of one handle chunk: an order-1 page (core/slots.c). */
 #define ZHEAP_LRU_ORDER		1
 #define ZHEAP_LRU_BYTES		(PAGE_SIZE << ZHEAP_LRU_ORDER)
 
@@ -22,7 +31,7 @@
 #define ZHEAP_MAX_SHARDS	16
 
 /*
- * Handle slots live in pages owned by the pool (zpool/handle.c), so that a
+ * Handle slots live in pages owned by the pool (core/slots.c), so that a
  * handle can be checked without touching memory that may have been freed.
  * One shard of them.
  */
@@ -55,7 +64,15 @@ struct zheap_pool {
 	 */
 	struct xarray memcg_tables;
 	struct zheap_lru *lru;
-	/* ZHEAP_SLOT_REF in second-chance LRU pools, else 0 */
+	/*
+	 * Written by lru/ when it creates the LRU, before the handle table
+	 * exists; core/ reads them as data and calls nothing of lru/: the
+	 * list_lru that per-memcg tables are allocated for, and whether
+	 * every pin marks the object used (second chance).
+	 */
+	struct list_lru *lru_list;
+	bool pin_marks;
+	/* core/: ZHEAP_SLOT_REF if @pin_marks, else 0, for the pin's update */
 	unsigned long slot_ref;
 	struct dentry *debugfs;
 	struct shrinker *shrinker;
@@ -116,7 +133,7 @@ struct zheap_pcpu_stats {
 	unsigned long limit_fails;
 };
 
-/* zpool/handle.c */
+/* core/slots.c and core/object.c */
 int zheap_handles_init(struct zheap_pool *pool);
 void zheap_handles_fini(struct zheap_pool *pool);
 unsigned long zheap_handle_alloc(struct zheap_pool *pool, gfp_t gfp,
@@ -168,73 +185,32 @@ unsigned long *zheap_object_claim_first(struct zheap_pool *pool,
 					unsigned long *loc);
 unsigned long zheap_handles_clear_ref(struct zheap_pool *pool);
 
-/* lru/lru.c: the object LRU and writeback */
-struct zheap_lru;
-struct list_lru *zheap_lru_list(struct zheap_lru *lru);
-bool zheap_lru_pin_marks(struct zheap_lru *lru);
-void zheap_lru_end_epoch(struct zheap_pool *pool);
-struct zheap_lru *zheap_lru_create(struct zheap_pool *pool,
-				   const struct zheap_lru_config *cfg);
-void zheap_lru_destroy(struct zheap_pool *pool);
-int zheap_lru_free(struct zheap_pool *pool, unsigned long handle);
-void zheap_lru_accessed(struct zheap_pool *pool, unsigned long handle);
-int zheap_lru_make_room(struct zheap_pool *pool, gfp_t gfp);
-void zheap_lru_stats(struct zheap_pool *pool, struct zheap_stats *stats);
-struct shrinker *zheap_lru_shrinker(struct zheap_pool *pool);
-
-/* migrate/: page ownership, movable_operations, compaction */
-void zheap_migrate_exit(void);
-struct zheap_page_owner *zheap_page_owner_of(struct page *page);
-void zheap_pages_flush_deferred(void);
-/*
- * A pool takes runs (migrate/page.c) only once it holds this many pages:
- * a smaller one would leave most of a run unused.
- */
-#define ZHEAP_RUN_MIN_PAGES	BIT(ZHEAP_PAGE_RUN_ORDER_MAX)
-
-void zheap_pages_release_deferred(bool wait);
-unsigned long zheap_page_run_release(struct zheap_pool *pool);
-int zheap_migrate_page(struct page *dst, struct page *src);
-bool zheap_isolate_page(struct page *page);
-int zheap_compact_init(struct zheap_pool *pool);
-void zheap_compact_fini(struct zheap_pool *pool);
-extern atomic_long_t zheap_pages_deferred;
-
-/* zpool/pool.c */
+/* core/object.c: release and copy out, for the frontend and lru/ */
+void zheap_location_release(struct zheap_pool *pool, unsigned long loc);
 void zheap_object_release(struct zheap_pool *pool, unsigned long handle,
 			  unsigned long loc);
+int zheap_object_copy(struct zheap_pool *pool, unsigned long loc, void *dst,
+		      size_t len);
 int zheap_copy_out(struct zheap_pool *pool, unsigned long loc, void *dst,
 		   size_t len);
 
-/* zpool/backend.c */
+/* core/registry.c */
 const struct zheap_backend *zheap_backend_get(const char *name);
 void zheap_backend_put(const struct zheap_backend *backend);
 const struct zheap_backend *zheap_backend_next(const struct zheap_backend *prev);
+bool zheap_backend_name_valid(const char *name, size_t len);
 
-/* zpool/stats.c */
-int zheap_debugfs_init(void);
-void zheap_debugfs_exit(void);
-void zheap_debugfs_add_pool(struct zheap_pool *pool);
-void zheap_debugfs_remove_pool(struct zheap_pool *pool);
+/*
+ * The frontend's view of the registry: told of each backend as it comes
+ * (an error refuses it) and goes, and whether all maps may sleep after.
+ */
+struct zheap_registry_listener {
+	int (*add)(const struct zheap_backend *backend);
+	void (*remove)(const struct zheap_backend *backend);
+	void (*changed)(bool all_maps_can_sleep);
+};
 
-/* zpool/zpool_bridge.c: a kernel zpool driver for every backend */
-#if IS_ENABLED(CONFIG_ZPOOL)
-int zheap_zpool_init(void);
-void zheap_zpool_exit(void);
-int zheap_zpool_add(const struct zheap_backend *backend);
-void zheap_zpool_remove(const struct zheap_backend *backend);
-void zheap_zpool_update_default(bool map_can_sleep);
-#else
-static inline int zheap_zpool_init(void) { return 0; }
-static inline void zheap_zpool_exit(void) { }
-static inline int zheap_zpool_add(const struct zheap_backend *backend)
-{
-	return 0;
-}
-
-static inline void zheap_zpool_remove(const struct zheap_backend *backend) { }
-static inline void zheap_zpool_update_default(bool map_can_sleep) { }
-#endif
+void zheap_registry_listen(const struct zheap_registry_listener *l);
 
 extern atomic_long_t zheap_pages_allocated;
 extern atomic_long_t zheap_chunks_allocated;
@@ -244,4 +220,4 @@ extern struct fault_attr zheap_fail_page;
 extern struct fault_attr zheap_fail_slot;
 #endif
 
-#endif /* _ZHEAP_INTERNAL_H */
+#endif /* _ZHEAP_CORE_H */

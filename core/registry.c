@@ -1,36 +1,42 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * zheap backend registry and the zheap.backend= module parameter.
+ * zheap's backend registry, a core service (as damon_register_ops() is in
+ * DAMON's core).
  *
  * Backends register a struct zheap_backend (ops, name, owning module).  The
  * registry gives each a small id, encoded in every handle slot of the
- * objects it holds, and registers a kernel zpool driver for it
- * ("zheap_<name>").  A pool pins its backend's module for its whole life,
- * so a backend in use cannot be unloaded.
- *
- * zheap.backend= names the backend for pools created without one and for
- * the "zheap" zpool driver.  A name that no backend answers to is an error
- * when a pool is created (after one attempt to load "zheap_<name>"), never
- * a silent fallback to another backend.
+ * objects it holds.  A pool pins its backend's module for its whole life,
+ * so a backend in use cannot be unloaded.  The frontend learns of backends
+ * coming and going through the one listener it installs
+ * (zheap_registry_listen()): zpool/ registers a kernel zpool driver for
+ * each.  Which backend a pool gets when it names none is the frontend's
+ * business (zheap.backend=, zpool/backend_param.c).
  *
  * Locking: backends_lock (a mutex) protects the backends list, the id
- * table and default_backend.
+ * table and the listener; the listener's calls run under it.
  */
 
 #include <linux/ctype.h>
 #include <linux/kmod.h>
-#include <linux/moduleparam.h>
 #include <linux/mutex.h>
 #include <linux/string.h>
 
-#include "zheap_internal.h"
+#include "core.h"
 
 static DEFINE_MUTEX(backends_lock);
 static LIST_HEAD(backends);
 static struct zheap_backend *backend_ids[ZHEAP_MAX_BACKENDS];
-static char default_backend[ZHEAP_BACKEND_NAME_MAX] = "zsmalloc";
+static const struct zheap_registry_listener *listener;
 
-static bool backend_name_valid(const char *name, size_t len)
+/**
+ * zheap_backend_name_valid() - is this a well-formed backend name?
+ * @name: the name, not necessarily NUL-terminated
+ * @len: its length
+ *
+ * Context: Any context.
+ * Return: true for 1 to ZHEAP_BACKEND_NAME_MAX - 1 characters of [a-z0-9_].
+ */
+bool zheap_backend_name_valid(const char *name, size_t len)
 {
 	size_t i;
 
@@ -90,7 +96,7 @@ int zheap_register_backend(struct zheap_backend *backend)
 	int err;
 
 	if (!backend->name ||
-	    !backend_name_valid(backend->name, strlen(backend->name)) ||
+	    !zheap_backend_name_valid(backend->name, strlen(backend->name)) ||
 	    !backend_ops_complete(backend->ops) ||
 	    backend->page_run_order > ZHEAP_PAGE_RUN_ORDER_MAX) {
 		pr_err("zheap: refusing backend \"%s\": bad name, missing ops or page_run_order\n",
@@ -110,12 +116,13 @@ int zheap_register_backend(struct zheap_backend *backend)
 		goto err_unlock;
 
 	backend->id = id;
-	err = zheap_zpool_add(backend);
+	err = listener ? listener->add(backend) : 0;
 	if (err)
 		goto err_unlock;
 	backend_ids[id] = backend;
 	list_add_tail(&backend->list, &backends);
-	zheap_zpool_update_default(all_maps_can_sleep());
+	if (listener)
+		listener->changed(all_maps_can_sleep());
 	mutex_unlock(&backends_lock);
 	pr_info("zheap: backend %s registered\n", backend->name);
 	return 0;
@@ -143,10 +150,12 @@ void zheap_unregister_backend(struct zheap_backend *backend)
 		mutex_unlock(&backends_lock);
 		return;
 	}
-	zheap_zpool_remove(backend);
+	if (listener)
+		listener->remove(backend);
 	list_del(&backend->list);
 	backend_ids[backend->id] = NULL;
-	zheap_zpool_update_default(all_maps_can_sleep());
+	if (listener)
+		listener->changed(all_maps_can_sleep());
 	mutex_unlock(&backends_lock);
 }
 EXPORT_SYMBOL_GPL(zheap_unregister_backend);
@@ -163,22 +172,21 @@ static const struct zheap_backend *backend_try_get(const char *name)
 	return b;
 }
 
-/*
- * Find backend @name (NULL: the zheap.backend= default), loading module
- * zheap_<name> once if it is not registered, and pin its module.
+/**
+ * zheap_backend_get() - find a backend by name and pin its module
+ * @name: the backend's name
+ *
+ * Loads module zheap_<name> once if no backend of that name is
+ * registered.
+ *
+ * Context: Process context; may sleep.  Takes and releases backends_lock.
+ * Return: the backend, or NULL if none answers to @name.
  */
 const struct zheap_backend *zheap_backend_get(const char *name)
 {
-	char want[ZHEAP_BACKEND_NAME_MAX];
 	const struct zheap_backend *b;
 
-	if (!name) {
-		mutex_lock(&backends_lock);
-		strscpy(want, default_backend, sizeof(want));
-		mutex_unlock(&backends_lock);
-		name = want;
-	}
-	if (!backend_name_valid(name, strlen(name)))
+	if (!zheap_backend_name_valid(name, strlen(name)))
 		return NULL;
 
 	b = backend_try_get(name);
@@ -189,14 +197,25 @@ const struct zheap_backend *zheap_backend_get(const char *name)
 	return b;
 }
 
+/**
+ * zheap_backend_put() - unpin a backend zheap_backend_get() returned
+ * @backend: the backend
+ *
+ * Context: Any context.
+ */
 void zheap_backend_put(const struct zheap_backend *backend)
 {
 	module_put(backend->owner);
 }
 
-/*
- * Iterate over registered backends, for the contract tests: returns the
- * backend after @prev (NULL: the first), or NULL at the end.
+/**
+ * zheap_backend_next() - iterate over the registered backends
+ * @prev: the backend before (NULL: start at the first)
+ *
+ * For the contract tests, which run over every backend.
+ *
+ * Context: Process context.  Takes and releases backends_lock.
+ * Return: the backend after @prev, or NULL at the end.
  */
 const struct zheap_backend *zheap_backend_next(const struct zheap_backend *prev)
 {
@@ -213,48 +232,16 @@ const struct zheap_backend *zheap_backend_next(const struct zheap_backend *prev)
 }
 
 /**
- * zheap_default_backend() - the backend zheap.backend= names
+ * zheap_registry_listen() - install the frontend's listener
+ * @l: called under backends_lock when a backend registers (an error
+ *     refuses the registration), unregisters, and after either with
+ *     whether every registered backend's map may sleep; NULL: none
  *
- * Context: Any context.
- * Return: the name; it may not be registered (yet).
+ * Context: Process context.  Takes and releases backends_lock.
  */
-const char *zheap_default_backend(void)
+void zheap_registry_listen(const struct zheap_registry_listener *l)
 {
-	return default_backend;
-}
-EXPORT_SYMBOL_GPL(zheap_default_backend);
-
-static int backend_param_set(const char *val, const struct kernel_param *kp)
-{
-	size_t len = strcspn(val, "\n");
-
-	if (!backend_name_valid(val, len)) {
-		pr_err("zheap: backend=\"%.*s\" is not a backend name\n",
-		       (int)min_t(size_t, len, 64), val);
-		return -EINVAL;
-	}
 	mutex_lock(&backends_lock);
-	memcpy(default_backend, val, len);
-	default_backend[len] = '\0';
+	listener = l;
 	mutex_unlock(&backends_lock);
-	return 0;
 }
-
-static int backend_param_get(char *buf, const struct kernel_param *kp)
-{
-	int ret;
-
-	mutex_lock(&backends_lock);
-	ret = sysfs_emit(buf, "%s\n", default_backend);
-	mutex_unlock(&backends_lock);
-	return ret;
-}
-
-static const struct kernel_param_ops backend_param_ops = {
-	.set = backend_param_set,
-	.get = backend_param_get,
-};
-
-module_param_cb(backend, &backend_param_ops, NULL, 0644);
-MODULE_PARM_DESC(backend,
-		 "Backend for new pools and the \"zheap\" zpool driver (default: zsmalloc); an unregistered name makes pool creation fail");

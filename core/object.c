@@ -1,0 +1,684 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zheap's object protocol: pins, the object lock, moves and release.
+ *
+ * The slot word is also the object's lock, so that the users of an object
+ * and whoever moves it agree without any lock of the pool:
+ *
+ *  - pins (bits 5-6) count users: a read, a write, or a map until its
+ *    unmap.  zheap_object_pin() waits while L is set, then adds one.
+ *  - L (bit 4) is the exclusive lock of whoever changes where the object
+ *    lives or ends its life: the migration layer moving its page, the
+ *    compactor moving the object, zheap_free().  It is taken only when no
+ *    pin is held, and its holder never sleeps.  Movers only try it
+ *    (zheap_object_trylock_slot()), and give up when an object is pinned, so
+ *    a move never waits for a user; a free waits only for a mover.
+ *
+ * Every change of a live slot word is one atomic read-modify-write
+ * (try_cmpxchg()): pins, L, the LRU bit and the location share the word
+ * and are changed from different contexts, so none may be a plain store.
+ * Lock order: whoever holds L may then take a backend's owner lock (the
+ * compactor and zheap_free() do); whoever holds an owner lock only tries
+ * L.  L is annotated for lockdep as "zheap_object".
+ */
+
+#include <linux/lockdep.h>
+#include <linux/rcupdate.h>
+
+#include "slots.h"
+
+#ifdef CONFIG_DEBUG_LOCK_ALLOC
+static struct lock_class_key zheap_object_key;
+static struct lockdep_map zheap_object_map =
+	STATIC_LOCKDEP_MAP_INIT("zheap_object", &zheap_object_key);
+#endif
+
+/**
+ * zheap_object_pin() - start using an object
+ * @pool: the pool
+ * @handle: the object
+ * @loc: set to its location, stable until zheap_object_unpin()
+ *
+ * Waits while the object is being moved or freed (never long: the holder
+ * of the lock does not sleep), or while three other users hold it.
+ *
+ * Context: Any context but hard interrupt.
+ * Return: true, or false if @handle is not a live object of @pool.
+ */
+bool zheap_object_pin(struct zheap_pool *pool, unsigned long handle,
+		      unsigned long *loc)
+{
+	guard(rcu)();
+	unsigned long *slot = zheap_slot_of(pool, handle), word;
+
+	if (!slot)
+		return false;
+	word = READ_ONCE(*slot);
+	do {
+		while ((word & ZHEAP_SLOT_LIVE) &&
+		       ((word & ZHEAP_SLOT_LOCKED) ||
+			(word & ZHEAP_SLOT_PINS) == ZHEAP_SLOT_PINS)) {
+			cpu_relax();
+			word = READ_ONCE(*slot);
+		}
+		if (!(word & ZHEAP_SLOT_LIVE))
+			return false;
+	} while (!try_cmpxchg(slot, &word,
+			      (word + ZHEAP_SLOT_PIN) | pool->slot_ref));
+	*loc = slot_loc(word);
+	return true;
+}
+
+/**
+ * zheap_object_unpin() - stop using an object
+ * @pool: the pool
+ * @handle: an object the caller pinned
+ *
+ * Context: Any context.
+ * Return: 0, or -EINVAL if @handle is not a pinned live object of @pool.
+ */
+int zheap_object_unpin(struct zheap_pool *pool, unsigned long handle)
+{
+	guard(rcu)();
+	unsigned long *slot = zheap_slot_of(pool, handle), word;
+
+	if (!slot)
+		return -EINVAL;
+	word = READ_ONCE(*slot);
+	do {
+		if (!(word & ZHEAP_SLOT_LIVE) || !(word & ZHEAP_SLOT_PINS))
+			return -EINVAL;
+	} while (!try_cmpxchg(slot, &word, word - ZHEAP_SLOT_PIN));
+	return 0;
+}
+
+/**
+ * zheap_object_busy() - is an object pinned or locked?
+ * @pool: the pool
+ * @handle: the object
+ *
+ * Context: Any context.  The answer may change at once; the migration
+ * layer uses it only to refuse isolating a page early.
+ * Return: true if the object is in use, or is not live.
+ */
+bool zheap_object_busy(struct zheap_pool *pool, unsigned long handle)
+{
+	guard(rcu)();
+	unsigned long *slot = zheap_slot_of(pool, handle), word;
+
+	if (!slot)
+		return true;
+	word = READ_ONCE(*slot);
+	return !(word & ZHEAP_SLOT_LIVE) ||
+	       (word & (ZHEAP_SLOT_LOCKED | ZHEAP_SLOT_PINS));
+}
+
+/*
+ * Set L on a live, unpinned, unlocked slot; no waiting.  With @mark (R),
+ * only if R is clear, setting it in the same update.
+ */
+static bool slot_trylock_mark(unsigned long *slot, unsigned long *loc,
+			      unsigned long mark)
+{
+	unsigned long word = READ_ONCE(*slot);
+
+	do {
+		if (!(word & ZHEAP_SLOT_LIVE) ||
+		    (word & (ZHEAP_SLOT_LOCKED | ZHEAP_SLOT_PINS | mark)))
+			return false;
+	} while (!try_cmpxchg(slot, &word, word | ZHEAP_SLOT_LOCKED | mark));
+	if (loc)
+		*loc = slot_loc(word);
+	return true;
+}
+
+static bool slot_trylock(unsigned long *slot, unsigned long *loc)
+{
+	return slot_trylock_mark(slot, loc, 0);
+}
+
+static void slot_unlock(unsigned long *slot)
+{
+	unsigned long word = READ_ONCE(*slot);
+
+	WARN_ON_ONCE(!(word & ZHEAP_SLOT_LOCKED));
+	while (!try_cmpxchg(slot, &word, word & ~ZHEAP_SLOT_LOCKED))
+		;
+}
+
+/**
+ * zheap_objects_trylock() - lock every object of a page, or none
+ * @pool: the pool
+ * @handles: the objects
+ * @nr: how many
+ *
+ * For the migration layer, which must hold every object of a page to move
+ * it.  One lockdep acquisition stands for the whole set.
+ *
+ * Context: Preemption disabled.
+ * Return: true if all are locked; false (none locked) if one is busy.
+ */
+bool zheap_objects_trylock(struct zheap_pool *pool,
+			   const unsigned long *handles, unsigned int nr)
+{
+	unsigned int i;
+
+	lockdep_assert_preemption_disabled();
+	for (i = 0; i < nr; i++) {
+		unsigned long *slot = zheap_slot_of(pool, handles[i]);
+
+		if (!slot || !slot_trylock(slot, NULL))
+			goto err_unlock;
+	}
+	lock_map_acquire_try(&zheap_object_map);
+	return true;
+
+err_unlock:
+	while (i--)
+		slot_unlock(zheap_slot_of(pool, handles[i]));
+	return false;
+}
+
+/**
+ * zheap_objects_unlock() - end zheap_objects_trylock()
+ * @pool: the pool
+ * @handles: the objects
+ * @nr: how many
+ *
+ * Context: As for the lock.
+ */
+void zheap_objects_unlock(struct zheap_pool *pool,
+			  const unsigned long *handles, unsigned int nr)
+{
+	unsigned int i;
+
+	lock_map_release(&zheap_object_map);
+	for (i = 0; i < nr; i++)
+		slot_unlock(zheap_slot_of(pool, handles[i]));
+}
+
+/**
+ * zheap_object_lock() - lock an object to free it
+ * @pool: the pool
+ * @handle: what the consumer gave us
+ * @loc: set to the object's location
+ *
+ * Waits while a mover holds the object; does not wait for users.
+ *
+ * Context: Preemption disabled; not in hard interrupt.
+ * Return: 0; -EINVAL if @handle is not live in @pool; -EBUSY if a user
+ * has it pinned.
+ */
+int zheap_object_lock(struct zheap_pool *pool, unsigned long handle,
+		      unsigned long *loc)
+{
+	guard(rcu)();
+	unsigned long *slot = zheap_slot_of(pool, handle), word;
+
+	lockdep_assert_preemption_disabled();
+	if (!slot)
+		return -EINVAL;
+	lock_map_acquire(&zheap_object_map);
+	word = READ_ONCE(*slot);
+	do {
+		while ((word & ZHEAP_SLOT_LIVE) && (word & ZHEAP_SLOT_LOCKED)) {
+			cpu_relax();
+			word = READ_ONCE(*slot);
+		}
+		if (!(word & ZHEAP_SLOT_LIVE) || (word & ZHEAP_SLOT_PINS)) {
+			lock_map_release(&zheap_object_map);
+			return word & ZHEAP_SLOT_LIVE ? -EBUSY : -EINVAL;
+		}
+	} while (!try_cmpxchg(slot, &word, word | ZHEAP_SLOT_LOCKED));
+	*loc = slot_loc(word);
+	return 0;
+}
+
+/* Replace the location bits of a slot the caller holds locked. */
+static void slot_set_loc(unsigned long *slot, unsigned long mask,
+			 unsigned long bits)
+{
+	unsigned long word = READ_ONCE(*slot), loc;
+
+	lockdep_assert(lock_is_held(&zheap_object_map));
+	if (WARN_ON_ONCE(!(word & ZHEAP_SLOT_LOCKED)))
+		return;
+	do {
+		loc = slot_loc(word);
+		loc = ((loc & ~mask) | (bits & mask)) &
+		      (BIT(ZHEAP_LOC_BITS) - 1);
+	} while (!try_cmpxchg(slot, &word,
+			      (word & (BIT(ZHEAP_SLOT_LOC_SHIFT) - 1)) |
+			      loc << ZHEAP_SLOT_LOC_SHIFT));
+}
+
+/* Lock @handle's object if no one uses it; see slot_trylock_mark(). */
+static unsigned long *object_trylock_mark(struct zheap_pool *pool,
+					  unsigned long handle,
+					  unsigned long *loc,
+					  unsigned long mark)
+{
+	guard(rcu)();
+	unsigned long *slot = zheap_slot_of(pool, handle);
+
+	lockdep_assert_preemption_disabled();
+	if (!slot || !slot_trylock_mark(slot, loc, mark))
+		return NULL;
+	lock_map_acquire_try(&zheap_object_map);
+	return slot;
+}
+
+/**
+ * zheap_object_trylock_slot() - lock an object to move it, if no one uses it
+ * @pool: the pool
+ * @handle: the object
+ * @loc: set to its location
+ *
+ * For a mover that rewrites the location and unlocks next: the returned
+ * slot goes to zheap_slot_unlock_at() without another lookup.  Whoever
+ * holds the lock may not sleep.
+ *
+ * Context: Preemption disabled.
+ * Return: the slot, locked; NULL if the object is pinned, locked or not
+ * live.
+ */
+unsigned long *zheap_object_trylock_slot(struct zheap_pool *pool,
+					 unsigned long handle,
+					 unsigned long *loc)
+{
+	return object_trylock_mark(pool, handle, loc, 0);
+}
+
+/**
+ * zheap_mover_lock() - lock an object for a backend's move_unit
+ * @mv: the mover compaction gave the backend
+ * @handle: an object of the unit being emptied
+ * @loc: set to its location
+ *
+ * As zheap_object_trylock_slot(), for the compactor's inner loop.  The
+ * objects of a unit mostly share a few handle chunks, so @mv keeps the
+ * last chunk found and skips the chunk lookup when the next object is in
+ * it.  The owner lock held throughout the unit keeps a chunk freed
+ * meanwhile from being reused (its page waits for a grace period); a
+ * freed one has no table any more and is looked up again.
+ *
+ * Context: The owner lock of the unit held.
+ * Return: a cookie for zheap_mover_unlock(); NULL (counted in
+ * compact_busy) if the object is in use.
+ */
+void *zheap_mover_lock(struct zheap_mover *mv, unsigned long handle,
+		       unsigned long *loc)
+{
+	unsigned long id = handle >> ZHEAP_SLOT_ID_BITS, *slot = NULL;
+	struct page *page = mv->chunk;
+
+	lockdep_assert_preemption_disabled();
+	if (!page || mv->chunk_id != id || !chunk_table(page)) {
+		page = zheap_chunk_of(mv->pool, handle);
+		mv->chunk = page;
+		mv->chunk_id = id;
+	}
+	if (page && (handle & ZHEAP_SLOT_IDX_MASK) >= chunk_first(page))
+		slot = handle_slot(page, handle);
+	if (!slot || !slot_trylock(slot, loc)) {
+		this_cpu_inc(mv->pool->stats->compact_busy);
+		return NULL;
+	}
+	lock_map_acquire_try(&zheap_object_map);
+	return slot;
+}
+EXPORT_SYMBOL_GPL(zheap_mover_lock);
+
+/**
+ * zheap_mover_unlock() - give an object its location and unlock it
+ * @mv: the mover
+ * @cookie: from zheap_mover_lock()
+ * @loc: the object's location from now on (its old one if it did not move)
+ *
+ * Context: As for zheap_mover_lock().
+ */
+void zheap_mover_unlock(struct zheap_mover *mv, void *cookie,
+			unsigned long loc)
+{
+	zheap_slot_unlock_at(cookie, loc);
+}
+EXPORT_SYMBOL_GPL(zheap_mover_unlock);
+
+/**
+ * zheap_slot_unlock_at() - give a locked object its location and unlock it
+ * @slot: from zheap_object_trylock_slot()
+ * @loc: the object's location from now on
+ *
+ * One atomic update: no one sees the new location before the object is
+ * in it, nor the object unlocked at its old one.
+ *
+ * Context: As for the lock.
+ */
+void zheap_slot_unlock_at(unsigned long *slot, unsigned long loc)
+{
+	unsigned long word = READ_ONCE(*slot);
+
+	lockdep_assert(lock_is_held(&zheap_object_map));
+	lock_map_release(&zheap_object_map);
+	WARN_ON_ONCE(!(word & ZHEAP_SLOT_LOCKED));
+	loc &= BIT(ZHEAP_LOC_BITS) - 1;
+	while (!try_cmpxchg(slot, &word,
+			    (word & (BIT(ZHEAP_SLOT_LOC_SHIFT) - 1) &
+			     ~ZHEAP_SLOT_LOCKED) | loc << ZHEAP_SLOT_LOC_SHIFT))
+		;
+}
+
+/**
+ * zheap_object_lock_held() - does this context hold an object lock?
+ *
+ * For lockdep assertions in the layers that rely on it (lru/).
+ *
+ * Context: Any context.
+ * Return: true if lockdep says an object lock is held here, or lockdep is
+ * off.
+ */
+bool zheap_object_lock_held(void)
+{
+#ifdef CONFIG_DEBUG_LOCK_ALLOC
+	return lock_is_held(&zheap_object_map);
+#else
+	return true;
+#endif
+}
+
+/**
+ * zheap_object_unlock() - end an object lock without moving or freeing
+ * @pool: the pool
+ * @handle: an object the caller locked
+ *
+ * Context: As for the lock.
+ */
+void zheap_object_unlock(struct zheap_pool *pool, unsigned long handle)
+{
+	guard(rcu)();
+	unsigned long *slot = zheap_slot_of(pool, handle);
+
+	lock_map_release(&zheap_object_map);
+	if (!WARN_ON_ONCE(!slot))
+		slot_unlock(slot);
+}
+
+/**
+ * zheap_handle_relocate() - change part of a locked object's location
+ * @pool: the pool
+ * @handle: an object the caller holds locked
+ * @mask: the location bits that change
+ * @bits: their new values
+ *
+ * Context: The caller holds the object's lock.
+ */
+void zheap_handle_relocate(struct zheap_pool *pool, unsigned long handle,
+			   unsigned long mask, unsigned long bits)
+{
+	unsigned long *slot = zheap_slot_of(pool, handle);
+
+	if (!WARN_ON_ONCE(!slot))
+		slot_set_loc(slot, mask, bits);
+}
+
+/**
+ * zheap_handle_release() - end a locked object's slot
+ * @pool: the pool
+ * @handle: an object the caller locked with zheap_object_lock()
+ *
+ * Ends the lock too.
+ *
+ * Context: As for the lock.  Takes and releases a shard lock.
+ */
+void zheap_handle_release(struct zheap_pool *pool, unsigned long handle)
+{
+	lock_map_release(&zheap_object_map);
+	zheap_slot_put(pool, handle);
+}
+
+/**
+ * zheap_handle_lru_entry() - an object's LRU entry
+ * @pool: a pool with an LRU
+ * @handle: the object
+ *
+ * Context: Any context.  The entry stays while the object is live; read
+ * or write it only under the object's lock.
+ * Return: the entry, or NULL if @handle is not a slot of @pool or the
+ * pool has no LRU.
+ */
+struct list_head *zheap_handle_lru_entry(struct zheap_pool *pool,
+					 unsigned long handle)
+{
+	guard(rcu)();
+	struct page *page = zheap_chunk_of(pool, handle);
+
+	if (!page || !chunk_lru(page))
+		return NULL;
+	return chunk_lru(page) + (handle & ZHEAP_SLOT_IDX_MASK);
+}
+
+/**
+ * zheap_lru_entry_handle() - the handle an LRU entry belongs to
+ * @entry: an entry found on an LRU list
+ *
+ * Context: Any context; the entry's chunk must stay (it is on a list).
+ * Return: the handle.
+ */
+unsigned long zheap_lru_entry_handle(struct list_head *entry)
+{
+	struct list_head *base;
+
+	/* An order-1 page is aligned to its size. */
+	base = (struct list_head *)ALIGN_DOWN((unsigned long)entry,
+					      ZHEAP_LRU_BYTES);
+	return chunk_handle((struct page *)virt_to_page(base)->index,
+			    entry - base);
+}
+
+/**
+ * zheap_object_claim() - lock a cold object for writeback, if no one uses it
+ * @pool: the pool
+ * @handle: the object
+ * @second_chance: if the object's R bit is set, clear it and fail instead
+ * @loc: set to the object's location
+ *
+ * Context: Preemption disabled (the LRU walk holds its list lock).
+ * Return: the slot, locked as by zheap_object_trylock_slot(); or NULL and
+ * *@loc = 0 if the object was referenced (R is now clear), *@loc = 1 if
+ * it is pinned or locked, *@loc = 2 if it is not live.
+ */
+unsigned long *zheap_object_claim(struct zheap_pool *pool,
+				  unsigned long handle, bool second_chance,
+				  unsigned long *loc)
+{
+	guard(rcu)();
+	unsigned long *slot = zheap_slot_of(pool, handle), word;
+
+	lockdep_assert_preemption_disabled();
+	if (!slot) {
+		*loc = 2;
+		return NULL;
+	}
+	word = READ_ONCE(*slot);
+	do {
+		if (!(word & ZHEAP_SLOT_LIVE)) {
+			*loc = 2;
+			return NULL;
+		}
+		if (second_chance && (word & ZHEAP_SLOT_REF)) {
+			if (try_cmpxchg(slot, &word, word & ~ZHEAP_SLOT_REF)) {
+				*loc = 0;
+				return NULL;
+			}
+			continue;
+		}
+		if (word & (ZHEAP_SLOT_LOCKED | ZHEAP_SLOT_PINS)) {
+			*loc = 1;
+			return NULL;
+		}
+	} while (!try_cmpxchg(slot, &word, word | ZHEAP_SLOT_LOCKED));
+	lock_map_acquire_try(&zheap_object_map);
+	*loc = slot_loc(word);
+	return slot;
+}
+
+/**
+ * zheap_object_lock_idle() - lock an object once no one uses it
+ * @pool: the pool
+ * @handle: the object
+ * @loc: set to its location
+ *
+ * Unlike zheap_object_lock() this also waits for pins, sleeping between
+ * tries: for the writeback path, which must end what it started.
+ *
+ * Context: Process context; may sleep.  Returns with preemption disabled
+ * if it returns a slot.
+ * Return: the slot, locked as by zheap_object_trylock_slot(); NULL if the
+ * object is not live.
+ */
+unsigned long *zheap_object_lock_idle(struct zheap_pool *pool,
+				      unsigned long handle, unsigned long *loc)
+{
+	unsigned long *slot, any;
+
+	might_sleep();
+	for (;;) {
+		preempt_disable();
+		slot = zheap_object_trylock_slot(pool, handle, loc);
+		if (slot)
+			return slot;
+		preempt_enable();
+		if (!zheap_handle_lookup(pool, handle, &any))
+			return NULL;
+		cond_resched();
+	}
+}
+
+/**
+ * zheap_object_set_ref() - set or clear an object's referenced bit
+ * @pool: the pool
+ * @handle: the object
+ * @ref: set it if true, clear it if false
+ *
+ * Context: Any context.
+ * Return: true, or false if @handle is not a live object of @pool.
+ */
+bool zheap_object_set_ref(struct zheap_pool *pool, unsigned long handle,
+			  bool ref)
+{
+	guard(rcu)();
+	unsigned long *slot = zheap_slot_of(pool, handle), word, want;
+
+	if (!slot)
+		return false;
+	word = READ_ONCE(*slot);
+	do {
+		if (!(word & ZHEAP_SLOT_LIVE))
+			return false;
+		want = ref ? word | ZHEAP_SLOT_REF : word & ~ZHEAP_SLOT_REF;
+		if (want == word)
+			return true;
+	} while (!try_cmpxchg(slot, &word, want));
+	return true;
+}
+
+/**
+ * zheap_object_claim_first() - lock an object at its first use in an epoch
+ * @pool: a pool with an LRU
+ * @handle: the object
+ * @loc: set to its location
+ *
+ * For the epoch policy (lru/lru.c): sets R and L in one update if R is
+ * clear and no one else uses the object, so that of all the uses of an
+ * object in one epoch only the first moves its LRU entry.  An object in
+ * use keeps R clear: its next use tries again.
+ *
+ * Context: Preemption disabled.
+ * Return: the slot, locked as by zheap_object_trylock_slot(); NULL if R
+ * was set, the object is in use, or it is not live.
+ */
+unsigned long *zheap_object_claim_first(struct zheap_pool *pool,
+					unsigned long handle,
+					unsigned long *loc)
+{
+	return object_trylock_mark(pool, handle, loc, ZHEAP_SLOT_REF);
+}
+
+/**
+ * zheap_location_release() - give a backend back an object's space
+ * @pool: the pool
+ * @loc: the object's location; the caller holds the object locked
+ *
+ * Context: As for the lock.
+ */
+void zheap_location_release(struct zheap_pool *pool, unsigned long loc)
+{
+	const struct zheap_backend_ops *ops = pool->backend->ops;
+
+	this_cpu_sub(pool->stats->stored_bytes, ops->release(pool->bpool, loc));
+}
+
+/**
+ * zheap_object_release() - free a locked object
+ * @pool: the pool
+ * @handle: an object the caller holds locked
+ * @loc: its location
+ *
+ * Its backend space and its slot go back, the lock with them.
+ *
+ * Context: As for the lock.
+ */
+void zheap_object_release(struct zheap_pool *pool, unsigned long handle,
+			  unsigned long loc)
+{
+	zheap_location_release(pool, loc);
+	zheap_handle_release(pool, handle);
+	this_cpu_inc(pool->stats->frees);
+}
+
+/**
+ * zheap_object_copy() - copy the start of an object out
+ * @pool: the pool
+ * @loc: the object's location; the caller pins or locks it
+ * @dst: where to copy
+ * @len: how many bytes, at most the object's size
+ *
+ * Context: Any context but hard interrupt.
+ * Return: 0, or -EINVAL if the object is shorter than @len.
+ */
+int zheap_object_copy(struct zheap_pool *pool, unsigned long loc, void *dst,
+		      size_t len)
+{
+	const struct zheap_backend_ops *ops = pool->backend->ops;
+
+	/* The copying op checks @len itself: one indirect call, not two. */
+	if (ops->read)
+		return ops->read(pool->bpool, loc, dst, len);
+	if (len > ops->size(pool->bpool, loc))
+		return -EINVAL;
+	memcpy(dst, ops->map(pool->bpool, loc, ZHEAP_MAP_RO), len);
+	ops->unmap(pool->bpool, loc);
+	return 0;
+}
+
+/**
+ * zheap_copy_out() - copy a whole object out
+ * @pool: the pool
+ * @loc: the object's location; the caller pins or locks it
+ * @dst: where to copy it
+ * @len: room at @dst
+ *
+ * Context: Any context but hard interrupt.
+ * Return: the object's size, or -EINVAL if it exceeds @len.
+ */
+int zheap_copy_out(struct zheap_pool *pool, unsigned long loc, void *dst,
+		   size_t len)
+{
+	size_t size = pool->backend->ops->size(pool->bpool, loc);
+	int err;
+
+	if (size > len)
+		return -EINVAL;
+	err = zheap_object_copy(pool, loc, dst, size);
+	return err ?: size;
+}

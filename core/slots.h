@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Private to core/: the slot word's bits and the chunk helpers that
+ * core/slots.c (the table) and core/object.c (the object protocol) share.
+ * The layout of both is described at the top of core/slots.c.
+ */
+#ifndef _ZHEAP_CORE_SLOTS_H
+#define _ZHEAP_CORE_SLOTS_H
+
+#include <linux/mm.h>
+
+#include "core.h"
+
+#define ZHEAP_SLOT_LIVE		BIT(0)
+#define ZHEAP_SLOT_ID_SHIFT	1
+#define ZHEAP_SLOT_ID_MASK	(ZHEAP_MAX_BACKENDS - 1)
+#define ZHEAP_SLOT_LOCKED	BIT(4)
+#define ZHEAP_SLOT_PIN		BIT(5)
+#define ZHEAP_SLOT_PINS		(BIT(5) | BIT(6))
+#define ZHEAP_SLOT_REF		BIT(7)
+#define ZHEAP_SLOT_LOC_SHIFT	8
+#define ZHEAP_SLOTS_PER_CHUNK	(PAGE_SIZE / sizeof(unsigned long))
+#define ZHEAP_SLOT_END		0xffffUL
+#define ZHEAP_SLOT_ID_BITS	9
+#define ZHEAP_SLOT_IDX_MASK	(BIT(ZHEAP_SLOT_ID_BITS) - 1)
+#define ZHEAP_MAX_CHUNK_ID	((1U << (31 - ZHEAP_SLOT_ID_BITS)) - 1)
+
+static_assert(ZHEAP_SLOT_LOC_SHIFT + ZHEAP_LOC_BITS == BITS_PER_LONG);
+static_assert(ZHEAP_SLOTS_PER_CHUNK < ZHEAP_SLOT_END);
+static_assert((ZHEAP_SLOTS_PER_CHUNK - 1) >> ZHEAP_SLOT_ID_BITS == 0);
+static_assert(ZHEAP_SLOTS_PER_CHUNK * sizeof(struct list_head) <=
+	      ZHEAP_LRU_BYTES);
+
+/* Word 0 of a chunk. */
+struct zheap_chunk_header {
+	u32 id;
+	u16 inuse;
+	u16 free_head;
+};
+
+static_assert(sizeof(struct zheap_chunk_header) <= sizeof(unsigned long));
+
+static inline struct list_head *chunk_lru(struct page *page)
+{
+	return (struct list_head *)page->index;
+}
+
+/* Word 0 of the chunk, or the companion's page->private in LRU pools. */
+static inline struct zheap_chunk_header *chunk_header(struct page *page)
+{
+	struct list_head *lru = chunk_lru(page);
+
+	if (lru)
+		return (struct zheap_chunk_header *)&virt_to_page(lru)->private;
+	return page_address(page);
+}
+
+/* The first slot's index: 0 where the header is not in the chunk. */
+static inline unsigned int chunk_first(struct page *page)
+{
+	return chunk_lru(page) ? 0 : 1;
+}
+
+static inline unsigned long *chunk_slot(struct page *page, unsigned int idx)
+{
+	return (unsigned long *)page_address(page) + idx;
+}
+
+static inline unsigned long chunk_handle(struct page *page, unsigned int idx)
+{
+	return (unsigned long)chunk_header(page)->id << ZHEAP_SLOT_ID_BITS | idx;
+}
+
+static inline struct zheap_handle_table *chunk_table(struct page *page)
+{
+	return (struct zheap_handle_table *)page_private(page);
+}
+
+static inline unsigned long *handle_slot(struct page *page, unsigned long handle)
+{
+	return chunk_slot(page, handle & ZHEAP_SLOT_IDX_MASK);
+}
+
+static inline unsigned long slot_loc(unsigned long word)
+{
+	return word >> ZHEAP_SLOT_LOC_SHIFT;
+}
+
+struct page *zheap_chunk_of(struct zheap_pool *pool, unsigned long handle);
+unsigned long *zheap_slot_of(struct zheap_pool *pool, unsigned long handle);
+void zheap_slot_put(struct zheap_pool *pool, unsigned long handle);
+
+#endif /* _ZHEAP_CORE_SLOTS_H */
