@@ -129,6 +129,7 @@ struct zheap_pcpu_stats {
 	unsigned long lru_promoted;
 	unsigned long lru_epochs;
 	unsigned long wb_freed;
+	/* written only by zpool/pool.c (the page limit) */
 	unsigned long limit_shrinks;
 	unsigned long limit_fails;
 };

@@ -69,9 +69,6 @@
 #define ZHEAP_LRU_WB	((struct list_head *)(0x3a0 + POISON_POINTER_DELTA))
 #define ZHEAP_LRU_FREED	((struct list_head *)(0x3b0 + POISON_POINTER_DELTA))
 
-/* Objects written back per round when an allocation meets the limit. */
-#define ZHEAP_LRU_BATCH	64
-
 /*
  * The epoch policy ends an epoch after placements of 1/ZHEAP_LRU_EPOCH_DIV
  * of the LRU's objects, and at least ZHEAP_LRU_EPOCH_MIN.
@@ -546,38 +543,18 @@ int zheap_lru_free(struct zheap_pool *pool, unsigned long handle)
 }
 
 /**
- * zheap_lru_make_room() - keep a pool under its page limit
+ * zheap_lru_max_pages() - the page limit of a pool's LRU configuration
  * @pool: a pool with an LRU
- * @gfp: the allocation's flags
  *
- * Context: As @gfp allows; writes back only if it allows blocking.
- * Return: 0 if the pool is below its limit (now); -ENOSPC if not.
+ * The frontend keeps the pool under it (zpool/pool.c: write back, then
+ * compact).
+ *
+ * Context: Any context.
+ * Return: the limit in pages; 0 for none.
  */
-int zheap_lru_make_room(struct zheap_pool *pool, gfp_t gfp)
+unsigned long zheap_lru_max_pages(struct zheap_pool *pool)
 {
-	unsigned long max = pool->lru->cfg.max_pages;
-	unsigned int round;
-
-	if (!max || atomic_long_read(&pool->pages) < max)
-		return 0;
-	if (gfpflags_allow_blocking(gfp)) {
-		this_cpu_inc(pool->stats->limit_shrinks);
-		for (round = 0; round < 4; round++) {
-			unsigned long written;
-
-			written = zheap_shrink(pool, ZHEAP_LRU_BATCH);
-			if (atomic_long_read(&pool->pages) < max)
-				return 0;
-			/* Written-back objects leave holes; close them. */
-			zheap_compact(pool);
-			if (atomic_long_read(&pool->pages) < max)
-				return 0;
-			if (!written)
-				break;
-		}
-	}
-	this_cpu_inc(pool->stats->limit_fails);
-	return -ENOSPC;
+	return pool->lru->cfg.max_pages;
 }
 
 static unsigned long lru_shrink_count(struct shrinker *shrinker,

@@ -15,7 +15,7 @@ struct zheap_lru *zheap_lru_create(struct zheap_pool *pool,
 void zheap_lru_destroy(struct zheap_pool *pool);
 int zheap_lru_free(struct zheap_pool *pool, unsigned long handle);
 void zheap_lru_accessed(struct zheap_pool *pool, unsigned long handle);
-int zheap_lru_make_room(struct zheap_pool *pool, gfp_t gfp);
+unsigned long zheap_lru_max_pages(struct zheap_pool *pool);
 void zheap_lru_stats(struct zheap_pool *pool, struct zheap_stats *stats);
 struct shrinker *zheap_lru_shrinker(struct zheap_pool *pool);
 

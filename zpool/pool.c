@@ -42,6 +42,9 @@
 
 static atomic_t pool_ids = ATOMIC_INIT(0);
 
+/* Objects written back per round of the page limit (make_room()). */
+#define LIMIT_BATCH	64
+
 static struct zheap_pool *pool_create(const char *name, const char *backend,
 				      const struct zheap_lru_config *cfg)
 {
@@ -223,6 +226,38 @@ static int busy_free(struct zheap_pool *pool, unsigned long handle)
 	return -EBUSY;
 }
 
+/*
+ * The page limit, a policy over two layers: write the coldest objects
+ * back (lru/), then close the holes they leave (migrate/), up to four
+ * rounds.  Only for allocations that may block.
+ * Return: 0 if the pool is below its limit (now); -ENOSPC if not.
+ */
+static int make_room(struct zheap_pool *pool, gfp_t gfp)
+{
+	unsigned long max = zheap_lru_max_pages(pool);
+	unsigned int round;
+
+	if (!max || atomic_long_read(&pool->pages) < max)
+		return 0;
+	if (gfpflags_allow_blocking(gfp)) {
+		this_cpu_inc(pool->stats->limit_shrinks);
+		for (round = 0; round < 4; round++) {
+			unsigned long written;
+
+			written = zheap_shrink(pool, LIMIT_BATCH);
+			if (atomic_long_read(&pool->pages) < max)
+				return 0;
+			zheap_compact(pool);
+			if (atomic_long_read(&pool->pages) < max)
+				return 0;
+			if (!written)
+				break;
+		}
+	}
+	this_cpu_inc(pool->stats->limit_fails);
+	return -ENOSPC;
+}
+
 /**
  * zheap_malloc() - allocate an object
  * @pool: the pool
@@ -246,7 +281,7 @@ int zheap_malloc(struct zheap_pool *pool, size_t size, gfp_t gfp,
 	if (!size || size > PAGE_SIZE)
 		return -EINVAL;
 	if (pool->lru) {
-		err = zheap_lru_make_room(pool, gfp);
+		err = make_room(pool, gfp);
 		if (err)
 			goto err_count;
 	}
