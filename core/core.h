@@ -6,6 +6,7 @@
  *
  *	core/slots.c	handle slots: chunks, shards, the chunk xarray
  *	core/object.c	the object protocol: pin, lock, move, release, copy
+ *	core/page.c	backend pages: allocation, accounting, runs, release
  *	core/registry.c	the backend registry
  *
  * struct zheap_pool is shared by every layer; each group of its fields
@@ -17,6 +18,7 @@
 #include <linux/atomic.h>
 #include <linux/fault-inject.h>
 #include <linux/list.h>
+#include <linux/migrate.h>
 #include <linux/mutex.h>
 #include <linux/spinlock.h>
 #include <linux/xarray.h>
@@ -82,12 +84,12 @@ struct zheap_pool {
 	unsigned long last_compacted;	/* by the debugfs trigger */
 
 	/*
-	 * pages held by the backend: zpool/page.c is the only writer.  On a
+	 * pages held by the backend: core/page.c is the only writer.  On a
 	 * line of its own, away from the fields every call reads.
 	 */
 	atomic_long_t pages ____cacheline_aligned_in_smp;
 	/*
-	 * The pages of the current run not yet handed out (migrate/page.c):
+	 * The pages of the current run not yet handed out (core/page.c):
 	 * run_lock protects run and run_left.  Innermost: taken under an
 	 * owner lock or none, never from interrupts, and nothing is taken or
 	 * allocated under it.  run_left is read without it for stats.
@@ -194,6 +196,19 @@ int zheap_object_copy(struct zheap_pool *pool, unsigned long loc, void *dst,
 		      size_t len);
 int zheap_copy_out(struct zheap_pool *pool, unsigned long loc, void *dst,
 		   size_t len);
+
+/* core/page.c: backend pages (the allocation API is in zheap_backend.h) */
+void zheap_page_set_mops(const struct movable_operations *mops);
+struct zheap_page_owner *zheap_page_owner_of(struct page *page);
+void zheap_pages_release_deferred(bool wait);
+void zheap_pages_flush_deferred(void);
+unsigned long zheap_page_run_release(struct zheap_pool *pool);
+extern atomic_long_t zheap_pages_deferred;
+/*
+ * A pool takes runs (core/page.c) only once it holds this many pages:
+ * a smaller one would leave most of a run unused.
+ */
+#define ZHEAP_RUN_MIN_PAGES	BIT(ZHEAP_PAGE_RUN_ORDER_MAX)
 
 /* core/registry.c */
 const struct zheap_backend *zheap_backend_get(const char *name);

@@ -61,7 +61,7 @@ enum zheap_map_mode {
  * @frees: objects freed
  * @bad_handles: operations refused because the handle was not live
  * @busy_frees: frees refused because the object was in use (pinned)
- * @page_runs: runs of pages taken for the backend (migrate/page.c)
+ * @page_runs: runs of pages taken for the backend (core/page.c)
  * @pages_migrated: pages moved by the kernel's page migration
  * @migrate_busy: page moves put off because an object was in use
  * @isolate_refused: pages the kernel tried to isolate while in use

@@ -8,7 +8,7 @@
  * (zpool/) and the migration layer (migrate/) own those and call the
  * backend through struct zheap_backend_ops.  Backends get and return their
  * pages through zheap_page_alloc(), zheap_page_publish() and
- * zheap_page_free() (migrate/page.c), which account them and make them
+ * zheap_page_free() (core/page.c), which account them and make them
  * movable.
  *
  * Every backend page belongs to a struct zheap_page_owner: the spinlock
@@ -185,7 +185,7 @@ struct zheap_backend_ops {
  * @map_can_sleep: @ops->map neither disables preemption nor takes a
  *	spinlock, so a consumer may sleep while an object is mapped
  * @page_run_order: 0, or the order of the runs zheap_page_alloc() takes
- *	this backend's pages from once a pool is large (migrate/page.c);
+ *	this backend's pages from once a pool is large (core/page.c);
  *	at most ZHEAP_PAGE_RUN_ORDER_MAX
  * @list: private to the registry
  * @id: private to the registry; encoded in every handle slot

@@ -24,7 +24,7 @@
  *
  * A shrinker per pool runs compaction under memory pressure, counting
  * what the backend says compaction could free, and gives back the unused
- * pages of the pool's run (migrate/page.c); debugfs has a trigger.
+ * pages of the pool's run (core/page.c); debugfs has a trigger.
  *
  * Locking: zheap_pool.compact_lock (a mutex) allows one compaction per
  * pool.  Order: compact_lock -> owner lock

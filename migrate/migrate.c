@@ -23,7 +23,7 @@
  *  4. unlock the objects and let the old page go.
  *
  * A page that its backend freed while the kernel held it (see
- * migrate/page.c) is found disowned under the owner lock: isolation is
+ * core/page.c) is found disowned under the owner lock: isolation is
  * refused and migration answers -EAGAIN until the kernel puts it back.
  *
  * The owner is found from page->index under RCU: zheap_pool_destroy()
@@ -206,6 +206,12 @@ const struct movable_operations zheap_mops = {
 	.migrate_page = zheap_mops_migrate,
 	.putback_page = zheap_mops_putback,
 };
+
+/* Every zheap page moves through zheap_mops. */
+void zheap_migrate_init(void)
+{
+	zheap_page_set_mops(&zheap_mops);
+}
 
 /* No zheap page is movable any more: every pool is gone. */
 void zheap_migrate_exit(void)

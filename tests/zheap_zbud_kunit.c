@@ -155,7 +155,7 @@ static void zheap_zbud_test_meta_bytes_follow_pages(struct kunit *test)
 }
 
 /*
- * Past 64 pages, zbud's pages come in runs of 64 (migrate/page.c): the
+ * Past 64 pages, zbud's pages come in runs of 64 (core/page.c): the
  * 64 objects placed after that point, one per page, lie in 64 pages in a
  * row, each of them a page of its own.  The run's unused pages are
  * counted in zheap_total_pages() and given back on request and when the

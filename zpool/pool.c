@@ -26,7 +26,7 @@
  * parallel.  A read, write or map pins its object for its duration and a
  * free locks it (core/object.c), so that neither meets a half-moved
  * object.  Object counters are per CPU and written only here and in
- * migrate/; the page count is an atomic written only by migrate/page.c.
+ * migrate/; the page count is an atomic written only by core/page.c.
  */
 
 #include <linux/atomic.h>
@@ -541,7 +541,7 @@ EXPORT_SYMBOL_GPL(zheap_map_can_sleep);
  * @pool: the pool
  *
  * The backend's pages and the unused pages of the pool's run
- * (migrate/page.c).  Handle slots and backend bookkeeping are not
+ * (core/page.c).  Handle slots and backend bookkeeping are not
  * included; see zheap_pool_stats() for those.
  *
  * Context: Any context.
@@ -682,6 +682,7 @@ static int __init zheap_init(void)
 {
 	int err;
 
+	zheap_migrate_init();
 	err = zheap_handles_module_init();
 	if (err)
 		return err;

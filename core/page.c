@@ -1,14 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * zheap backend pages: allocation, ownership and release.
+ * zheap backend pages: allocation, accounting, ownership and release
+ * (core/).
  *
  * Every page a backend stores objects in comes from zheap_page_alloc(),
  * becomes movable in zheap_page_publish() and goes back through
  * zheap_page_free(), so the pool's page count has one writer and the
  * movable state one place where it changes.
  *
- * A published page is movable (__SetPageMovable() with zheap's
- * movable_operations, migrate/migrate.c) and its page->index names its
+ * A published page is movable (__SetPageMovable() with the
+ * movable_operations the migration layer installs at init,
+ * zheap_page_set_mops(): core/ names nothing of migrate/) and its
+ * page->index names its
  * struct zheap_page_owner.  Whether a page is owned changes only under
  * the owner's lock, so the migration callbacks, which take that lock,
  * see either an owned page with the backend's descriptor in place or a
@@ -48,11 +51,10 @@
 
 #include <linux/gfp.h>
 #include <linux/llist.h>
-#include <linux/migrate.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
 
-#include "migrate.h"
+#include "core.h"
 
 /* Backend pages of all pools, so tests can see that a destroy frees all. */
 atomic_long_t zheap_pages_allocated = ATOMIC_LONG_INIT(0);
@@ -60,6 +62,8 @@ atomic_long_t zheap_pages_allocated = ATOMIC_LONG_INIT(0);
 atomic_long_t zheap_pages_deferred = ATOMIC_LONG_INIT(0);
 
 static LLIST_HEAD(deferred_pages);
+/* The migration layer's callbacks for every zheap page; set before use. */
+static const struct movable_operations *page_mops;
 
 #ifdef CONFIG_ZHEAP_FAULT_INJECTION
 DECLARE_FAULT_ATTR(zheap_fail_page);
@@ -74,6 +78,20 @@ static bool page_alloc_should_fail(void)
 	return false;
 }
 #endif
+
+/**
+ * zheap_page_set_mops() - install the movable_operations of zheap's pages
+ * @mops: the migration layer's callbacks (migrate/migrate.c)
+ *
+ * Called once, at module init, before any pool exists: every page
+ * zheap_page_publish() makes movable gets @mops.
+ *
+ * Context: Process context.
+ */
+void zheap_page_set_mops(const struct movable_operations *mops)
+{
+	page_mops = mops;
+}
 
 /**
  * zheap_page_owner_init() - set up a backend's page owner
@@ -200,7 +218,8 @@ struct page *zheap_page_alloc(struct zheap_page_owner *owner, gfp_t gfp)
 	struct zheap_pool *pool = owner->pool;
 	struct page *page = NULL;
 
-	if (page_alloc_should_fail())
+	/* A page that could not be made movable must not be handed out. */
+	if (page_alloc_should_fail() || WARN_ON_ONCE(!page_mops))
 		return NULL;
 	if (!llist_empty(&deferred_pages))
 		zheap_pages_release_deferred(false);
@@ -235,7 +254,7 @@ void zheap_page_publish(struct zheap_page_owner *owner, struct page *page)
 	if (WARN_ON_ONCE(!trylock_page(page)))
 		return;
 	WRITE_ONCE(page->index, (unsigned long)owner);
-	__SetPageMovable(page, &zheap_mops);
+	__SetPageMovable(page, page_mops);
 	unlock_page(page);
 }
 EXPORT_SYMBOL_GPL(zheap_page_publish);
