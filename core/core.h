@@ -20,6 +20,7 @@
 #include <linux/list.h>
 #include <linux/migrate.h>
 #include <linux/mutex.h>
+#include <linux/percpu.h>
 #include <linux/spinlock.h>
 #include <linux/xarray.h>
 #include <zheap.h>
@@ -102,39 +103,73 @@ struct zheap_pool {
 };
 
 /*
- * Per-CPU object counters.  Each CPU's values wrap freely; only their sum
- * over all CPUs means anything (live objects are malloc_ok - frees).
+ * A pool's per-CPU counters (vmstat's pattern): one item each, written
+ * in one place only, through zheap_count() or zheap_count_add(); the
+ * comment on each group names the layer that writes it.  Their names and
+ * where zheap_pool_stats() reports them are zheap_counters[]
+ * (zpool/stats.c); make lint checks that Documentation/stats.rst lists
+ * every name.
+ */
+enum zheap_counter_item {
+	/* zpool/pool.c, and the release in core/object.c */
+	ZHEAP_C_STORED_BYTES,
+	ZHEAP_C_MALLOC_OK,
+	ZHEAP_C_MALLOC_FAIL,
+	ZHEAP_C_FREES,
+	ZHEAP_C_BAD_HANDLES,
+	ZHEAP_C_BUSY_FREES,
+	/* core/page.c, migrate/ */
+	ZHEAP_C_PAGE_RUNS,
+	ZHEAP_C_PAGES_MIGRATED,
+	ZHEAP_C_MIGRATE_BUSY,
+	ZHEAP_C_ISOLATE_REFUSED,
+	ZHEAP_C_COMPACTIONS,
+	ZHEAP_C_PAGES_COMPACTED,
+	ZHEAP_C_OBJECTS_MOVED,
+	ZHEAP_C_COMPACT_BUSY,
+	/* lru/ (pools with an LRU only) */
+	ZHEAP_C_WRITTEN_BACK,
+	ZHEAP_C_WB_REFUSED,
+	ZHEAP_C_WB_RETRIES,
+	ZHEAP_C_WB_BUSY,
+	ZHEAP_C_WB_ROTATED,
+	ZHEAP_C_LRU_PROMOTED,
+	ZHEAP_C_LRU_EPOCHS,
+	ZHEAP_C_WB_FREED,
+	/* zpool/pool.c: the page limit (pools with an LRU only) */
+	ZHEAP_C_LIMIT_SHRINKS,
+	ZHEAP_C_LIMIT_FAILS,
+	NR_ZHEAP_COUNTERS
+};
+
+/*
  * Per-CPU so that malloc and free on different CPUs share no cacheline.
+ * Each CPU's values wrap freely; only their sum over all CPUs means
+ * anything (live objects are malloc_ok - frees).
  */
 struct zheap_pcpu_stats {
-	unsigned long stored_bytes;
-	unsigned long malloc_ok;
-	unsigned long malloc_fail;
-	unsigned long frees;
-	unsigned long bad_handles;
-	unsigned long busy_frees;
-	/* written only by migrate/ */
-	unsigned long page_runs;
-	unsigned long pages_migrated;
-	unsigned long migrate_busy;
-	unsigned long isolate_refused;
-	unsigned long compactions;
-	unsigned long pages_compacted;
-	unsigned long objects_moved;
-	unsigned long compact_busy;
-	/* written only by lru/ */
-	unsigned long written_back;
-	unsigned long wb_refused;
-	unsigned long wb_retries;
-	unsigned long wb_busy;
-	unsigned long wb_rotated;
-	unsigned long lru_promoted;
-	unsigned long lru_epochs;
-	unsigned long wb_freed;
-	/* written only by zpool/pool.c (the page limit) */
-	unsigned long limit_shrinks;
-	unsigned long limit_fails;
+	unsigned long c[NR_ZHEAP_COUNTERS];
 };
+
+static inline void zheap_count_add(struct zheap_pool *pool,
+				   enum zheap_counter_item item,
+				   unsigned long n)
+{
+	this_cpu_add(pool->stats->c[item], n);
+}
+
+static inline void zheap_count_sub(struct zheap_pool *pool,
+				   enum zheap_counter_item item,
+				   unsigned long n)
+{
+	this_cpu_sub(pool->stats->c[item], n);
+}
+
+static inline void zheap_count(struct zheap_pool *pool,
+			       enum zheap_counter_item item)
+{
+	this_cpu_inc(pool->stats->c[item]);
+}
 
 /* core/slots.c and core/object.c */
 int zheap_handles_init(struct zheap_pool *pool);

@@ -321,7 +321,7 @@ void *zheap_mover_lock(struct zheap_mover *mv, unsigned long handle,
 	if (page && (handle & ZHEAP_SLOT_IDX_MASK) >= chunk_first(page))
 		slot = handle_slot(page, handle);
 	if (!slot || !slot_trylock(slot, loc)) {
-		this_cpu_inc(mv->pool->stats->compact_busy);
+		zheap_count(mv->pool, ZHEAP_C_COMPACT_BUSY);
 		return NULL;
 	}
 	lock_map_acquire_try(&zheap_object_map);
@@ -615,7 +615,8 @@ void zheap_location_release(struct zheap_pool *pool, unsigned long loc)
 {
 	const struct zheap_backend_ops *ops = pool->backend->ops;
 
-	this_cpu_sub(pool->stats->stored_bytes, ops->release(pool->bpool, loc));
+	zheap_count_sub(pool, ZHEAP_C_STORED_BYTES,
+			ops->release(pool->bpool, loc));
 }
 
 /**
@@ -633,7 +634,7 @@ void zheap_object_release(struct zheap_pool *pool, unsigned long handle,
 {
 	zheap_location_release(pool, loc);
 	zheap_handle_release(pool, handle);
-	this_cpu_inc(pool->stats->frees);
+	zheap_count(pool, ZHEAP_C_FREES);
 }
 
 /**

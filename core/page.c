@@ -164,7 +164,7 @@ static struct page *run_new(struct zheap_pool *pool, gfp_t gfp)
 	if (!page)
 		return NULL;
 	split_page(page, order);
-	this_cpu_inc(pool->stats->page_runs);
+	zheap_count(pool, ZHEAP_C_PAGE_RUNS);
 	spin_lock(&pool->run_lock);
 	if (!pool->run_left) {
 		pool->run = page + 1;

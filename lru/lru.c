@@ -117,7 +117,7 @@ static void lru_end_epoch(struct zheap_lru *lru)
 {
 	atomic_long_set(&lru->placed, 0);
 	zheap_handles_clear_ref(lru->pool);
-	this_cpu_inc(lru->pool->stats->lru_epochs);
+	zheap_count(lru->pool, ZHEAP_C_LRU_EPOCHS);
 	atomic_set_release(&lru->aging, 0);
 }
 
@@ -183,7 +183,7 @@ static int lru_writeback(struct zheap_pool *pool, unsigned long handle,
 					 lru->cfg.arg);
 		if (ret != -EAGAIN || ++tries == ZHEAP_WB_TRIES)
 			return ret;
-		this_cpu_inc(pool->stats->wb_retries);
+		zheap_count(pool, ZHEAP_C_WB_RETRIES);
 		cond_resched();
 	}
 }
@@ -202,16 +202,16 @@ static void lru_finish(struct lru_walk *w, struct list_head *entry,
 		return;
 	freed = entry->prev == ZHEAP_LRU_FREED;
 	if (!ret) {
-		this_cpu_inc(pool->stats->written_back);
+		zheap_count(pool, ZHEAP_C_WRITTEN_BACK);
 		w->written++;
 	}
 	if (freed)
-		this_cpu_inc(pool->stats->wb_freed);
+		zheap_count(pool, ZHEAP_C_WB_FREED);
 	if (!ret || freed) {
 		INIT_LIST_HEAD(entry);
 		zheap_object_release(pool, handle, loc);
 	} else {
-		this_cpu_inc(pool->stats->wb_refused);
+		zheap_count(pool, ZHEAP_C_WB_REFUSED);
 		entry_link(pool->lru, entry);
 		zheap_slot_unlock_at(slot, loc);
 	}
@@ -238,13 +238,13 @@ static enum lru_status lru_isolate(struct list_head *entry,
 				  &loc);
 	if (!slot) {
 		if (!loc) {
-			this_cpu_inc(pool->stats->wb_rotated);
+			zheap_count(pool, ZHEAP_C_WB_ROTATED);
 			w->rotated++;
 			return LRU_ROTATE;
 		}
 		/* An entry on a list has a live object. */
 		WARN_ON_ONCE(loc == 2);
-		this_cpu_inc(pool->stats->wb_busy);
+		zheap_count(pool, ZHEAP_C_WB_BUSY);
 		return LRU_SKIP;
 	}
 
@@ -456,7 +456,7 @@ static void lru_move_hot(struct zheap_pool *pool, unsigned long handle,
 		if (!list_empty(entry) && !entry_under_writeback(entry)) {
 			list_lru_del_obj(&pool->lru->list, entry);
 			list_lru_add_obj(&pool->lru->list, entry);
-			this_cpu_inc(pool->stats->lru_promoted);
+			zheap_count(pool, ZHEAP_C_LRU_PROMOTED);
 			lru_placed(pool->lru);
 		}
 		zheap_slot_unlock_at(slot, loc);

@@ -64,8 +64,8 @@ static long compact_unit(struct zheap_pool *pool, unsigned int kind)
 	/* One object in use keeps the unit: the rest stay where they are. */
 	moved = ops->move_unit(pool->bpool, unit, &mv);
 	freed = ops->compact_end(pool->bpool, unit);
-	this_cpu_add(pool->stats->objects_moved, moved);
-	this_cpu_add(pool->stats->pages_compacted, freed);
+	zheap_count_add(pool, ZHEAP_C_OBJECTS_MOVED, moved);
+	zheap_count_add(pool, ZHEAP_C_PAGES_COMPACTED, freed);
 	return mv.stopped ? 0 : freed;
 }
 
@@ -86,7 +86,7 @@ static unsigned long compact_locked(struct zheap_pool *pool)
 		if (freed == -ERANGE)
 			break;
 	}
-	this_cpu_inc(pool->stats->compactions);
+	zheap_count(pool, ZHEAP_C_COMPACTIONS);
 	return total;
 }
 

@@ -77,7 +77,7 @@ static bool isolate_locked(struct zheap_page_owner *owner, struct page *page)
 		return false;
 	for (i = 0; i < nr; i++) {
 		if (zheap_object_busy(owner->pool, handles[i])) {
-			this_cpu_inc(owner->pool->stats->isolate_refused);
+			zheap_count(owner->pool, ZHEAP_C_ISOLATE_REFUSED);
 			return false;
 		}
 	}
@@ -145,11 +145,11 @@ static int migrate_locked(struct zheap_page_owner *owner, struct page *dst,
 	if (nr == UINT_MAX)
 		return -EINVAL;
 	if (!zheap_objects_trylock(owner->pool, handles, nr)) {
-		this_cpu_inc(owner->pool->stats->migrate_busy);
+		zheap_count(owner->pool, ZHEAP_C_MIGRATE_BUSY);
 		return -EAGAIN;
 	}
 	page_switch(owner, dst, src, handles, nr);
-	this_cpu_inc(owner->pool->stats->pages_migrated);
+	zheap_count(owner->pool, ZHEAP_C_PAGES_MIGRATED);
 	return MIGRATEPAGE_SUCCESS;
 }
 

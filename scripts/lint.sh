@@ -10,6 +10,8 @@
 #   layers           every include and cross-folder symbol of the objects
 #                    that build left points down the layers
 #                    (scripts/layers.py; debts in scripts/layers.allow)
+#   stats-doc        the counter table, its enum and Documentation/stats.rst
+#                    agree (scripts/stats_doc.py)
 #
 # Ends with "lint: N passed, N failed".
 set -uo pipefail
@@ -88,6 +90,7 @@ coccicheck() {
 
 step build-w1-sparse build_w1_sparse
 step layers python3 scripts/layers.py
+step stats-doc python3 scripts/stats_doc.py
 step checkpatch checkpatch
 step kernel-doc kernel_doc
 step coccicheck coccicheck

@@ -212,7 +212,7 @@ EXPORT_SYMBOL_GPL(zheap_pool_backend);
 static int bad_handle(struct zheap_pool *pool, const char *op,
 		      unsigned long handle)
 {
-	this_cpu_inc(pool->stats->bad_handles);
+	zheap_count(pool, ZHEAP_C_BAD_HANDLES);
 	WARN_ONCE(1, "zheap: %s: pool %s: handle %#lx is not live\n",
 		  op, pool->name, handle);
 	return -EINVAL;
@@ -220,7 +220,7 @@ static int bad_handle(struct zheap_pool *pool, const char *op,
 
 static int busy_free(struct zheap_pool *pool, unsigned long handle)
 {
-	this_cpu_inc(pool->stats->busy_frees);
+	zheap_count(pool, ZHEAP_C_BUSY_FREES);
 	WARN_ONCE(1, "zheap: free: pool %s: handle %#lx is in use\n",
 		  pool->name, handle);
 	return -EBUSY;
@@ -240,7 +240,7 @@ static int make_room(struct zheap_pool *pool, gfp_t gfp)
 	if (!max || atomic_long_read(&pool->pages) < max)
 		return 0;
 	if (gfpflags_allow_blocking(gfp)) {
-		this_cpu_inc(pool->stats->limit_shrinks);
+		zheap_count(pool, ZHEAP_C_LIMIT_SHRINKS);
 		for (round = 0; round < 4; round++) {
 			unsigned long written;
 
@@ -254,7 +254,7 @@ static int make_room(struct zheap_pool *pool, gfp_t gfp)
 				break;
 		}
 	}
-	this_cpu_inc(pool->stats->limit_fails);
+	zheap_count(pool, ZHEAP_C_LIMIT_FAILS);
 	return -ENOSPC;
 }
 
@@ -296,15 +296,15 @@ int zheap_malloc(struct zheap_pool *pool, size_t size, gfp_t gfp,
 		goto err_abort_handle;
 
 	zheap_handle_set(slot, b->id, loc);
-	this_cpu_add(pool->stats->stored_bytes, size);
-	this_cpu_inc(pool->stats->malloc_ok);
+	zheap_count_add(pool, ZHEAP_C_STORED_BYTES, size);
+	zheap_count(pool, ZHEAP_C_MALLOC_OK);
 	*handle = h;
 	return 0;
 
 err_abort_handle:
 	zheap_handle_abort(pool, h);
 err_count:
-	this_cpu_inc(pool->stats->malloc_fail);
+	zheap_count(pool, ZHEAP_C_MALLOC_FAIL);
 	return err;
 }
 EXPORT_SYMBOL_GPL(zheap_malloc);
@@ -606,67 +606,25 @@ EXPORT_SYMBOL_GPL(zheap_size_class);
  */
 void zheap_pool_stats(struct zheap_pool *pool, struct zheap_stats *stats)
 {
-	struct zheap_pcpu_stats sum = {};
+	unsigned long sum[NR_ZHEAP_COUNTERS] = {};
+	unsigned int i;
 	int cpu;
 
 	for_each_possible_cpu(cpu) {
 		const struct zheap_pcpu_stats *c = per_cpu_ptr(pool->stats, cpu);
 
-		sum.stored_bytes += READ_ONCE(c->stored_bytes);
-		sum.malloc_ok += READ_ONCE(c->malloc_ok);
-		sum.malloc_fail += READ_ONCE(c->malloc_fail);
-		sum.frees += READ_ONCE(c->frees);
-		sum.bad_handles += READ_ONCE(c->bad_handles);
-		sum.busy_frees += READ_ONCE(c->busy_frees);
-		sum.page_runs += READ_ONCE(c->page_runs);
-		sum.pages_migrated += READ_ONCE(c->pages_migrated);
-		sum.migrate_busy += READ_ONCE(c->migrate_busy);
-		sum.isolate_refused += READ_ONCE(c->isolate_refused);
-		sum.compactions += READ_ONCE(c->compactions);
-		sum.pages_compacted += READ_ONCE(c->pages_compacted);
-		sum.objects_moved += READ_ONCE(c->objects_moved);
-		sum.compact_busy += READ_ONCE(c->compact_busy);
-		sum.written_back += READ_ONCE(c->written_back);
-		sum.wb_refused += READ_ONCE(c->wb_refused);
-		sum.wb_retries += READ_ONCE(c->wb_retries);
-		sum.wb_busy += READ_ONCE(c->wb_busy);
-		sum.wb_rotated += READ_ONCE(c->wb_rotated);
-		sum.lru_promoted += READ_ONCE(c->lru_promoted);
-		sum.lru_epochs += READ_ONCE(c->lru_epochs);
-		sum.wb_freed += READ_ONCE(c->wb_freed);
-		sum.limit_shrinks += READ_ONCE(c->limit_shrinks);
-		sum.limit_fails += READ_ONCE(c->limit_fails);
+		for (i = 0; i < NR_ZHEAP_COUNTERS; i++)
+			sum[i] += READ_ONCE(c->c[i]);
 	}
-	stats->objects = sum.malloc_ok - sum.frees;
-	stats->stored_bytes = sum.stored_bytes;
+	memset(stats, 0, sizeof(*stats));
+	for (i = 0; i < NR_ZHEAP_COUNTERS; i++)
+		*(u64 *)((char *)stats + zheap_counters[i].snapshot) = sum[i];
+	stats->objects = stats->malloc_ok - stats->frees;
 	stats->pool_pages = atomic_long_read(&pool->pages);
 	stats->run_pages = READ_ONCE(pool->run_left);
 	stats->handle_slots = zheap_handles_used(pool);
 	stats->handle_bytes = zheap_handle_bytes(pool);
 	stats->backend_meta_bytes = pool->backend->ops->meta_bytes(pool->bpool);
-	stats->malloc_ok = sum.malloc_ok;
-	stats->malloc_fail = sum.malloc_fail;
-	stats->frees = sum.frees;
-	stats->bad_handles = sum.bad_handles;
-	stats->busy_frees = sum.busy_frees;
-	stats->page_runs = sum.page_runs;
-	stats->pages_migrated = sum.pages_migrated;
-	stats->migrate_busy = sum.migrate_busy;
-	stats->isolate_refused = sum.isolate_refused;
-	stats->compactions = sum.compactions;
-	stats->pages_compacted = sum.pages_compacted;
-	stats->objects_moved = sum.objects_moved;
-	stats->compact_busy = sum.compact_busy;
-	stats->written_back = sum.written_back;
-	stats->wb_refused = sum.wb_refused;
-	stats->wb_retries = sum.wb_retries;
-	stats->wb_busy = sum.wb_busy;
-	stats->wb_rotated = sum.wb_rotated;
-	stats->lru_promoted = sum.lru_promoted;
-	stats->lru_epochs = sum.lru_epochs;
-	stats->wb_freed = sum.wb_freed;
-	stats->limit_shrinks = sum.limit_shrinks;
-	stats->limit_fails = sum.limit_fails;
 	zheap_lru_stats(pool, stats);
 }
 EXPORT_SYMBOL_GPL(zheap_pool_stats);

@@ -23,6 +23,55 @@
 
 static struct dentry *zheap_debugfs_root;
 
+/*
+ * Every per-CPU counter's name in the stats file, where zheap_pool_stats()
+ * reports it in struct zheap_stats, and whether only LRU pools show it.
+ * The enum is in core/core.h; make lint checks each name against the
+ * field and Documentation/stats.rst.
+ */
+#define SNAP(field) offsetof(struct zheap_stats, field)
+const struct zheap_counter zheap_counters[NR_ZHEAP_COUNTERS] = {
+	[ZHEAP_C_STORED_BYTES] = { "stored_bytes", SNAP(stored_bytes), false },
+	[ZHEAP_C_MALLOC_OK] = { "malloc_ok", SNAP(malloc_ok), false },
+	[ZHEAP_C_MALLOC_FAIL] = { "malloc_fail", SNAP(malloc_fail), false },
+	[ZHEAP_C_FREES] = { "frees", SNAP(frees), false },
+	[ZHEAP_C_BAD_HANDLES] = { "bad_handles", SNAP(bad_handles), false },
+	[ZHEAP_C_BUSY_FREES] = { "busy_frees", SNAP(busy_frees), false },
+	[ZHEAP_C_PAGE_RUNS] = { "page_runs", SNAP(page_runs), false },
+	[ZHEAP_C_PAGES_MIGRATED] = { "pages_migrated", SNAP(pages_migrated), false },
+	[ZHEAP_C_MIGRATE_BUSY] = { "migrate_busy", SNAP(migrate_busy), false },
+	[ZHEAP_C_ISOLATE_REFUSED] = { "isolate_refused", SNAP(isolate_refused), false },
+	[ZHEAP_C_COMPACTIONS] = { "compactions", SNAP(compactions), false },
+	[ZHEAP_C_PAGES_COMPACTED] = { "pages_compacted", SNAP(pages_compacted), false },
+	[ZHEAP_C_OBJECTS_MOVED] = { "objects_moved", SNAP(objects_moved), false },
+	[ZHEAP_C_COMPACT_BUSY] = { "compact_busy", SNAP(compact_busy), false },
+	[ZHEAP_C_WRITTEN_BACK] = { "written_back", SNAP(written_back), true },
+	[ZHEAP_C_WB_REFUSED] = { "wb_refused", SNAP(wb_refused), true },
+	[ZHEAP_C_WB_RETRIES] = { "wb_retries", SNAP(wb_retries), true },
+	[ZHEAP_C_WB_BUSY] = { "wb_busy", SNAP(wb_busy), true },
+	[ZHEAP_C_WB_ROTATED] = { "wb_rotated", SNAP(wb_rotated), true },
+	[ZHEAP_C_LRU_PROMOTED] = { "lru_promoted", SNAP(lru_promoted), true },
+	[ZHEAP_C_LRU_EPOCHS] = { "lru_epochs", SNAP(lru_epochs), true },
+	[ZHEAP_C_WB_FREED] = { "wb_freed", SNAP(wb_freed), true },
+	[ZHEAP_C_LIMIT_SHRINKS] = { "limit_shrinks", SNAP(limit_shrinks), true },
+	[ZHEAP_C_LIMIT_FAILS] = { "limit_fails", SNAP(limit_fails), true },
+};
+
+#undef SNAP
+
+/* The per-CPU counters of one group (LRU-only or not), in table order. */
+static void show_counters(struct seq_file *m, const struct zheap_stats *s,
+			  bool lru_only)
+{
+	unsigned int i;
+
+	for (i = 0; i < NR_ZHEAP_COUNTERS; i++)
+		if (zheap_counters[i].lru_only == lru_only)
+			seq_printf(m, "%s %llu\n", zheap_counters[i].name,
+				   *(const u64 *)((const char *)s +
+						  zheap_counters[i].snapshot));
+}
+
 static int pool_stats_show(struct seq_file *m, void *v)
 {
 	struct zheap_pool *pool = m->private;
@@ -34,7 +83,6 @@ static int pool_stats_show(struct seq_file *m, void *v)
 
 	seq_printf(m, "backend %s\n", pool->backend->name);
 	seq_printf(m, "objects %llu\n", s.objects);
-	seq_printf(m, "stored_bytes %llu\n", s.stored_bytes);
 	seq_printf(m, "pool_pages %llu\n", s.pool_pages);
 	seq_printf(m, "pool_bytes %llu\n", s.pool_pages * PAGE_SIZE);
 	seq_printf(m, "run_pages %llu\n", s.run_pages);
@@ -43,34 +91,13 @@ static int pool_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "backend_meta_bytes %llu\n", s.backend_meta_bytes);
 	seq_printf(m, "meta_bytes_per_object %llu\n",
 		   s.objects ? div64_u64(meta, s.objects) : 0);
-	seq_printf(m, "malloc_ok %llu\n", s.malloc_ok);
-	seq_printf(m, "malloc_fail %llu\n", s.malloc_fail);
-	seq_printf(m, "frees %llu\n", s.frees);
-	seq_printf(m, "bad_handles %llu\n", s.bad_handles);
-	seq_printf(m, "busy_frees %llu\n", s.busy_frees);
-	seq_printf(m, "page_runs %llu\n", s.page_runs);
-	seq_printf(m, "pages_migrated %llu\n", s.pages_migrated);
-	seq_printf(m, "migrate_busy %llu\n", s.migrate_busy);
-	seq_printf(m, "isolate_refused %llu\n", s.isolate_refused);
-	seq_printf(m, "compactions %llu\n", s.compactions);
-	seq_printf(m, "pages_compacted %llu\n", s.pages_compacted);
-	seq_printf(m, "objects_moved %llu\n", s.objects_moved);
-	seq_printf(m, "compact_busy %llu\n", s.compact_busy);
 	seq_printf(m, "compactable_pages %lu\n", zheap_compactable_pages(pool));
+	show_counters(m, &s, false);
 	if (!pool->lru)
 		return 0;
 	seq_printf(m, "lru_objects %llu\n", s.lru_objects);
 	seq_printf(m, "lru_bytes %llu\n", s.lru_bytes);
-	seq_printf(m, "written_back %llu\n", s.written_back);
-	seq_printf(m, "wb_refused %llu\n", s.wb_refused);
-	seq_printf(m, "wb_retries %llu\n", s.wb_retries);
-	seq_printf(m, "wb_busy %llu\n", s.wb_busy);
-	seq_printf(m, "wb_rotated %llu\n", s.wb_rotated);
-	seq_printf(m, "lru_promoted %llu\n", s.lru_promoted);
-	seq_printf(m, "lru_epochs %llu\n", s.lru_epochs);
-	seq_printf(m, "wb_freed %llu\n", s.wb_freed);
-	seq_printf(m, "limit_shrinks %llu\n", s.limit_shrinks);
-	seq_printf(m, "limit_fails %llu\n", s.limit_fails);
+	show_counters(m, &s, true);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(pool_stats);

@@ -13,6 +13,14 @@
 const struct zheap_backend *zheap_backend_get_or_default(const char *name);
 
 /* zpool/stats.c */
+struct zheap_counter {
+	const char *name;
+	size_t snapshot;	/* offset in struct zheap_stats */
+	bool lru_only;
+};
+
+extern const struct zheap_counter zheap_counters[NR_ZHEAP_COUNTERS];
+
 int zheap_debugfs_init(void);
 void zheap_debugfs_exit(void);
 void zheap_debugfs_add_pool(struct zheap_pool *pool);

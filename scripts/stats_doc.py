@@ -1,0 +1,55 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Check that the stats file and its documentation agree.
+
+usage: stats_doc.py
+
+Reads zheap_counters[] and the seq_printf() lines of zpool/stats.c, the
+counter enum of core/core.h and the field tables of
+Documentation/stats.rst, and fails unless:
+- every table entry's name, struct zheap_stats field and ZHEAP_C_ item
+  are the same word, and every item of the enum has an entry;
+- every field the stats file prints is documented, and every documented
+  field is printed.
+Ends with "stats-doc: OK" or the problems, exit 1.
+"""
+import re
+import sys
+
+ENTRY = re.compile(r'\[ZHEAP_C_(\w+)\] = \{ "(\w+)", SNAP\((\w+)\), (true|false) \}')
+
+
+def main():
+    stats = open("zpool/stats.c").read()
+    core = open("core/core.h").read()
+    doc = open("Documentation/stats.rst").read()
+    problems = []
+
+    enum = re.search(r"enum zheap_counter_item \{(.*?)\};", core, re.S)
+    items = re.findall(r"ZHEAP_C_(\w+),", enum.group(1)) if enum else []
+    entries = ENTRY.findall(stats)
+    for item, name, field, _ in entries:
+        if not item.lower() == name == field:
+            problems.append("table entry ZHEAP_C_%s names \"%s\" and field %s"
+                            % (item, name, field))
+    missing = set(items) - {e[0] for e in entries}
+    problems += ["ZHEAP_C_%s has no zheap_counters[] entry" % i
+                 for i in sorted(missing)]
+
+    printed = set(re.findall(r'seq_printf\(m, "(\w+) %', stats))
+    printed |= {e[1] for e in entries}
+    documented = set(re.findall(r"^(\w+)\s{2,}\S", doc, re.M)) - {"field"}
+    problems += ["stats field %s is not in Documentation/stats.rst" % f
+                 for f in sorted(printed - documented)]
+    problems += ["Documentation/stats.rst lists %s, which no stats file shows"
+                 % f for f in sorted(documented - printed)]
+    for p in problems:
+        print("stats-doc: " + p)
+    print("stats-doc: %d counters, %d fields, %s" %
+          (len(entries), len(printed), "OK" if not problems else
+           "%d problems" % len(problems)))
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
