@@ -77,12 +77,16 @@ struct zheap_pool {
 	bool pin_marks;
 	/* core/: ZHEAP_SLOT_REF if @pin_marks, else 0, for the pin's update */
 	unsigned long slot_ref;
-	struct dentry *debugfs;
-	struct shrinker *shrinker;
+	struct dentry *debugfs;		/* zpool/stats.c */
 
-	/* one compaction at a time per pool (migrate/compact.c) */
+	/*
+	 * migrate/compact.c: the shrinker that compacts under memory pressure
+	 * (the LRU's writeback shrinker is lru->shrinker)
+	 */
+	struct shrinker *compact_shrinker;
+	/* serializes compactions of this pool: one at a time */
 	struct mutex compact_lock;
-	unsigned long last_compacted;	/* by the debugfs trigger */
+	unsigned long last_compacted;	/* zpool/stats.c: by the debugfs trigger */
 
 	/*
 	 * pages held by the backend: core/page.c is the only writer.  On a
@@ -211,9 +215,17 @@ void zheap_handles_module_exit(void);
 struct list_head *zheap_handle_lru_entry(struct zheap_pool *pool,
 					 unsigned long handle);
 unsigned long zheap_lru_entry_handle(struct list_head *entry);
-unsigned long *zheap_object_claim(struct zheap_pool *pool,
-				  unsigned long handle, bool second_chance,
-				  unsigned long *loc);
+/* What zheap_object_claim() found. */
+enum zheap_claim {
+	ZHEAP_CLAIMED,
+	ZHEAP_CLAIM_REFERENCED,
+	ZHEAP_CLAIM_BUSY,
+	ZHEAP_CLAIM_DEAD,
+};
+
+enum zheap_claim zheap_object_claim(struct zheap_pool *pool,
+				    unsigned long handle, bool second_chance,
+				    unsigned long **slot, unsigned long *loc);
 unsigned long *zheap_object_lock_idle(struct zheap_pool *pool,
 				      unsigned long handle, unsigned long *loc);
 bool zheap_object_set_ref(struct zheap_pool *pool, unsigned long handle,

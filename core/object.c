@@ -480,46 +480,41 @@ unsigned long zheap_lru_entry_handle(struct list_head *entry)
  * @pool: the pool
  * @handle: the object
  * @second_chance: if the object's R bit is set, clear it and fail instead
- * @loc: set to the object's location
+ * @slot: set to the object's slot if it is claimed
+ * @loc: set to the object's location if it is claimed
  *
  * Context: Preemption disabled (the LRU walk holds its list lock).
- * Return: the slot, locked as by zheap_object_trylock_slot(); or NULL and
- * *@loc = 0 if the object was referenced (R is now clear), *@loc = 1 if
- * it is pinned or locked, *@loc = 2 if it is not live.
+ * Return: ZHEAP_CLAIMED with the slot locked as by
+ * zheap_object_trylock_slot(); ZHEAP_CLAIM_REFERENCED if @second_chance
+ * and the object was referenced (R is now clear); ZHEAP_CLAIM_BUSY if it
+ * is pinned or locked; ZHEAP_CLAIM_DEAD if it is not live.
  */
-unsigned long *zheap_object_claim(struct zheap_pool *pool,
-				  unsigned long handle, bool second_chance,
-				  unsigned long *loc)
+enum zheap_claim zheap_object_claim(struct zheap_pool *pool,
+				    unsigned long handle, bool second_chance,
+				    unsigned long **slot, unsigned long *loc)
 {
 	guard(rcu)();
-	unsigned long *slot = zheap_slot_of(pool, handle), word;
+	unsigned long *s = zheap_slot_of(pool, handle), word;
 
 	lockdep_assert_preemption_disabled();
-	if (!slot) {
-		*loc = 2;
-		return NULL;
-	}
-	word = READ_ONCE(*slot);
+	if (!s)
+		return ZHEAP_CLAIM_DEAD;
+	word = READ_ONCE(*s);
 	do {
-		if (!(word & ZHEAP_SLOT_LIVE)) {
-			*loc = 2;
-			return NULL;
-		}
+		if (!(word & ZHEAP_SLOT_LIVE))
+			return ZHEAP_CLAIM_DEAD;
 		if (second_chance && (word & ZHEAP_SLOT_REF)) {
-			if (try_cmpxchg(slot, &word, word & ~ZHEAP_SLOT_REF)) {
-				*loc = 0;
-				return NULL;
-			}
+			if (try_cmpxchg(s, &word, word & ~ZHEAP_SLOT_REF))
+				return ZHEAP_CLAIM_REFERENCED;
 			continue;
 		}
-		if (word & (ZHEAP_SLOT_LOCKED | ZHEAP_SLOT_PINS)) {
-			*loc = 1;
-			return NULL;
-		}
-	} while (!try_cmpxchg(slot, &word, word | ZHEAP_SLOT_LOCKED));
+		if (word & (ZHEAP_SLOT_LOCKED | ZHEAP_SLOT_PINS))
+			return ZHEAP_CLAIM_BUSY;
+	} while (!try_cmpxchg(s, &word, word | ZHEAP_SLOT_LOCKED));
 	lock_map_acquire_try(&zheap_object_map);
 	*loc = slot_loc(word);
-	return slot;
+	*slot = s;
+	return ZHEAP_CLAIMED;
 }
 
 /**

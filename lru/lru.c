@@ -233,17 +233,20 @@ static enum lru_status lru_isolate(struct list_head *entry,
 	if (w->written >= w->target)
 		return LRU_STOP;
 	handle = zheap_lru_entry_handle(entry);
-	slot = zheap_object_claim(pool, handle,
-				  lru->cfg.policy == ZHEAP_LRU_SECOND_CHANCE,
-				  &loc);
-	if (!slot) {
-		if (!loc) {
-			zheap_count(pool, ZHEAP_C_WB_ROTATED);
-			w->rotated++;
-			return LRU_ROTATE;
-		}
+	switch (zheap_object_claim(pool, handle,
+				   lru->cfg.policy == ZHEAP_LRU_SECOND_CHANCE,
+				   &slot, &loc)) {
+	case ZHEAP_CLAIMED:
+		break;
+	case ZHEAP_CLAIM_REFERENCED:
+		zheap_count(pool, ZHEAP_C_WB_ROTATED);
+		w->rotated++;
+		return LRU_ROTATE;
+	case ZHEAP_CLAIM_DEAD:
 		/* An entry on a list has a live object. */
-		WARN_ON_ONCE(loc == 2);
+		WARN_ON_ONCE(1);
+		fallthrough;
+	case ZHEAP_CLAIM_BUSY:
 		zheap_count(pool, ZHEAP_C_WB_BUSY);
 		return LRU_SKIP;
 	}

@@ -163,15 +163,15 @@ static unsigned long compact_scan(struct shrinker *shrinker,
 int zheap_compact_init(struct zheap_pool *pool)
 {
 	mutex_init(&pool->compact_lock);
-	pool->shrinker = shrinker_alloc(0, "zheap-%s", pool->name);
-	if (!pool->shrinker)
+	pool->compact_shrinker = shrinker_alloc(0, "zheap-%s", pool->name);
+	if (!pool->compact_shrinker)
 		return -ENOMEM;
-	pool->shrinker->count_objects = compact_count;
-	pool->shrinker->scan_objects = compact_scan;
-	pool->shrinker->private_data = pool;
+	pool->compact_shrinker->count_objects = compact_count;
+	pool->compact_shrinker->scan_objects = compact_scan;
+	pool->compact_shrinker->private_data = pool;
 	/* Moving objects costs more than dropping a clean cache. */
-	pool->shrinker->seeks = DEFAULT_SEEKS * 4;
-	shrinker_register(pool->shrinker);
+	pool->compact_shrinker->seeks = DEFAULT_SEEKS * 4;
+	shrinker_register(pool->compact_shrinker);
 	return 0;
 }
 
@@ -183,5 +183,5 @@ int zheap_compact_init(struct zheap_pool *pool)
  */
 void zheap_compact_fini(struct zheap_pool *pool)
 {
-	shrinker_free(pool->shrinker);
+	shrinker_free(pool->compact_shrinker);
 }
