@@ -61,8 +61,11 @@ if [ "$build_only" = --build-only ]; then
 	exit $?
 fi
 
+# ZHEAP_KUNIT_SEED=N replays the random cases of a run that printed "seed N".
+args=()
+[ -n "${ZHEAP_KUNIT_SEED:-}" ] && args=(--kernel_args="zheap_test.seed=$ZHEAP_KUNIT_SEED")
 "${kunit[@]}" run --arch=um --build_dir="$build" --kunitconfig="$kconfig" \
-	--jobs="$jobs" --timeout=900 --raw_output=all > "$out" 2>&1
+	--jobs="$jobs" --timeout=900 --raw_output=all "${args[@]}" > "$out" 2>&1
 run_rc=$?
 
 python3 "$here/scripts/kunit_count.py" "$flavour" "$out"

@@ -11,6 +11,7 @@
 #include <linux/random.h>
 #include <linux/prandom.h>
 #include "../zpool/zpool.h"
+#include "zheap_pattern.h"
 
 /* KUNIT_CASE_PARAM generator: every registered backend. */
 static inline const void *zheap_test_backend_params(const void *prev,
@@ -64,22 +65,14 @@ static inline unsigned int zheap_test_object_pages(struct zheap_pool *pool,
 /* Fill @buf with a pattern that depends on @id, so objects differ. */
 static inline void zheap_test_fill(u8 *buf, size_t len, unsigned long id)
 {
-	size_t i;
-
-	for (i = 0; i < len; i++)
-		buf[i] = (u8)(id * 131 + i * 7 + (i >> 8) + 1);
+	zheap_pattern_fill(buf, 0, len, id, 0);
 }
 
 /* Number of bytes of @buf that differ from the pattern for @id. */
 static inline size_t zheap_test_mismatch(const u8 *buf, size_t len,
 					 unsigned long id)
 {
-	size_t i, bad = 0;
-
-	for (i = 0; i < len; i++)
-		if (buf[i] != (u8)(id * 131 + i * 7 + (i >> 8) + 1))
-			bad++;
-	return bad;
+	return zheap_pattern_mismatch(buf, 0, len, id, 0);
 }
 
 /* Allocate an object of @size and write the pattern for @id into it. */
@@ -138,10 +131,16 @@ static inline void zheap_test_expect_warn(struct kunit *test, const char *msg)
 	kunit_info(test, "zheap-expect-warn: %s\n", msg);
 }
 
-/* A seeded PRNG; the seed is printed so a failure can be replayed. */
+/* zheap_test.seed= (tests/zheap_test.c); 0: draw one per case. */
+extern u64 zheap_test_seed_param;
+
+/*
+ * A seeded PRNG; the seed is printed so a failure can be replayed with
+ * zheap_test.seed=.
+ */
 static inline void zheap_test_seed(struct kunit *test, struct rnd_state *rnd)
 {
-	u64 seed = get_random_u64();
+	u64 seed = zheap_test_seed_param ?: get_random_u64();
 
 	kunit_info(test, "seed %llu\n", seed);
 	prandom_seed_state(rnd, seed);

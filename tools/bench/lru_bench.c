@@ -29,6 +29,7 @@
 #include <zheap.h>
 
 #include "bench.h"
+#include "../../tests/zheap_pattern.h"
 
 #define LRU_ROUNDS_SHORT	10
 #define LRU_ROUNDS_LONG		40
@@ -50,10 +51,7 @@ struct lru_run {
 
 static void fill(u8 *buf, unsigned int i, size_t len)
 {
-	size_t b;
-
-	for (b = 0; b < len; b++)
-		buf[b] = (u8)(i * 2654435761u + b * 13 + (b >> 7));
+	zheap_pattern_fill(buf, 0, len, i, 0);
 }
 
 static int lru_bench_writeback(struct zheap_pool *pool, unsigned long handle,

@@ -1,19 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * What zheap's stress modules share: the byte pattern that makes every
- * object and generation differ, and object sizes like compressed pages.
+ * What zheap's stress modules share: object sizes like compressed pages
+ * (the byte pattern is tests/zheap_pattern.h, shared with the tests and
+ * the benchmark).
  */
 #ifndef _ZHEAP_STRESS_UTIL_H
 #define _ZHEAP_STRESS_UTIL_H
 
 #include <linux/mm.h>
 #include <linux/prandom.h>
-
-/* Byte @b of generation @gen of object @i. */
-static inline u8 stress_pat(unsigned int i, unsigned int gen, unsigned int b)
-{
-	return (u8)(i * 2654435761u + gen * 40503u + b * 7 + (b >> 8));
-}
 
 /*
  * Sizes like compressed pages: mostly 1-3 KiB, some tiny (from @min),

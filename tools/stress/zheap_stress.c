@@ -32,6 +32,7 @@
 #include <zheap.h>
 
 #include "stress_util.h"
+#include "../../tests/zheap_pattern.h"
 
 static char *backend = "zsmalloc";
 module_param(backend, charp, 0444);
@@ -67,21 +68,13 @@ static atomic_long_t errors = ATOMIC_LONG_INIT(0);
 
 static void fill(u8 *buf, unsigned int i, const struct sobj *o)
 {
-	unsigned int b;
-
-	for (b = 0; b < o->size; b++)
-		buf[b] = stress_pat(i, o->gen, b);
+	zheap_pattern_fill(buf, 0, o->size, i, o->gen);
 }
 
 static unsigned long mismatch(const u8 *buf, unsigned int i,
 			      const struct sobj *o)
 {
-	unsigned long bad = 0;
-	unsigned int b;
-
-	for (b = 0; b < o->size; b++)
-		bad += buf[b] != stress_pat(i, o->gen, b);
-	return bad;
+	return zheap_pattern_mismatch(buf, 0, o->size, i, o->gen);
 }
 
 static int store(unsigned int i, struct rnd_state *rnd, u8 *buf)

@@ -54,6 +54,7 @@
 #include <zheap.h>
 
 #include "stress_util.h"
+#include "../../tests/zheap_pattern.h"
 
 static char *backend = "zsmalloc";
 module_param(backend, charp, 0444);
@@ -130,26 +131,18 @@ static atomic_long_t wb_stale = ATOMIC_LONG_INIT(0);
 
 static void fill(u8 *buf, unsigned int i, const struct wobj *o)
 {
-	unsigned int b;
-
 	put_unaligned(i, (u32 *)buf);
 	put_unaligned(o->gen, (u32 *)(buf + 4));
-	for (b = HDR; b < o->size; b++)
-		buf[b] = stress_pat(i, o->gen, b);
+	zheap_pattern_fill(buf, HDR, o->size, i, o->gen);
 }
 
 static unsigned long mismatch(const u8 *buf, unsigned int i,
 			      const struct wobj *o)
 {
-	unsigned long bad = 0;
-	unsigned int b;
-
 	if (get_unaligned((u32 *)buf) != i ||
 	    get_unaligned((u32 *)(buf + 4)) != o->gen)
 		return o->size;
-	for (b = HDR; b < o->size; b++)
-		bad += buf[b] != stress_pat(i, o->gen, b);
-	return bad;
+	return zheap_pattern_mismatch(buf, HDR, o->size, i, o->gen);
 }
 
 /* Store object @i in the pool and offer it for writeback; o->lock held. */
