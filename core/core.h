@@ -175,6 +175,18 @@ static inline void zheap_count(struct zheap_pool *pool,
 	this_cpu_inc(pool->stats->c[item]);
 }
 
+/*
+ * One compaction pass's mover (core/object.c; include/zheap_backend.h
+ * shows backends only its name): migrate/compact.c sets it up, the
+ * backend's move_unit passes it back to the mover calls.
+ */
+struct zheap_mover {
+	struct zheap_pool *pool;
+	bool stopped;			/* zheap_mover_stop() was called */
+	struct page *chunk;		/* handle chunk of the last object locked */
+	unsigned long chunk_id;		/* and its id */
+};
+
 /* core/slots.c and core/object.c */
 int zheap_handles_init(struct zheap_pool *pool);
 void zheap_handles_fini(struct zheap_pool *pool);
@@ -182,8 +194,6 @@ unsigned long zheap_handle_alloc(struct zheap_pool *pool, gfp_t gfp,
 				 unsigned long **slot);
 void zheap_handle_set(unsigned long *slot, unsigned int backend_id,
 		      unsigned long loc);
-void zheap_handle_relocate(struct zheap_pool *pool, unsigned long handle,
-			   unsigned long mask, unsigned long bits);
 void zheap_handle_abort(struct zheap_pool *pool, unsigned long handle);
 void zheap_handle_release(struct zheap_pool *pool, unsigned long handle);
 bool zheap_handle_lookup(struct zheap_pool *pool, unsigned long handle,

@@ -404,22 +404,36 @@ void zheap_object_unlock(struct zheap_pool *pool, unsigned long handle)
 }
 
 /**
- * zheap_handle_relocate() - change part of a locked object's location
+ * zheap_mover_relocate() - change part of a locked object's location
  * @pool: the pool
- * @handle: an object the caller holds locked
+ * @handle: an object the caller holds locked (page_replaced: the
+ *	migration layer locked every object of the page)
  * @mask: the location bits that change
  * @bits: their new values
  *
  * Context: The caller holds the object's lock.
  */
-void zheap_handle_relocate(struct zheap_pool *pool, unsigned long handle,
-			   unsigned long mask, unsigned long bits)
+void zheap_mover_relocate(struct zheap_pool *pool, unsigned long handle,
+			  unsigned long mask, unsigned long bits)
 {
 	unsigned long *slot = zheap_slot_of(pool, handle);
 
 	if (!WARN_ON_ONCE(!slot))
 		slot_set_loc(slot, mask, bits);
 }
+EXPORT_SYMBOL_GPL(zheap_mover_relocate);
+
+/**
+ * zheap_mover_stop() - say that move_unit stopped before its unit was empty
+ * @mv: the mover move_unit was given
+ *
+ * Context: Any context.
+ */
+void zheap_mover_stop(struct zheap_mover *mv)
+{
+	mv->stopped = true;
+}
+EXPORT_SYMBOL_GPL(zheap_mover_stop);
 
 /**
  * zheap_handle_release() - end a locked object's slot

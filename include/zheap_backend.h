@@ -60,28 +60,25 @@ struct zheap_page_owner {
 	struct zheap_pool *pool;
 };
 
-/**
- * struct zheap_mover - how a backend's move_unit takes and gives back
- *	objects without touching their handle slots
- * @pool: the pool
- * @stopped: set by move_unit when it stopped before the unit was empty
- * @chunk: zheap's own: the handle chunk of the last object locked
- * @chunk_id: zheap's own: its id
- *
+/*
+ * The mover API: how a backend changes where its objects live without
+ * touching their handle slots (core/object.c).  During compaction,
  * move_unit takes each object with zheap_mover_lock() and gives it back
- * with zheap_mover_unlock(), both under the owner lock.
+ * with zheap_mover_unlock(), both under the owner lock, and says with
+ * zheap_mover_stop() that it stopped before the unit was empty; the
+ * struct zheap_mover it is handed is core's and opaque.  After a page
+ * copy, page_replaced gives each object that moved its new location with
+ * zheap_mover_relocate().
  */
-struct zheap_mover {
-	struct zheap_pool *pool;
-	bool stopped;
-	struct page *chunk;
-	unsigned long chunk_id;
-};
+struct zheap_mover;
 
 void *zheap_mover_lock(struct zheap_mover *mv, unsigned long handle,
 		       unsigned long *loc);
 void zheap_mover_unlock(struct zheap_mover *mv, void *cookie,
 			unsigned long loc);
+void zheap_mover_stop(struct zheap_mover *mv);
+void zheap_mover_relocate(struct zheap_pool *pool, unsigned long handle,
+			  unsigned long mask, unsigned long bits);
 
 /**
  * struct zheap_backend_ops - what a backend implements
@@ -114,8 +111,9 @@ void zheap_mover_unlock(struct zheap_mover *mv, void *cookie,
  *	contents; point the backend's own structures (and page_private) at
  *	@newpage and clear @page's page_private.  For each object whose
  *	location changes, which must be one that @page_objects names for
- *	@page, call @relocate(@pool, handle, mask, bits): it replaces the
- *	location bits set in mask by those of bits and keeps the rest.
+ *	@page, call zheap_mover_relocate(pool, handle, mask, bits): it
+ *	replaces the location bits set in mask by those of bits and keeps
+ *	the rest.
  * @move_unit: empty compaction source @unit into room the backend already
  *	has for its kind (never a new page, never another source), under
  *	one hold of the owner lock: for each object, in turn, take it with
@@ -123,7 +121,8 @@ void zheap_mover_unlock(struct zheap_mover *mv, void *cookie,
  *	it, free its old slot and hand it back with zheap_mover_unlock() and
  *	its new location;
  *	with no room left, hand it back at its old location and stop.
- *	Returns the objects moved; sets @mv->stopped if it stopped early.
+ *	Returns the objects moved; calls zheap_mover_stop(@mv) if it
+ *	stopped early.
  * @compact_source: choose, among the backend's objects of kind @kind
  *	(a size class; backends number them from 0), the unit (the pages it
  *	frees together) that is cheapest to empty, if the free room in its
@@ -158,11 +157,7 @@ struct zheap_backend_ops {
 	unsigned int (*page_objects)(void *bpool, struct page *page,
 				     unsigned long *handles, unsigned int max);
 	void (*page_replaced)(void *bpool, struct page *page,
-			      struct page *newpage,
-			      void (*relocate)(struct zheap_pool *pool,
-					       unsigned long handle,
-					       unsigned long mask,
-					       unsigned long bits));
+			      struct page *newpage);
 	unsigned int (*move_unit)(void *bpool, void *unit,
 				  struct zheap_mover *mv);
 	int (*compact_source)(void *bpool, unsigned int kind, void **unit);

@@ -124,8 +124,7 @@ static void page_switch(struct zheap_page_owner *owner, struct page *dst,
 	get_page(dst);
 	WRITE_ONCE(dst->index, (unsigned long)owner);
 	__SetPageMovable(dst, &zheap_mops);
-	pool->backend->ops->page_replaced(pool->bpool, src, dst,
-					  zheap_handle_relocate);
+	pool->backend->ops->page_replaced(pool->bpool, src, dst);
 	zheap_objects_unlock(pool, handles, nr);
 	WRITE_ONCE(src->index, 0);
 	__ClearPageMovable(src);

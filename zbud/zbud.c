@@ -317,13 +317,13 @@ static unsigned int zbud_move_unit(void *bpool, void *unit,
 			continue;
 		cookie = zheap_mover_lock(mv, src->handle[buddy], &from);
 		if (!cookie) {
-			mv->stopped = true;
+			zheap_mover_stop(mv);
 			break;
 		}
 		dst = zbud_find(zb, size_to_chunks(size));
 		if (!dst) {
 			zheap_mover_unlock(mv, cookie, from);
-			mv->stopped = true;
+			zheap_mover_stop(mv);
 			break;
 		}
 		to = zbud_take(zb, dst, size, src->handle[buddy]);
@@ -378,11 +378,7 @@ static unsigned int zbud_page_objects(void *bpool, struct page *page,
 }
 
 static void zbud_page_replaced(void *bpool, struct page *page,
-			       struct page *newpage,
-			       void (*relocate)(struct zheap_pool *pool,
-						unsigned long handle,
-						unsigned long mask,
-						unsigned long bits))
+			       struct page *newpage)
 {
 	struct zbud_page *zp = (struct zbud_page *)page_private(page);
 	struct zbud_pool *zb = bpool;
@@ -394,8 +390,8 @@ static void zbud_page_replaced(void *bpool, struct page *page,
 	set_page_private(page, 0);
 	for (i = 0; i < ZBUD_BUDDIES; i++)
 		if (zp->size[i])
-			relocate(zb->pool, zp->handle[i], ~0UL,
-				 encode_loc(newpage, i));
+			zheap_mover_relocate(zb->pool, zp->handle[i], ~0UL,
+					     encode_loc(newpage, i));
 }
 
 /*

@@ -602,7 +602,7 @@ static unsigned int zs_move_unit(void *bpool, void *unit,
 		handle = zheap_handle_by_id(zp->pool, ids[idx]);
 		cookie = zheap_mover_lock(mv, handle, &from);
 		if (!cookie) {
-			mv->stopped = true;
+			zheap_mover_stop(mv);
 			break;
 		}
 		if (!dst || dst->inuse == objs) {
@@ -611,7 +611,7 @@ static unsigned int zs_move_unit(void *bpool, void *unit,
 			dst = zs_find_span(class);
 			if (!dst) {
 				zheap_mover_unlock(mv, cookie, from);
-				mv->stopped = true;
+				zheap_mover_stop(mv);
 				break;
 			}
 		}
@@ -745,11 +745,7 @@ static unsigned int zs_page_objects(void *bpool, struct page *page,
 }
 
 static void zs_page_replaced(void *bpool, struct page *page,
-			     struct page *newpage,
-			     void (*relocate)(struct zheap_pool *pool,
-					      unsigned long handle,
-					      unsigned long mask,
-					      unsigned long bits))
+			     struct page *newpage)
 {
 	struct zs_span *span = (struct zs_span *)page_private(page);
 	struct zs_class *class = span->class;
@@ -769,8 +765,10 @@ static void zs_page_replaced(void *bpool, struct page *page,
 	for (idx = DIV_ROUND_UP(nr * PAGE_SIZE, layout->size);
 	     idx < layout->objs && obj_page_nr(span, idx) == nr; idx++)
 		if (!(ids[idx] & ZS_FREE))
-			relocate(zp->pool, zheap_handle_by_id(zp->pool, ids[idx]),
-				 pfn_mask, page_to_pfn(newpage) << ZS_PFN_SHIFT);
+			zheap_mover_relocate(zp->pool,
+					     zheap_handle_by_id(zp->pool, ids[idx]),
+					     pfn_mask,
+					     page_to_pfn(newpage) << ZS_PFN_SHIFT);
 }
 
 /*
