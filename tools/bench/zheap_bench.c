@@ -35,7 +35,6 @@
 #include <linux/crc32.h>
 #include <linux/crypto.h>
 #include <linux/fs.h>
-#include <linux/kernel_read_file.h>
 #include <linux/kthread.h>
 #include <linux/module.h>
 #include <linux/prandom.h>
@@ -394,6 +393,30 @@ out:
 	return err;
 }
 
+/*
+ * Read up to @max bytes of file @name into @dst.  Plain kernel_read(), not
+ * kernel_read_file(): the latter asks the LSMs about a read of kind
+ * READING_UNKNOWN, which Debian's IPE answers with a WARN.
+ */
+static ssize_t read_data_file(const char *name, u8 *dst, size_t max)
+{
+	struct file *f = filp_open(name, O_RDONLY, 0);
+	size_t got = 0;
+	ssize_t n = 0;
+	loff_t pos = 0;
+
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	while (got < max) {
+		n = kernel_read(f, dst + got, max - got, &pos);
+		if (n <= 0)
+			break;
+		got += n;
+	}
+	filp_close(f, NULL);
+	return n < 0 ? n : got;
+}
+
 /* Read the files in @list (comma-separated) into one buffer. */
 static size_t load_data(const char *list, u8 **out)
 {
@@ -407,15 +430,11 @@ static size_t load_data(const char *list, u8 **out)
 		return 0;
 	}
 	while ((name = strsep(&p, ",")) && used < MAX_DATA) {
-		void *dst = buf + used;
-		size_t size = 0;
 		ssize_t got;
 
 		if (!*name)
 			continue;
-		got = kernel_read_file_from_path(name, 0, &dst,
-						 MAX_DATA - used, &size,
-						 READING_UNKNOWN);
+		got = read_data_file(name, buf + used, MAX_DATA - used);
 		if (got < 0) {
 			pr_err("zheap_bench: cannot read %s: %zd\n", name, got);
 			continue;
