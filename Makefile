@@ -4,11 +4,15 @@
 # targets.  The kernel build itself reads Kbuild; this file is only for
 # people.
 #
-#   make            build zheap.ko and zheap_zbud.ko against Debian's headers
+#   make            build zheap.ko, the backend modules (zheap_zbud.ko,
+#                   zheap_zsmalloc.ko), zheap_zram.ko and the bench and
+#                   stress modules against Debian's headers
 #   make setup      install packages and unpack linux-source (idempotent)
 #   make run        boot the QEMU guest and push a zswap workload through zheap
-#   make check      every test: W=1+sparse, checkpatch, coccicheck, kernel-doc,
-#                   KUnit (plain and debug UML), QEMU scenarios
+#   make check      every test: the harness's own test, W=1+sparse,
+#                   checkpatch, kernel-doc, coccicheck, the layer and
+#                   stats-doc checks, KUnit (plain and debug UML), the
+#                   QEMU scenarios, a short bench and the end-to-end run
 #   make lint       only the static checks
 #   make kunit      only the KUnit suites (plain and debug)
 #   make qemu-test  only the QEMU scenarios
@@ -16,7 +20,7 @@
 #                   backends against the kernel's zsmalloc, same boot; then
 #                   the end-to-end one (zswap and zram, every allocator),
 #                   whose plot goes to Documentation/e2e.{svg,png}
-#   make stress     the compaction stress run alone (also in qemu-test)
+#   make stress     the stress runs alone (also in qemu-test)
 #   make clean
 
 ifneq ($(KERNELRELEASE),)

@@ -17,9 +17,11 @@
  * Every change of a live slot word is one atomic read-modify-write
  * (try_cmpxchg()): pins, L, the LRU bit and the location share the word
  * and are changed from different contexts, so none may be a plain store.
- * Lock order: whoever holds L may then take a backend's owner lock (the
- * compactor and zheap_free() do); whoever holds an owner lock only tries
- * L.  L is annotated for lockdep as "zheap_object".
+ * Lock order: whoever holds L may then take a backend's owner lock
+ * (zheap_free() does, through the backend's release); whoever holds an
+ * owner lock only tries L (the migration callbacks and the compactor,
+ * which takes compact_lock, then the owner lock, then tries each L).
+ * L is annotated for lockdep as "zheap_object".
  */
 
 #include <linux/lockdep.h>

@@ -30,12 +30,12 @@ static unsigned long obj_loc(struct kunit *test, struct zheap_pool *pool,
 /* Classes cover 1..PAGE_SIZE in order and every layout fits its span. */
 static void zheap_zsmalloc_test_class_table_is_sound(struct kunit *test)
 {
-	unsigned int c, n = zs_nr_layouts();
+	unsigned int c, n = zheap_zsmalloc_nr_layouts();
 	size_t size;
 
 	KUNIT_ASSERT_GT(test, n, 0);
 	for (c = 0; c < n; c++) {
-		const struct zs_layout *l = zs_layout_nr(c);
+		const struct zs_layout *l = zheap_zsmalloc_layout_nr(c);
 
 		KUNIT_EXPECT_EQ(test, l->size % ZS_ALIGN, 0);
 		KUNIT_EXPECT_GE(test, l->pages, 1);
@@ -50,7 +50,7 @@ static void zheap_zsmalloc_test_class_table_is_sound(struct kunit *test)
 				l->pages * PAGE_SIZE);
 		KUNIT_EXPECT_LT(test, l->objs, BIT(ZS_IDX_BITS));
 		if (c) {
-			const struct zs_layout *prev = zs_layout_nr(c - 1);
+			const struct zs_layout *prev = zheap_zsmalloc_layout_nr(c - 1);
 
 			KUNIT_EXPECT_GT(test, l->size, prev->size);
 			/* Every size it serves fits the location's slack. */
@@ -58,25 +58,27 @@ static void zheap_zsmalloc_test_class_table_is_sound(struct kunit *test)
 					BIT(ZS_SLACK_BITS));
 		}
 	}
-	KUNIT_EXPECT_EQ(test, zs_layout_nr(n - 1)->size, PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, zheap_zsmalloc_layout_nr(n - 1)->size, PAGE_SIZE);
 	for (size = 1; size <= PAGE_SIZE; size++)
-		KUNIT_EXPECT_GE(test, zs_layout_for(size)->size, size);
+		KUNIT_EXPECT_GE(test, zheap_zsmalloc_layout_for(size)->size, size);
 }
 
 /* At each class boundary, size goes to the class, size + 1 to the next. */
 static void zheap_zsmalloc_test_class_selection_at_boundaries(struct kunit *test)
 {
-	unsigned int c, n = zs_nr_layouts();
+	unsigned int c, n = zheap_zsmalloc_nr_layouts();
 
 	for (c = 0; c + 1 < n; c++) {
-		const struct zs_layout *l = zs_layout_nr(c);
+		const struct zs_layout *l = zheap_zsmalloc_layout_nr(c);
 
-		KUNIT_EXPECT_PTR_EQ(test, zs_layout_for(l->size), l);
-		KUNIT_EXPECT_PTR_EQ(test, zs_layout_for(l->size + 1),
-				    zs_layout_nr(c + 1));
+		KUNIT_EXPECT_PTR_EQ(test, zheap_zsmalloc_layout_for(l->size), l);
+		KUNIT_EXPECT_PTR_EQ(test, zheap_zsmalloc_layout_for(l->size + 1),
+				    zheap_zsmalloc_layout_nr(c + 1));
 	}
-	KUNIT_EXPECT_PTR_EQ(test, zs_layout_for(1), zs_layout_nr(0));
-	KUNIT_EXPECT_PTR_EQ(test, zs_layout_for(PAGE_SIZE), zs_layout_nr(n - 1));
+	KUNIT_EXPECT_PTR_EQ(test, zheap_zsmalloc_layout_for(1),
+			    zheap_zsmalloc_layout_nr(0));
+	KUNIT_EXPECT_PTR_EQ(test, zheap_zsmalloc_layout_for(PAGE_SIZE),
+			    zheap_zsmalloc_layout_nr(n - 1));
 }
 
 /*
@@ -86,7 +88,7 @@ static void zheap_zsmalloc_test_class_selection_at_boundaries(struct kunit *test
 static void zheap_zsmalloc_test_straddling_objects_read_back(struct kunit *test)
 {
 	const size_t size = 3000;	/* never a divisor of PAGE_SIZE */
-	const struct zs_layout *l = zs_layout_for(size);
+	const struct zs_layout *l = zheap_zsmalloc_layout_for(size);
 	struct zheap_pool *pool = zs_pool(test);
 	unsigned int i, straddling = 0;
 	unsigned long *handles;
@@ -99,7 +101,7 @@ static void zheap_zsmalloc_test_straddling_objects_read_back(struct kunit *test)
 
 	for (i = 0; i < l->objs; i++) {
 		handles[i] = zheap_test_store(test, pool, size, i, buf);
-		straddling += zs_straddles(obj_loc(test, pool, handles[i]));
+		straddling += zheap_zsmalloc_straddles(obj_loc(test, pool, handles[i]));
 	}
 	KUNIT_EXPECT_GT(test, straddling, 0);
 	KUNIT_EXPECT_EQ(test, zheap_total_pages(pool), l->pages);
@@ -127,7 +129,7 @@ static void zheap_zsmalloc_test_straddling_objects_read_back(struct kunit *test)
 static void zheap_zsmalloc_test_emptied_span_returns_pages(struct kunit *test)
 {
 	const size_t size = 1000;
-	const struct zs_layout *l = zs_layout_for(size);
+	const struct zs_layout *l = zheap_zsmalloc_layout_for(size);
 	struct zheap_pool *pool = zs_pool(test);
 	unsigned int i, n = l->objs + 1;
 	unsigned long *handles;
@@ -164,7 +166,7 @@ static unsigned long obj_span(struct kunit *test, struct zheap_pool *pool,
 static void zheap_zsmalloc_test_fills_fullest_span_first(struct kunit *test)
 {
 	const size_t size = 200;
-	const struct zs_layout *l = zs_layout_for(size);
+	const struct zs_layout *l = zheap_zsmalloc_layout_for(size);
 	struct zheap_pool *pool = zs_pool(test);
 	unsigned int i, n = 2 * l->objs;
 	unsigned long *handles, h, full_span;
@@ -212,7 +214,7 @@ static void zheap_zsmalloc_test_largest_sizes(struct kunit *test)
 	buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, buf);
 	for (k = 0; k < ARRAY_SIZE(sizes); k++) {
-		const struct zs_layout *l = zs_layout_for(sizes[k]);
+		const struct zs_layout *l = zheap_zsmalloc_layout_for(sizes[k]);
 		unsigned int spans = DIV_ROUND_UP(64, l->objs);
 
 		for (i = 0; i < 64; i++)

@@ -31,9 +31,9 @@ struct zs_layout {
 	u8 pages;
 };
 
-const struct zs_layout *zs_layout_for(size_t size);
-unsigned int zs_nr_layouts(void);
-const struct zs_layout *zs_layout_nr(unsigned int nr);
-bool zs_straddles(unsigned long loc);
+const struct zs_layout *zheap_zsmalloc_layout_for(size_t size);
+unsigned int zheap_zsmalloc_nr_layouts(void);
+const struct zs_layout *zheap_zsmalloc_layout_nr(unsigned int nr);
+bool zheap_zsmalloc_straddles(unsigned long loc);
 
 #endif /* _ZHEAP_ZS_INTERNAL_H */

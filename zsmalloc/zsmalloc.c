@@ -174,36 +174,36 @@ static void zs_build_classes(void)
 }
 
 /**
- * zs_layout_for() - the class layout an object of @size goes to
+ * zheap_zsmalloc_layout_for() - the class layout an object of @size goes to
  * @size: 1..PAGE_SIZE
  *
  * Context: Any context.
  * Return: the layout.
  */
-const struct zs_layout *zs_layout_for(size_t size)
+const struct zs_layout *zheap_zsmalloc_layout_for(size_t size)
 {
 	return &zs_layouts[zs_class_of[DIV_ROUND_UP(size, ZS_ALIGN)]];
 }
 
 /**
- * zs_nr_layouts() - how many classes there are
+ * zheap_zsmalloc_nr_layouts() - how many classes there are
  *
  * Context: Any context.
- * Return: the number of classes; zs_layout_nr() gives each.
+ * Return: the number of classes; zheap_zsmalloc_layout_nr() gives each.
  */
-unsigned int zs_nr_layouts(void)
+unsigned int zheap_zsmalloc_nr_layouts(void)
 {
 	return zs_nr_classes;
 }
 
 /**
- * zs_layout_nr() - class @nr's layout, classes in increasing size
- * @nr: below zs_nr_layouts()
+ * zheap_zsmalloc_layout_nr() - class @nr's layout, classes in increasing size
+ * @nr: below zheap_zsmalloc_nr_layouts()
  *
  * Context: Any context.
  * Return: the layout.
  */
-const struct zs_layout *zs_layout_nr(unsigned int nr)
+const struct zs_layout *zheap_zsmalloc_layout_nr(unsigned int nr)
 {
 	return &zs_layouts[nr];
 }
@@ -630,13 +630,13 @@ static unsigned int zs_move_unit(void *bpool, void *unit,
 }
 
 /**
- * zs_straddles() - does the object at @loc cross a page boundary?
+ * zheap_zsmalloc_straddles() - does the object at @loc cross a page boundary?
  * @loc: a live object's location
  *
  * Context: Any context.
  * Return: true if it does.
  */
-bool zs_straddles(unsigned long loc)
+bool zheap_zsmalloc_straddles(unsigned long loc)
 {
 	struct zs_span *span = loc_span(loc);
 	unsigned int idx = loc_idx(loc), page, off;
@@ -651,7 +651,7 @@ static void *zs_map(void *bpool, unsigned long loc, enum zheap_map_mode mode)
 	unsigned int idx = loc_idx(loc), page, off;
 	struct zs_map_area *area;
 
-	if (!zs_straddles(loc)) {
+	if (!zheap_zsmalloc_straddles(loc)) {
 		obj_pos(span, idx, &page, &off);
 		return page_address(span->pages[page]) + off;
 	}
@@ -669,7 +669,7 @@ static void zs_unmap(void *bpool, unsigned long loc)
 	unsigned int idx = loc_idx(loc);
 	struct zs_map_area *area;
 
-	if (!zs_straddles(loc))
+	if (!zheap_zsmalloc_straddles(loc))
 		return;
 	area = this_cpu_ptr(&zs_map_area);
 	if (area->mode != ZHEAP_MAP_RO)
@@ -894,7 +894,7 @@ static size_t zs_huge_size(void *bpool)
 
 static unsigned int zs_size_class(void *bpool, size_t size)
 {
-	return zs_layout_for(clamp_t(size_t, size, 1, PAGE_SIZE)) - zs_layouts;
+	return zheap_zsmalloc_layout_for(clamp_t(size_t, size, 1, PAGE_SIZE)) - zs_layouts;
 }
 
 static const struct zheap_backend_ops zs_ops = {
