@@ -4,18 +4,33 @@
 # Boot Debian's 6.12 kernel in QEMU (TCG) with a busybox initramfs that
 # loads zheap's modules, and run zswap workloads through them.
 #
-#   scripts/qemu.sh run    the main job: zheap's default backend under a
-#                          400 MiB zswap workload; prints what it stored,
-#                          how densely and how fast
-#   scripts/qemu.sh test   every scenario of tests/qemu/init; ends with
-#                          "qemu: N passed, N failed"
-#   scripts/qemu.sh bench  the allocator benchmark (tools/bench): zheap's
-#                          backends against the kernel's zsmalloc in one
-#                          boot; prints its table
-#   scripts/qemu.sh e2e    the end-to-end benchmark: the same data through
-#                          zswap and zram on the kernel's allocators and
-#                          zheap's, one boot; a table and a plot
-#                          (Documentation/e2e.{svg,png}, or $ZHEAP_PLOT_DIR)
+# Every mode of tests/qemu/init (zt.mode=), one boot each:
+#
+#   mode    what the guest runs                         make target
+#   run     the main job: zheap's default backend       make run
+#           under a 400 MiB zswap workload; prints
+#           what it stored, how densely, how fast
+#   test    every scenario below but the bench and      make qemu-test,
+#           e2e; "qemu: N passed, N failed"             make check
+#   bench   the allocator benchmark (tools/bench):      make bench,
+#           zheap's backends against the kernel's       make check (short)
+#           zsmalloc in one boot; its table
+#   e2e     the same data through zswap and zram on     make bench,
+#           the kernel's allocators and zheap's; a      make check
+#           table and a plot (Documentation/e2e.*,
+#           or $ZHEAP_PLOT_DIR)
+#   stress  the compaction and writeback stress runs    make stress
+#           and the buddyinfo comparison
+#   wb      the writeback scenarios alone               (by hand)
+#   zram    the zram scenarios alone                    (by hand)
+#   zramfs  zram under ext2, writeback to a backing     (by hand)
+#           device and the zram selftests
+#   buddy   the buddyinfo comparison alone              (by hand)
+#
+#   scripts/qemu.sh MODE    (default: test)
+#
+# scripts/qemu_count.py judges every mode's serial log: no ZT: DONE, an
+# incomplete kernel log dump or any report or WARNING in it fails.
 #
 # ZHEAP_QEMU_MIB and ZHEAP_QEMU_SEED override the workload's size and seed;
 # ZHEAP_QEMU_SMP the guest's CPUs (2).  With one, -icount bench times carry
