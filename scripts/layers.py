@@ -23,7 +23,9 @@ line ("FILE TARGET FOLDER", TARGET a symbol or an included path), each a
 debt with its reason in a comment.  An edge that breaks the rules and is
 not listed fails the check; so does a listed edge that no longer exists,
 so the list can only shrink.  --list prints every rule-breaking edge in
-the list's format.  Ends with "layers: OK" or the problems, exit 1.
+the list's format.  It also fails on a file of core/, zpool/, lru/ or
+migrate/ longer than MAX_LINES: a layer's files stay small enough to
+read whole.  Ends with "layers: OK" or the problems, exit 1.
 """
 import os
 import re
@@ -41,6 +43,8 @@ MAY_USE = {
 }
 ALLOW = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                      "layers.allow")
+MAX_LINES = 800
+SHARED_LAYERS = ("core", "zpool", "lru", "migrate")
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"')
 
 
@@ -139,6 +143,13 @@ def main():
     problems += ["%s lists an edge that is gone, remove it: %s" %
                  (os.path.basename(ALLOW), " ".join(e))
                  for e in sorted(allowed - set(bad))]
+    for path in files:
+        if folder(path) in SHARED_LAYERS:
+            with open(path, errors="replace") as f:
+                n = sum(1 for _ in f)
+            if n > MAX_LINES:
+                problems.append("%s has %d lines, more than %d" %
+                                (path, n, MAX_LINES))
     for p in problems:
         print("layers: " + p)
     print("layers: %d edges read, %d still listed as debt, %s" %
