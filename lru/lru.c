@@ -520,7 +520,7 @@ int zheap_lru_touch(struct zheap_pool *pool, unsigned long handle)
 EXPORT_SYMBOL_GPL(zheap_lru_touch);
 
 /**
- * zheap_lru_free() - take a freed object off the LRU
+ * zheap_lru_del() - take a freed object off the LRU
  * @pool: a pool with an LRU
  * @handle: an object the caller holds locked (zheap_free())
  *
@@ -529,7 +529,7 @@ EXPORT_SYMBOL_GPL(zheap_lru_touch);
  * under writeback (the writeback releases it, and the caller only
  * unlocks); -EINVAL if it was freed during writeback already.
  */
-int zheap_lru_free(struct zheap_pool *pool, unsigned long handle)
+int zheap_lru_del(struct zheap_pool *pool, unsigned long handle)
 {
 	struct list_head *entry = zheap_handle_lru_entry(pool, handle);
 

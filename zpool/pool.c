@@ -371,7 +371,7 @@ int zheap_free(struct zheap_pool *pool, unsigned long handle)
 		return bad_handle(pool, "free", handle);
 	}
 	if (pool->lru) {
-		err = zheap_lru_free(pool, handle);
+		err = zheap_lru_del(pool, handle);
 		if (err) {
 			zheap_object_unlock(pool, handle);
 			preempt_enable();
