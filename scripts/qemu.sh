@@ -10,8 +10,10 @@
 #   run     the main job: zheap's default backend       make run
 #           under a 400 MiB zswap workload; prints
 #           what it stored, how densely, how fast
-#   test    every scenario below but the bench and      make qemu-test,
-#           e2e; "qemu: N passed, N failed"             make check
+#   test    the scenarios: zswap on every allocator,    make qemu-test,
+#           bad parameters, the stress, writeback and   make check
+#           zram runs, unload refused in use;
+#           "qemu: N passed, N failed"
 #   bench   the allocator benchmark (tools/bench):      make bench,
 #           zheap's backends against the kernel's       make check (short)
 #           zsmalloc in one boot; its table
