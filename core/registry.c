@@ -26,6 +26,7 @@
 static DEFINE_MUTEX(backends_lock);
 static LIST_HEAD(backends);
 static struct zheap_backend *backend_ids[ZHEAP_MAX_BACKENDS];
+/* the frontend's, installed at its init; protected by backends_lock */
 static const struct zheap_registry_listener *listener;
 
 /**

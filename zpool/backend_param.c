@@ -17,6 +17,7 @@
 
 #include "zpool.h"
 
+/* protects: default_backend (written by the parameter, copied by pools) */
 static DEFINE_MUTEX(default_lock);
 static char default_backend[ZHEAP_BACKEND_NAME_MAX] = "zsmalloc";
 
