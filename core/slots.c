@@ -663,6 +663,25 @@ unsigned long zheap_handle_bytes(struct zheap_pool *pool)
 	return zheap_handle_chunks(pool) * PAGE_SIZE;
 }
 
+/* Chunks and used slots summed over every table of @pool, unlocked. */
+static void tables_count(struct zheap_pool *pool, unsigned long *chunks,
+			 unsigned long *used)
+{
+	struct zheap_handle_table *table;
+	unsigned long id;
+	unsigned int i;
+
+	*chunks = *used = 0;
+	for (i = 0; i < pool->nr_shards; i++) {
+		*chunks += READ_ONCE(pool->shards[i].nr_chunks);
+		*used += READ_ONCE(pool->shards[i].nr_used);
+	}
+	xa_for_each(&pool->memcg_tables, id, table) {
+		*chunks += READ_ONCE(table->nr_chunks);
+		*used += READ_ONCE(table->nr_used);
+	}
+}
+
 /**
  * zheap_handle_chunks() - chunk pages a pool holds
  * @pool: the pool
@@ -674,14 +693,9 @@ unsigned long zheap_handle_bytes(struct zheap_pool *pool)
  */
 unsigned long zheap_handle_chunks(struct zheap_pool *pool)
 {
-	struct zheap_handle_table *table;
-	unsigned long chunks = 0, id;
-	unsigned int i;
+	unsigned long chunks, used;
 
-	for (i = 0; i < pool->nr_shards; i++)
-		chunks += READ_ONCE(pool->shards[i].nr_chunks);
-	xa_for_each(&pool->memcg_tables, id, table)
-		chunks += READ_ONCE(table->nr_chunks);
+	tables_count(pool, &chunks, &used);
 	return chunks;
 }
 
@@ -694,14 +708,9 @@ unsigned long zheap_handle_chunks(struct zheap_pool *pool)
  */
 unsigned long zheap_handles_used(struct zheap_pool *pool)
 {
-	struct zheap_handle_table *table;
-	unsigned long used = 0, id;
-	unsigned int i;
+	unsigned long chunks, used;
 
-	for (i = 0; i < pool->nr_shards; i++)
-		used += READ_ONCE(pool->shards[i].nr_used);
-	xa_for_each(&pool->memcg_tables, id, table)
-		used += READ_ONCE(table->nr_used);
+	tables_count(pool, &chunks, &used);
 	return used;
 }
 
