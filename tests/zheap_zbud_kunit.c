@@ -113,10 +113,10 @@ static void zheap_zbud_test_best_fit(struct kunit *test)
 	struct zheap_pool *pool = zbud_pool(test);
 	unsigned long h[3];
 
-	h[0] = alloc(test, pool, 3200);	/* leaves 14 chunks */
-	h[1] = alloc(test, pool, 1024);	/* 16 chunks: no room there */
+	h[0] = alloc(test, pool, 3200);	/* leaves 14 grains */
+	h[1] = alloc(test, pool, 1024);	/* 16 grains: no room there */
 	KUNIT_EXPECT_EQ(test, zheap_total_pages(pool), 2);
-	h[2] = alloc(test, pool, 800);	/* 13 chunks: fits both pages */
+	h[2] = alloc(test, pool, 800);	/* 13 grains: fits both pages */
 	KUNIT_EXPECT_EQ(test, zheap_total_pages(pool), 2);
 	KUNIT_EXPECT_EQ(test, obj_addr(pool, h[2]) & PAGE_MASK,
 			obj_addr(pool, h[0]) & PAGE_MASK);

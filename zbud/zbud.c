@@ -2,15 +2,15 @@
 /*
  * zheap zbud backend: at most two objects ("buddies") per page.
  *
- * A page is cut into ZBUD_NCHUNKS chunks of ZBUD_CHUNK_SIZE bytes.  The
+ * A page is cut into ZBUD_NGRAINS grains of ZBUD_GRAIN_SIZE bytes.  The
  * first buddy starts at the page's first byte, the last buddy ends at its
- * last byte, and the free chunks lie between them.  An object of PAGE_SIZE
+ * last byte, and the free grains lie between them.  An object of PAGE_SIZE
  * takes the whole page, as the first buddy.
  *
  * Each page has a descriptor (struct zbud_page) outside the page, reached
  * through page->private, so the whole page is available for objects and
  * the descriptor survives the page being replaced by a copy.  A page with
- * one buddy sits on unbuddied[n], n being its free chunks; a page with two
+ * one buddy sits on unbuddied[n], n being its free grains; a page with two
  * buddies, or with one that fills it, sits on the buddied list.  place()
  * takes the page with the least free room that fits (best fit), else a new
  * page.
@@ -38,9 +38,9 @@
 #include <linux/spinlock.h>
 #include <zheap_backend.h>
 
-#define ZBUD_CHUNK_SHIFT	6
-#define ZBUD_CHUNK_SIZE		BIT(ZBUD_CHUNK_SHIFT)
-#define ZBUD_NCHUNKS		(PAGE_SIZE >> ZBUD_CHUNK_SHIFT)
+#define ZBUD_GRAIN_SHIFT	6
+#define ZBUD_GRAIN_SIZE		BIT(ZBUD_GRAIN_SHIFT)
+#define ZBUD_NGRAINS		(PAGE_SIZE >> ZBUD_GRAIN_SHIFT)
 
 enum zbud_buddy {
 	ZBUD_FIRST,
@@ -62,8 +62,8 @@ struct zbud_pool {
 	 * every zbud_page's fields
 	 */
 	struct zheap_page_owner owner;
-	struct list_head unbuddied[ZBUD_NCHUNKS];
-	unsigned int nr_unbuddied[ZBUD_NCHUNKS];
+	struct list_head unbuddied[ZBUD_NGRAINS];
+	unsigned int nr_unbuddied[ZBUD_NGRAINS];
 	struct list_head buddied;
 	unsigned long nr_descs;
 	struct zheap_pool *pool;
@@ -71,15 +71,15 @@ struct zbud_pool {
 
 static struct kmem_cache *zbud_page_cache;
 
-static unsigned int size_to_chunks(size_t size)
+static unsigned int size_to_grains(size_t size)
 {
-	return DIV_ROUND_UP(size, ZBUD_CHUNK_SIZE);
+	return DIV_ROUND_UP(size, ZBUD_GRAIN_SIZE);
 }
 
-static unsigned int free_chunks(const struct zbud_page *zp)
+static unsigned int free_grains(const struct zbud_page *zp)
 {
-	return ZBUD_NCHUNKS - size_to_chunks(zp->size[ZBUD_FIRST]) -
-	       size_to_chunks(zp->size[ZBUD_LAST]);
+	return ZBUD_NGRAINS - size_to_grains(zp->size[ZBUD_FIRST]) -
+	       size_to_grains(zp->size[ZBUD_LAST]);
 }
 
 static unsigned long encode_loc(struct page *page, enum zbud_buddy buddy)
@@ -100,14 +100,14 @@ static enum zbud_buddy loc_buddy(unsigned long loc)
 /* Two buddies, or one that fills the page: no room for another. */
 static bool zbud_full(const struct zbud_page *zp)
 {
-	return !free_chunks(zp) ||
+	return !free_grains(zp) ||
 	       (zp->size[ZBUD_FIRST] && zp->size[ZBUD_LAST]);
 }
 
 /* Put @zp on the list that matches its free room. */
 static void zbud_file(struct zbud_pool *zb, struct zbud_page *zp)
 {
-	unsigned int free = free_chunks(zp);
+	unsigned int free = free_grains(zp);
 
 	lockdep_assert_held(&zb->owner.lock);
 	if (zbud_full(zp)) {
@@ -126,7 +126,7 @@ static void zbud_unfile(struct zbud_pool *zb, struct zbud_page *zp)
 		return;
 	list_del_init(&zp->list);
 	if (!zbud_full(zp))
-		zb->nr_unbuddied[free_chunks(zp)]--;
+		zb->nr_unbuddied[free_grains(zp)]--;
 }
 
 static void *zbud_create(struct zheap_pool *pool)
@@ -138,7 +138,7 @@ static void *zbud_create(struct zheap_pool *pool)
 	if (!zb)
 		return NULL;
 	zheap_page_owner_init(&zb->owner, pool);
-	for (i = 0; i < ZBUD_NCHUNKS; i++)
+	for (i = 0; i < ZBUD_NGRAINS; i++)
 		INIT_LIST_HEAD(&zb->unbuddied[i]);
 	INIT_LIST_HEAD(&zb->buddied);
 	zb->pool = pool;
@@ -163,7 +163,7 @@ static void zbud_destroy(void *bpool)
 
 	/* The frontend has released every object; anything left is a leak. */
 	spin_lock(&zb->owner.lock);
-	for (i = 0; i < ZBUD_NCHUNKS; i++)
+	for (i = 0; i < ZBUD_NGRAINS; i++)
 		list_splice_init(&zb->unbuddied[i], &all);
 	list_splice_init(&zb->buddied, &all);
 	WARN_ON_ONCE(!list_empty(&all));
@@ -176,13 +176,13 @@ static void zbud_destroy(void *bpool)
 	kfree(zb);
 }
 
-/* The fullest page with room for @chunks, or NULL. */
-static struct zbud_page *zbud_find(struct zbud_pool *zb, unsigned int chunks)
+/* The fullest page with room for @grains, or NULL. */
+static struct zbud_page *zbud_find(struct zbud_pool *zb, unsigned int grains)
 {
 	unsigned int i;
 
 	lockdep_assert_held(&zb->owner.lock);
-	for (i = chunks; i < ZBUD_NCHUNKS; i++)
+	for (i = grains; i < ZBUD_NGRAINS; i++)
 		if (!list_empty(&zb->unbuddied[i]))
 			return list_first_entry(&zb->unbuddied[i],
 						struct zbud_page, list);
@@ -224,7 +224,7 @@ static unsigned long zbud_take(struct zbud_pool *zb, struct zbud_page *zp,
 static int zbud_place(void *bpool, size_t size, gfp_t gfp,
 		      unsigned long handle, unsigned long *loc)
 {
-	unsigned int chunks = size_to_chunks(size);
+	unsigned int grains = size_to_grains(size);
 	struct zbud_pool *zb = bpool;
 	struct zbud_page *zp;
 
@@ -232,7 +232,7 @@ static int zbud_place(void *bpool, size_t size, gfp_t gfp,
 		return -EINVAL;
 
 	spin_lock(&zb->owner.lock);
-	zp = zbud_find(zb, chunks);
+	zp = zbud_find(zb, grains);
 	if (!zp) {
 		/* The new page takes the object even if room appeared. */
 		spin_unlock(&zb->owner.lock);
@@ -295,7 +295,7 @@ static void *zbud_addr(struct zbud_page *zp, enum zbud_buddy buddy)
 	if (buddy == ZBUD_FIRST)
 		return base;
 	return base + PAGE_SIZE -
-	       size_to_chunks(zp->size[ZBUD_LAST]) * ZBUD_CHUNK_SIZE;
+	       size_to_grains(zp->size[ZBUD_LAST]) * ZBUD_GRAIN_SIZE;
 }
 
 /* Compaction: move the lone buddy of source page @unit to best-fit room. */
@@ -320,7 +320,7 @@ static unsigned int zbud_move_unit(void *bpool, void *unit,
 			zheap_mover_stop(mv);
 			break;
 		}
-		dst = zbud_find(zb, size_to_chunks(size));
+		dst = zbud_find(zb, size_to_grains(size));
 		if (!dst) {
 			zheap_mover_unlock(mv, cookie, from);
 			zheap_mover_stop(mv);
@@ -408,14 +408,14 @@ static int zbud_compact_source(void *bpool, unsigned int kind, void **unit)
 	if (kind)
 		return -ERANGE;
 	spin_lock(&zb->owner.lock);
-	for (i = ZBUD_NCHUNKS - 1; i > 0 && !zp; i--)
+	for (i = ZBUD_NGRAINS - 1; i > 0 && !zp; i--)
 		if (!list_empty(&zb->unbuddied[i]))
 			zp = list_first_entry(&zb->unbuddied[i],
 					      struct zbud_page, list);
 	if (!zp)
 		goto out;
 	zbud_unfile(zb, zp);
-	if (!zbud_find(zb, ZBUD_NCHUNKS - free_chunks(zp))) {
+	if (!zbud_find(zb, ZBUD_NGRAINS - free_grains(zp))) {
 		zbud_file(zb, zp);
 		goto out;
 	}
@@ -450,31 +450,31 @@ static unsigned int zbud_compact_end(void *bpool, void *unit)
 
 /*
  * Pages that pairing lone buddies would free: the most pairs of lone
- * buddies whose chunks sum to at most ZBUD_NCHUNKS.  Greedy from the
+ * buddies whose grains sum to at most ZBUD_NGRAINS.  Greedy from the
  * largest: it pairs with the smallest if they fit, else it cannot pair
  * with anything and stays alone.  That greedy is optimal (exchange
  * argument), and so is the compactor's smallest-into-best-fit order.
  */
 static unsigned long zbud_compactable(void *bpool)
 {
-	unsigned int nr[ZBUD_NCHUNKS] = {}, lo = 1, hi = ZBUD_NCHUNKS - 1, k;
+	unsigned int nr[ZBUD_NGRAINS] = {}, lo = 1, hi = ZBUD_NGRAINS - 1, k;
 	struct zbud_pool *zb = bpool;
 	unsigned long pairs = 0;
 	int i;
 
-	/* nr[c]: lone buddies of c chunks (a page with i free chunks). */
-	for (i = 1; i < ZBUD_NCHUNKS; i++)
-		nr[ZBUD_NCHUNKS - i] = READ_ONCE(zb->nr_unbuddied[i]);
+	/* nr[c]: lone buddies of c grains (a page with i free grains). */
+	for (i = 1; i < ZBUD_NGRAINS; i++)
+		nr[ZBUD_NGRAINS - i] = READ_ONCE(zb->nr_unbuddied[i]);
 	while (lo <= hi) {
 		if (!nr[hi]) {
 			hi--;
 		} else if (!nr[lo]) {
 			lo++;
 		} else if (lo == hi) {
-			if (2 * lo <= ZBUD_NCHUNKS)
+			if (2 * lo <= ZBUD_NGRAINS)
 				pairs += nr[lo] / 2;
 			break;
-		} else if (lo + hi <= ZBUD_NCHUNKS) {
+		} else if (lo + hi <= ZBUD_NGRAINS) {
 			k = min(nr[lo], nr[hi]);
 			pairs += k;
 			nr[lo] -= k;
@@ -493,15 +493,15 @@ static u64 zbud_meta_bytes(void *bpool)
 	return (u64)READ_ONCE(zb->nr_descs) * kmem_cache_size(zbud_page_cache);
 }
 
-/* An object of all but one chunk leaves no room for a buddy. */
+/* An object of all but one grain leaves no room for a buddy. */
 static size_t zbud_huge_size(void *bpool)
 {
-	return (ZBUD_NCHUNKS - 1) * ZBUD_CHUNK_SIZE + 1;
+	return (ZBUD_NGRAINS - 1) * ZBUD_GRAIN_SIZE + 1;
 }
 
 static unsigned int zbud_size_class(void *bpool, size_t size)
 {
-	return size_to_chunks(size);
+	return size_to_grains(size);
 }
 
 static const struct zheap_backend_ops zbud_ops = {

@@ -17,7 +17,7 @@
 #define ZS_SPAN_PAGES		8
 #define ZS_SPAN_TOLERANCE	15
 /* Grid sizes one class may cover: its objects waste at most 63 bytes. */
-#define ZS_MAX_RUN		4
+#define ZS_MAX_CLASS_SIZES	4
 #define ZS_GROUPS		8
 /* A location: pfn << ZS_PFN_SHIFT | index << ZS_SLACK_BITS | slack. */
 #define ZS_IDX_BITS		10

@@ -11,8 +11,8 @@
  * packs large objects tightly (sixteen 3.75 KiB objects in fifteen pages
  * instead of one per page) but a class's last, partly filled span costs
  * more, so short spans are preferred where they are nearly as tight.  Up
- * to ZS_MAX_RUN consecutive grid sizes that get the same (p, n) share one
- * class, sized for the largest of them.  The reasoning and the
+ * to ZS_MAX_CLASS_SIZES consecutive grid sizes that get the same (p, n)
+ * share one class, sized for the largest of them.  The reasoning and the
  * measurements behind the constants are in Documentation/zsmalloc.rst.
  *
  * A span's descriptor (struct zs_span) lives outside its pages, so every
@@ -158,12 +158,13 @@ static void zs_build_classes(void)
 	}
 
 	/*
-	 * A run of up to ZS_MAX_RUN grid sizes with one layout is one class,
-	 * sized for the largest of them.
+	 * Up to ZS_MAX_CLASS_SIZES consecutive grid sizes with one layout
+	 * are one class, sized for the largest of them.
 	 */
 	zs_nr_classes = 0;
 	for (g = 1; g <= ZS_NR_SIZES; g = end + 1) {
-		for (end = g; end < ZS_NR_SIZES && end + 1 - g < ZS_MAX_RUN &&
+		for (end = g; end < ZS_NR_SIZES &&
+		     end + 1 - g < ZS_MAX_CLASS_SIZES &&
 		     chosen[end + 1].pages == chosen[g].pages &&
 		     chosen[end + 1].objs == chosen[g].objs; end++)
 			;
@@ -926,9 +927,9 @@ static struct zheap_backend zs_backend = {
 	/* Straddling objects are mapped under a local_lock. */
 	.map_can_sleep = false,
 	/*
-	 * No runs (yet): not measured for spans, and zram's mem_used_total,
-	 * which zheap_zram must keep at or below zram.ko's, would count a
-	 * run's unused pages.
+	 * No page runs (yet): not measured for spans, and zram's
+	 * mem_used_total, which zheap_zram must keep at or below zram.ko's,
+	 * would count a page run's unused pages.
 	 */
 	.page_run_order = 0,
 };
