@@ -5,6 +5,7 @@
  * tests).  It names nothing of the layers above it.
  *
  *	core/slots.c	handle slots: chunks, shards, the chunk xarray
+ *	core/side.c	per-slot side memory, per-memcg handle tables
  *	core/object.c	the object protocol: pin, lock, move, release, copy
  *	core/page.c	backend pages: allocation, accounting, runs, release
  *	core/registry.c	the backend registry
@@ -26,9 +27,13 @@
 #include <zheap.h>
 #include <zheap_backend.h>
 
-/* LRU entries of one handle chunk: an order-1 page (core/slots.c). */
-#define ZHEAP_LRU_ORDER		1
-#define ZHEAP_LRU_BYTES		(PAGE_SIZE << ZHEAP_LRU_ORDER)
+/*
+ * Side memory of one handle chunk (core/side.c): an order-1 page, so at
+ * most ZHEAP_SIDE_MAX bytes for each of its 512 slots.
+ */
+#define ZHEAP_SIDE_ORDER	1
+#define ZHEAP_SIDE_BYTES	(PAGE_SIZE << ZHEAP_SIDE_ORDER)
+#define ZHEAP_SIDE_MAX		16
 
 /* Handle shards per pool; each CPU allocates from shard (cpu % nr). */
 #define ZHEAP_MAX_SHARDS	16
@@ -60,23 +65,25 @@ struct zheap_pool {
 	struct zheap_handle_table *shards;
 	unsigned int nr_shards;
 	/*
-	 * LRU pools only (lru/): one handle table per memory cgroup that
-	 * has objects here, indexed by cgroup id, so that every chunk's LRU
-	 * entries are charged to one memcg.  Tables are created on first use
-	 * and live as long as the pool.
+	 * What a layer above asks of core/, as data, before
+	 * zheap_handles_init() (lru/ does, for its entries and policy):
+	 * @side_size bytes of side memory per slot, 0 for none, with the
+	 * list_lru that each memcg's table readies (core/side.c); whether
+	 * every pin sets the object's mark.
+	 */
+	unsigned int side_size;
+	struct list_lru *side_lru;
+	bool pin_marks;
+	/* core/: ZHEAP_SLOT_MARK if @pin_marks, else 0, for the pin's update */
+	unsigned long pin_mark;
+	/*
+	 * core/side.c, pools with side memory only: one handle table per
+	 * memory cgroup that has objects here, indexed by cgroup id, so that
+	 * every chunk's side memory is charged to one memcg.  Tables are
+	 * created on first use and live as long as the pool.
 	 */
 	struct xarray memcg_tables;
-	struct zheap_lru *lru;
-	/*
-	 * Written by lru/ when it creates the LRU, before the handle table
-	 * exists; core/ reads them as data and calls nothing of lru/: the
-	 * list_lru that per-memcg tables are allocated for, and whether
-	 * every pin marks the object used (second chance).
-	 */
-	struct list_lru *lru_list;
-	bool pin_marks;
-	/* core/: ZHEAP_SLOT_REF if @pin_marks, else 0, for the pin's update */
-	unsigned long slot_ref;
+	struct zheap_lru *lru;		/* lru/, for the frontend */
 	struct dentry *debugfs;		/* zpool/stats.c */
 
 	/*
@@ -222,28 +229,32 @@ unsigned long zheap_handles_used(struct zheap_pool *pool);
 unsigned long zheap_handle_chunks(struct zheap_pool *pool);
 int zheap_handles_module_init(void);
 void zheap_handles_module_exit(void);
-struct list_head *zheap_handle_lru_entry(struct zheap_pool *pool,
-					 unsigned long handle);
-unsigned long zheap_lru_entry_handle(struct list_head *entry);
+
+/* core/side.c: per-slot side memory */
+void *zheap_slot_side(struct zheap_pool *pool, unsigned long handle);
+unsigned long zheap_side_handle(struct zheap_pool *pool, const void *side);
+unsigned long zheap_side_bytes(struct zheap_pool *pool);
+
 /* What zheap_object_claim() found. */
 enum zheap_claim {
 	ZHEAP_CLAIMED,
-	ZHEAP_CLAIM_REFERENCED,
+	ZHEAP_CLAIM_MARKED,
 	ZHEAP_CLAIM_BUSY,
 	ZHEAP_CLAIM_DEAD,
 };
 
+/* core/object.c and core/slots.c: the mark bit M */
 enum zheap_claim zheap_object_claim(struct zheap_pool *pool,
-				    unsigned long handle, bool second_chance,
+				    unsigned long handle, bool spare_marked,
 				    unsigned long **slot, unsigned long *loc);
 unsigned long *zheap_object_lock_idle(struct zheap_pool *pool,
 				      unsigned long handle, unsigned long *loc);
-bool zheap_object_set_ref(struct zheap_pool *pool, unsigned long handle,
-			  bool ref);
-unsigned long *zheap_object_claim_first(struct zheap_pool *pool,
-					unsigned long handle,
-					unsigned long *loc);
-unsigned long zheap_handles_clear_ref(struct zheap_pool *pool);
+bool zheap_object_set_mark(struct zheap_pool *pool, unsigned long handle,
+			   bool mark);
+unsigned long *zheap_object_trylock_mark(struct zheap_pool *pool,
+					 unsigned long handle,
+					 unsigned long *loc);
+unsigned long zheap_slots_clear_marks(struct zheap_pool *pool);
 
 /* core/object.c: release and copy out, for the frontend and lru/ */
 void zheap_location_release(struct zheap_pool *pool, unsigned long loc);

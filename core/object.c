@@ -15,7 +15,7 @@
  *    a move never waits for a user; a free waits only for a mover.
  *
  * Every change of a live slot word is one atomic read-modify-write
- * (try_cmpxchg()): pins, L, the LRU bit and the location share the word
+ * (try_cmpxchg()): pins, L, the mark M and the location share the word
  * and are changed from different contexts, so none may be a plain store.
  * Lock order: whoever holds L may then take a backend's owner lock
  * (zheap_free() does, through the backend's release); whoever holds an
@@ -66,7 +66,7 @@ bool zheap_object_pin(struct zheap_pool *pool, unsigned long handle,
 		if (!(word & ZHEAP_SLOT_LIVE))
 			return false;
 	} while (!try_cmpxchg(slot, &word,
-			      (word + ZHEAP_SLOT_PIN) | pool->slot_ref));
+			      (word + ZHEAP_SLOT_PIN) | pool->pin_mark));
 	*loc = slot_loc(word);
 	return true;
 }
@@ -453,60 +453,21 @@ void zheap_handle_release(struct zheap_pool *pool, unsigned long handle)
 }
 
 /**
- * zheap_handle_lru_entry() - an object's LRU entry
- * @pool: a pool with an LRU
- * @handle: the object
- *
- * Context: Any context.  The entry stays while the object is live; read
- * or write it only under the object's lock.
- * Return: the entry, or NULL if @handle is not a slot of @pool or the
- * pool has no LRU.
- */
-struct list_head *zheap_handle_lru_entry(struct zheap_pool *pool,
-					 unsigned long handle)
-{
-	guard(rcu)();
-	struct page *page = zheap_chunk_of(pool, handle);
-
-	if (!page || !chunk_lru(page))
-		return NULL;
-	return chunk_lru(page) + (handle & ZHEAP_SLOT_IDX_MASK);
-}
-
-/**
- * zheap_lru_entry_handle() - the handle an LRU entry belongs to
- * @entry: an entry found on an LRU list
- *
- * Context: Any context; the entry's chunk must stay (it is on a list).
- * Return: the handle.
- */
-unsigned long zheap_lru_entry_handle(struct list_head *entry)
-{
-	struct list_head *base;
-
-	/* An order-1 page is aligned to its size. */
-	base = (struct list_head *)ALIGN_DOWN((unsigned long)entry,
-					      ZHEAP_LRU_BYTES);
-	return chunk_handle((struct page *)virt_to_page(base)->index,
-			    entry - base);
-}
-
-/**
- * zheap_object_claim() - lock a cold object for writeback, if no one uses it
+ * zheap_object_claim() - lock an object, if no one uses it, or spare it
  * @pool: the pool
  * @handle: the object
- * @second_chance: if the object's R bit is set, clear it and fail instead
+ * @spare_marked: if the object's mark is set, clear it and fail instead
  * @slot: set to the object's slot if it is claimed
  * @loc: set to the object's location if it is claimed
  *
  * Context: Preemption disabled (the LRU walk holds its list lock).
  * Return: ZHEAP_CLAIMED with the slot locked as by
- * zheap_object_trylock_slot(); ZHEAP_CLAIM_REFERENCED if @second_chance
- * and the object was referenced (R is now clear); ZHEAP_CLAIM_BUSY if it
+ * zheap_object_trylock_slot(); ZHEAP_CLAIM_MARKED if @spare_marked and
+ * the object was marked (the mark is now clear); ZHEAP_CLAIM_BUSY if it
  * is pinned or locked; ZHEAP_CLAIM_DEAD if it is not live.
  */
 enum zheap_claim zheap_object_claim(struct zheap_pool *pool,
-				    unsigned long handle, bool second_chance,
+				    unsigned long handle, bool spare_marked,
 				    unsigned long **slot, unsigned long *loc)
 {
 	guard(rcu)();
@@ -519,9 +480,9 @@ enum zheap_claim zheap_object_claim(struct zheap_pool *pool,
 	do {
 		if (!(word & ZHEAP_SLOT_LIVE))
 			return ZHEAP_CLAIM_DEAD;
-		if (second_chance && (word & ZHEAP_SLOT_REF)) {
-			if (try_cmpxchg(s, &word, word & ~ZHEAP_SLOT_REF))
-				return ZHEAP_CLAIM_REFERENCED;
+		if (spare_marked && (word & ZHEAP_SLOT_MARK)) {
+			if (try_cmpxchg(s, &word, word & ~ZHEAP_SLOT_MARK))
+				return ZHEAP_CLAIM_MARKED;
 			continue;
 		}
 		if (word & (ZHEAP_SLOT_LOCKED | ZHEAP_SLOT_PINS))
@@ -566,16 +527,16 @@ unsigned long *zheap_object_lock_idle(struct zheap_pool *pool,
 }
 
 /**
- * zheap_object_set_ref() - set or clear an object's referenced bit
+ * zheap_object_set_mark() - set or clear an object's mark
  * @pool: the pool
  * @handle: the object
- * @ref: set it if true, clear it if false
+ * @mark: set it if true, clear it if false
  *
  * Context: Any context.
  * Return: true, or false if @handle is not a live object of @pool.
  */
-bool zheap_object_set_ref(struct zheap_pool *pool, unsigned long handle,
-			  bool ref)
+bool zheap_object_set_mark(struct zheap_pool *pool, unsigned long handle,
+			   bool mark)
 {
 	guard(rcu)();
 	unsigned long *slot = zheap_slot_of(pool, handle), word, want;
@@ -586,7 +547,7 @@ bool zheap_object_set_ref(struct zheap_pool *pool, unsigned long handle,
 	do {
 		if (!(word & ZHEAP_SLOT_LIVE))
 			return false;
-		want = ref ? word | ZHEAP_SLOT_REF : word & ~ZHEAP_SLOT_REF;
+		want = mark ? word | ZHEAP_SLOT_MARK : word & ~ZHEAP_SLOT_MARK;
 		if (want == word)
 			return true;
 	} while (!try_cmpxchg(slot, &word, want));
@@ -594,25 +555,26 @@ bool zheap_object_set_ref(struct zheap_pool *pool, unsigned long handle,
 }
 
 /**
- * zheap_object_claim_first() - lock an object at its first use in an epoch
- * @pool: a pool with an LRU
+ * zheap_object_trylock_mark() - lock and mark an unmarked object
+ * @pool: the pool
  * @handle: the object
  * @loc: set to its location
  *
- * For the epoch policy (lru/lru.c): sets R and L in one update if R is
- * clear and no one else uses the object, so that of all the uses of an
- * object in one epoch only the first moves its LRU entry.  An object in
- * use keeps R clear: its next use tries again.
+ * Sets the mark and L in one update if the mark is clear and no one else
+ * uses the object, so that of many callers until the mark is cleared
+ * only the first gets the lock (lru/'s epoch policy: the first use in an
+ * epoch moves the entry).  An object in use stays unmarked: the next
+ * call tries again.
  *
  * Context: Preemption disabled.
- * Return: the slot, locked as by zheap_object_trylock_slot(); NULL if R
- * was set, the object is in use, or it is not live.
+ * Return: the slot, locked as by zheap_object_trylock_slot(); NULL if the
+ * mark was set, the object is in use, or it is not live.
  */
-unsigned long *zheap_object_claim_first(struct zheap_pool *pool,
-					unsigned long handle,
-					unsigned long *loc)
+unsigned long *zheap_object_trylock_mark(struct zheap_pool *pool,
+					 unsigned long handle,
+					 unsigned long *loc)
 {
-	return object_trylock_mark(pool, handle, loc, ZHEAP_SLOT_REF);
+	return object_trylock_mark(pool, handle, loc, ZHEAP_SLOT_MARK);
 }
 
 /**

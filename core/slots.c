@@ -8,9 +8,9 @@
  * of the handle.
  *
  * Slots live in "chunks": order-0 pages owned by one pool.  Word 0 of a
- * chunk is its header, words 1..511 are slots; in a pool with an LRU the
- * header lives in the struct page of the chunk's companion (below) and
- * all 512 words are slots.  Every chunk has an id (1 and up) in one
+ * chunk is its header, words 1..511 are slots; in a pool with side memory
+ * (core/side.c) the header lives in the struct page of the chunk's
+ * companion and all 512 words are slots.  Every chunk has an id (1 and up) in one
  * allocating xarray shared by all pools (zheap_chunks), and a handle is
  *
  *	handle = chunk id << ZHEAP_SLOT_ID_BITS | slot index (0 or 1..511)
@@ -33,31 +33,16 @@
  * Slot word, when live (bit 0 set):
  *
  *	63                      8  7    6 5    4    3        1 0
- *	|        location        | lru | pins | L | backend  | 1 |
+ *	|        location        |  M  | pins | L | backend  | 1 |
  *
  * When free, bit 0 is clear and bits 1.. hold the index of the next free
  * slot in the chunk (ZHEAP_SLOT_END ends the list).  A slot handed out by
  * zheap_handle_alloc() but not yet set holds 0: neither live nor linked.
- * Bit 7 (R) is the LRU layer's referenced bit.  In a pool with the
- * second-chance LRU every pin sets it in the same update, and the walk
- * (lru/lru.c) clears it; with the epoch LRU it says the object was moved
- * to the hot end in this epoch (zheap_object_claim_first()), and
- * zheap_handles_clear_ref() clears it in every slot when an epoch ends.
- *
- * LRU entries.  In a pool with an LRU each chunk has a companion: an
- * order-1 compound page of 512 list_heads, entry i for slot i, which the
- * chunk's page->index points to.  The companion's head page holds the
- * chunk's header in its ->private and points back at the chunk with its
- * ->index, so an entry found on an LRU list names its handle, and the
- * LRU costs exactly one list_head per slot.  The companion is
- * allocated with __GFP_ACCOUNT in the allocating task's memory cgroup
- * context, and list_lru finds an entry's memcg and node from the page it
- * sits in: the LRU stores no memcg pointer per object, and a memcg that
- * goes away is followed to its parent by the kernel's own reparenting.
- * For that, all slots of a chunk belong to objects of one memcg: LRU pools
- * keep one handle table per memcg besides the per-CPU shards, which serve
- * the root memcg.  The LRU layer reads and writes an entry only while it
- * holds the object's lock L (core/object.c).
+ * Bit 7 (M) is a mark that core/ gives no meaning to: the layer above
+ * sets and clears it (zheap_object_set_mark(), zheap_object_trylock_mark(),
+ * zheap_object_claim()), every pin sets it in the same update if the pool
+ * asks (@pin_marks), and zheap_slots_clear_marks() clears it in every
+ * slot.  lru/ makes it the referenced bit of its policies.
  *
  * Locking of the table: each shard's lock (a spinlock, never held across
  * a backend call) protects its chunk lists, its chunks' headers and free
@@ -68,12 +53,9 @@
  * slot word, never a freed page.
  */
 
-#include <linux/cgroup.h>
 #include <linux/lockdep.h>
 #include <linux/log2.h>
-#include <linux/memcontrol.h>
 #include <linux/mm.h>
-#include <linux/sched/mm.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
@@ -101,8 +83,8 @@ static bool chunk_alloc_should_fail(void)
 }
 #endif
 
-static void table_init(struct zheap_handle_table *table,
-		       struct zheap_pool *pool)
+void zheap_table_init(struct zheap_handle_table *table,
+		      struct zheap_pool *pool)
 {
 	table->pool = pool;
 	spin_lock_init(&table->lock);
@@ -115,12 +97,17 @@ static void table_init(struct zheap_handle_table *table,
  * @pool: the pool
  *
  * Context: Process context; may sleep.
- * Return: 0 or -ENOMEM.
+ * Return: 0; -ENOMEM; -EINVAL (one WARN) if @pool->side_size is above
+ * ZHEAP_SIDE_MAX.
  */
 int zheap_handles_init(struct zheap_pool *pool)
 {
 	unsigned int i, nr;
 
+	if (WARN_ONCE(pool->side_size > ZHEAP_SIDE_MAX,
+		      "zheap: side memory of %u bytes per slot, at most %u\n",
+		      pool->side_size, ZHEAP_SIDE_MAX))
+		return -EINVAL;
 	/* A power of two, so picking a CPU's shard is a mask. */
 	nr = rounddown_pow_of_two(min_t(unsigned int, nr_cpu_ids,
 					ZHEAP_MAX_SHARDS));
@@ -130,36 +117,13 @@ int zheap_handles_init(struct zheap_pool *pool)
 		return -ENOMEM;
 	pool->nr_shards = nr;
 	for (i = 0; i < nr; i++)
-		table_init(&pool->shards[i], pool);
+		zheap_table_init(&pool->shards[i], pool);
 	xa_init(&pool->memcg_tables);
-	pool->slot_ref = pool->pin_marks ? ZHEAP_SLOT_REF : 0;
+	pool->pin_mark = pool->pin_marks ? ZHEAP_SLOT_MARK : 0;
 	return 0;
 }
 
 static void chunk_free_now(struct page *page);
-
-/*
- * The LRU entries of a new chunk, charged to the memcg the caller runs
- * in (zheap_malloc_memcg() sets it).
- */
-static bool lru_companion_new(struct page *chunk, gfp_t gfp)
-{
-	struct list_head *entries;
-	struct page *page;
-	unsigned int i;
-
-	page = alloc_pages(gfp | __GFP_COMP | __GFP_ACCOUNT, ZHEAP_LRU_ORDER);
-	if (!page)
-		return false;
-	entries = page_address(page);
-	for (i = 0; i < ZHEAP_SLOTS_PER_CHUNK; i++)
-		INIT_LIST_HEAD(&entries[i]);
-	/* The back pointer; ->private will hold the chunk's header. */
-	page->index = (unsigned long)chunk;
-	set_page_private(page, 0);
-	chunk->index = (unsigned long)entries;
-	return true;
-}
 
 static struct page *chunk_new(struct zheap_handle_table *table, gfp_t gfp)
 {
@@ -174,8 +138,9 @@ static struct page *chunk_new(struct zheap_handle_table *table, gfp_t gfp)
 	page = alloc_page(gfp | __GFP_ZERO);
 	if (!page)
 		return NULL;
-	page->index = 0;	/* no LRU entries, unless set below */
-	if (table->pool->lru && !lru_companion_new(page, gfp)) {
+	page->index = 0;	/* no side memory, unless attached below */
+	if (table->pool->side_size &&
+	    !zheap_side_attach(table->pool, page, gfp)) {
 		__free_page(page);
 		return NULL;
 	}
@@ -204,14 +169,7 @@ static struct page *chunk_new(struct zheap_handle_table *table, gfp_t gfp)
 
 static void chunk_free_now(struct page *page)
 {
-	if (page->index) {
-		struct page *companion = virt_to_page(chunk_lru(page));
-
-		companion->index = 0;
-		set_page_private(companion, 0);
-		free_pages(page->index, ZHEAP_LRU_ORDER);
-		page->index = 0;
-	}
+	zheap_side_detach(page);
 	__free_page(page);
 }
 
@@ -252,83 +210,14 @@ static unsigned int chunk_take(struct zheap_handle_table *table,
 	return idx;
 }
 
-#ifdef CONFIG_MEMCG
-static struct kmem_cache *zheap_table_cache;
-
-/*
- * The id of the memcg that a kernel allocation made here would be charged
- * to, or 0 for the root (and for no memcg at all).  Dying memcgs are not
- * followed to their parent: the table is only a grouping, and list_lru
- * reads the charge from the companion page itself.
- */
-static u64 charged_memcg_id(void)
-{
-	struct mem_cgroup *memcg;
-
-	if (mem_cgroup_disabled())
-		return 0;
-	guard(rcu)();
-	if (in_task()) {
-		memcg = current->active_memcg;
-		if (!memcg)
-			memcg = mem_cgroup_from_task(current);
-	} else {
-		memcg = this_cpu_read(int_active_memcg);
-	}
-	if (!memcg || !memcg->css.parent)
-		return 0;
-	return cgroup_id(memcg->css.cgroup);
-}
-
-/*
- * The handle table of the memcg @id, made on first use.  It is allocated
- * with kmem_cache_alloc_lru(), which makes the pool's list_lru ready for
- * that memcg and its ancestors (list_lru_add() expects it).
- */
-static struct zheap_handle_table *memcg_table(struct zheap_pool *pool, u64 id,
-					      gfp_t gfp)
-{
-	struct zheap_handle_table *table, *old;
-
-	table = xa_load(&pool->memcg_tables, id);
-	if (table)
-		return table;
-	table = kmem_cache_alloc_lru(zheap_table_cache,
-				     pool->lru_list,
-				     (gfp & ~(__GFP_HIGHMEM | __GFP_MOVABLE)) | __GFP_ZERO |
-				     __GFP_ACCOUNT);
-	if (!table)
-		return NULL;
-	table_init(table, pool);
-	old = xa_cmpxchg(&pool->memcg_tables, id, NULL, table,
-			 gfp & ~(__GFP_HIGHMEM | __GFP_MOVABLE));
-	if (old) {
-		kmem_cache_free(zheap_table_cache, table);
-		return xa_is_err(old) ? NULL : old;
-	}
-	return table;
-}
-#else
-static u64 charged_memcg_id(void)
-{
-	return 0;
-}
-
-static struct zheap_handle_table *memcg_table(struct zheap_pool *pool, u64 id,
-					      gfp_t gfp)
-{
-	return NULL;
-}
-#endif
-
-/* Where a new slot comes from: this CPU's shard, or the caller's memcg's. */
+/* Where a new slot comes from: the caller's memcg's table, or its CPU's. */
 static struct zheap_handle_table *alloc_table(struct zheap_pool *pool,
 					      gfp_t gfp)
 {
-	u64 id = pool->lru ? charged_memcg_id() : 0;
+	struct zheap_handle_table *table = zheap_side_table(pool, gfp);
 
-	if (id)
-		return memcg_table(pool, id, gfp);
+	if (table)
+		return IS_ERR(table) ? NULL : table;
 	return &pool->shards[raw_smp_processor_id() & (pool->nr_shards - 1)];
 }
 
@@ -339,8 +228,8 @@ static struct zheap_handle_table *alloc_table(struct zheap_pool *pool,
  * @slot: set to the slot, for zheap_handle_set()
  *
  * The slot comes from the shard of the CPU the caller runs on (in a pool
- * with an LRU, from the table of the caller's memcg if that is not the
- * root), and is not live until zheap_handle_set().
+ * with side memory, from the table of the caller's memcg if that is not
+ * the root), and is not live until zheap_handle_set().
  *
  * Context: Process or atomic context, as @gfp allows.  Takes and releases
  * a shard lock.
@@ -640,14 +529,7 @@ unsigned long zheap_handles_drain(struct zheap_pool *pool,
  */
 void zheap_handles_fini(struct zheap_pool *pool)
 {
-#ifdef CONFIG_MEMCG
-	struct zheap_handle_table *table;
-	unsigned long id;
-
-	xa_for_each(&pool->memcg_tables, id, table)
-		kmem_cache_free(zheap_table_cache, table);
-#endif
-	xa_destroy(&pool->memcg_tables);
+	zheap_side_tables_fini(pool);
 	kfree(pool->shards);
 }
 
@@ -686,7 +568,7 @@ static void tables_count(struct zheap_pool *pool, unsigned long *chunks,
  * zheap_handle_chunks() - chunk pages a pool holds
  * @pool: the pool
  *
- * In a pool with an LRU each chunk has ZHEAP_LRU_BYTES of LRU entries too.
+ * In a pool with side memory each chunk has ZHEAP_SIDE_BYTES of it too.
  *
  * Context: Any context.
  * Return: the number of chunks in all of the pool's tables.
@@ -722,13 +604,7 @@ unsigned long zheap_handles_used(struct zheap_pool *pool)
  */
 int zheap_handles_module_init(void)
 {
-#ifdef CONFIG_MEMCG
-	/* Accounted: kmem_cache_alloc_lru() readies list_lru for the memcg. */
-	zheap_table_cache = KMEM_CACHE(zheap_handle_table, SLAB_ACCOUNT);
-	if (!zheap_table_cache)
-		return -ENOMEM;
-#endif
-	return 0;
+	return zheap_side_module_init();
 }
 
 /**
@@ -738,13 +614,11 @@ int zheap_handles_module_init(void)
  */
 void zheap_handles_module_exit(void)
 {
-#ifdef CONFIG_MEMCG
-	kmem_cache_destroy(zheap_table_cache);
-#endif
+	zheap_side_module_exit();
 }
 
-/* Clear R in the live slots of @page; free slots keep their links. */
-static unsigned long chunk_clear_ref(struct page *page)
+/* Clear M in the live slots of @page; free slots keep their links. */
+static unsigned long chunk_clear_marks(struct page *page)
 {
 	unsigned long cleared = 0, *slot, word;
 	unsigned int i;
@@ -752,9 +626,9 @@ static unsigned long chunk_clear_ref(struct page *page)
 	for (i = chunk_first(page); i < ZHEAP_SLOTS_PER_CHUNK; i++) {
 		slot = chunk_slot(page, i);
 		word = READ_ONCE(*slot);
-		while ((word & (ZHEAP_SLOT_LIVE | ZHEAP_SLOT_REF)) ==
-		       (ZHEAP_SLOT_LIVE | ZHEAP_SLOT_REF)) {
-			if (try_cmpxchg(slot, &word, word & ~ZHEAP_SLOT_REF)) {
+		while ((word & (ZHEAP_SLOT_LIVE | ZHEAP_SLOT_MARK)) ==
+		       (ZHEAP_SLOT_LIVE | ZHEAP_SLOT_MARK)) {
+			if (try_cmpxchg(slot, &word, word & ~ZHEAP_SLOT_MARK)) {
 				cleared++;
 				break;
 			}
@@ -764,19 +638,19 @@ static unsigned long chunk_clear_ref(struct page *page)
 }
 
 /**
- * zheap_handles_clear_ref() - clear the referenced bit of a pool's objects
+ * zheap_slots_clear_marks() - clear the mark of every object of a pool
  * @pool: the pool
  *
- * Starts a new epoch of the LRU's epoch policy (lru/lru.c).  Walks every
- * chunk of @pool under RCU and clears R in each live slot with one atomic
- * update, beside pins, L and moves of the same words; a slot freed
- * meanwhile is left alone.  Objects used while the walk runs may keep R
- * or lose it: either is a valid state of the policy.
+ * Walks every chunk of @pool under RCU and clears M in each live slot
+ * with one atomic update, beside pins, L and moves of the same words; a
+ * slot freed meanwhile is left alone.  Objects marked while the walk runs
+ * may keep M or lose it (lru/'s epoch policy, which starts an epoch with
+ * it, takes either as valid).
  *
  * Context: Process context; may sleep.
  * Return: how many bits it cleared.
  */
-unsigned long zheap_handles_clear_ref(struct zheap_pool *pool)
+unsigned long zheap_slots_clear_marks(struct zheap_pool *pool)
 {
 	unsigned long id, cleared = 0;
 	struct page *page;
@@ -788,7 +662,7 @@ unsigned long zheap_handles_clear_ref(struct zheap_pool *pool)
 
 		if (!table || READ_ONCE(table->pool) != pool)
 			continue;
-		cleared += chunk_clear_ref(page);
+		cleared += chunk_clear_marks(page);
 		if (need_resched()) {
 			rcu_read_unlock();
 			cond_resched();

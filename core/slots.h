@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Private to core/: the slot word's bits and the chunk helpers that
- * core/slots.c (the table) and core/object.c (the object protocol) share.
- * The layout of both is described at the top of core/slots.c.
+ * core/slots.c (the table), core/side.c (side memory) and core/object.c
+ * (the object protocol) share.  The layout of both is described at the
+ * top of core/slots.c.
  */
 #ifndef _ZHEAP_CORE_SLOTS_H
 #define _ZHEAP_CORE_SLOTS_H
@@ -17,7 +18,7 @@
 #define ZHEAP_SLOT_LOCKED	BIT(4)
 #define ZHEAP_SLOT_PIN		BIT(5)
 #define ZHEAP_SLOT_PINS		(BIT(5) | BIT(6))
-#define ZHEAP_SLOT_REF		BIT(7)
+#define ZHEAP_SLOT_MARK		BIT(7)
 #define ZHEAP_SLOT_LOC_SHIFT	8
 #define ZHEAP_SLOTS_PER_CHUNK	(PAGE_SIZE / sizeof(unsigned long))
 #define ZHEAP_SLOT_END		0xffffUL
@@ -28,8 +29,7 @@
 static_assert(ZHEAP_SLOT_LOC_SHIFT + ZHEAP_LOC_BITS == BITS_PER_LONG);
 static_assert(ZHEAP_SLOTS_PER_CHUNK < ZHEAP_SLOT_END);
 static_assert((ZHEAP_SLOTS_PER_CHUNK - 1) >> ZHEAP_SLOT_ID_BITS == 0);
-static_assert(ZHEAP_SLOTS_PER_CHUNK * sizeof(struct list_head) <=
-	      ZHEAP_LRU_BYTES);
+static_assert(ZHEAP_SLOTS_PER_CHUNK * ZHEAP_SIDE_MAX <= ZHEAP_SIDE_BYTES);
 
 /* Word 0 of a chunk. */
 struct zheap_chunk_header {
@@ -40,25 +40,26 @@ struct zheap_chunk_header {
 
 static_assert(sizeof(struct zheap_chunk_header) <= sizeof(unsigned long));
 
-static inline struct list_head *chunk_lru(struct page *page)
+/* The chunk's side memory (core/side.c), or NULL. */
+static inline void *chunk_side(struct page *page)
 {
-	return (struct list_head *)page->index;
+	return (void *)page->index;
 }
 
-/* Word 0 of the chunk, or the companion's page->private in LRU pools. */
+/* Word 0 of the chunk, or its companion's page->private (core/side.c). */
 static inline struct zheap_chunk_header *chunk_header(struct page *page)
 {
-	struct list_head *lru = chunk_lru(page);
+	void *side = chunk_side(page);
 
-	if (lru)
-		return (struct zheap_chunk_header *)&virt_to_page(lru)->private;
+	if (side)
+		return (struct zheap_chunk_header *)&virt_to_page(side)->private;
 	return page_address(page);
 }
 
 /* The first slot's index: 0 where the header is not in the chunk. */
 static inline unsigned int chunk_first(struct page *page)
 {
-	return chunk_lru(page) ? 0 : 1;
+	return chunk_side(page) ? 0 : 1;
 }
 
 static inline unsigned long *chunk_slot(struct page *page, unsigned int idx)
@@ -86,8 +87,20 @@ static inline unsigned long slot_loc(unsigned long word)
 	return word >> ZHEAP_SLOT_LOC_SHIFT;
 }
 
+/* core/slots.c */
+void zheap_table_init(struct zheap_handle_table *table,
+		      struct zheap_pool *pool);
 struct page *zheap_chunk_of(struct zheap_pool *pool, unsigned long handle);
 unsigned long *zheap_slot_of(struct zheap_pool *pool, unsigned long handle);
 void zheap_slot_put(struct zheap_pool *pool, unsigned long handle);
+
+/* core/side.c */
+bool zheap_side_attach(struct zheap_pool *pool, struct page *chunk, gfp_t gfp);
+void zheap_side_detach(struct page *chunk);
+struct zheap_handle_table *zheap_side_table(struct zheap_pool *pool,
+					    gfp_t gfp);
+void zheap_side_tables_fini(struct zheap_pool *pool);
+int zheap_side_module_init(void);
+void zheap_side_module_exit(void);
 
 #endif /* _ZHEAP_CORE_SLOTS_H */

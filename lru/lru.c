@@ -8,16 +8,18 @@
  * not of backend pages: writing back a cold object never evicts a hot
  * neighbour, and a backend knows nothing of it.
  *
- * Memory.  An object's LRU entry is a list_head in its handle chunk's
- * companion page (core/slots.c): 16 bytes per handle slot, allocated
- * only in LRU pools.  list_lru finds the entry's node and memcg from that
- * page, which is charged to the memcg the object was allocated in, so no
- * memcg pointer is kept per object and none can outlive its memcg.
+ * Memory.  An object's LRU entry is a list_head in its handle slot's side
+ * memory (core/side.c), which this layer asks for when it creates the
+ * LRU: 16 bytes per handle slot, in LRU pools only.  list_lru finds the
+ * entry's node and memcg from the page it sits in, which is charged to
+ * the memcg the object was allocated in, so no memcg pointer is kept per
+ * object and none can outlive its memcg.
  *
  * Entry states.  An entry is read and written only by whoever holds its
  * object's lock L (the slot word's lock bit, core/object.c):
  *
- *  - empty (list_empty()): not on the LRU; never offered, or kept off it;
+ *  - idle (entry_idle()): not on the LRU; never offered (still zeroed, as
+ *    core/ hands side memory out), unlinked, or kept off it;
  *  - linked: on a list_lru list, protected by that list's lock too;
  *  - under writeback: ->next is ZHEAP_LRU_WB; ->prev is ZHEAP_LRU_FREED
  *    once the consumer has freed the object meanwhile.
@@ -34,16 +36,18 @@
  *  4. take L again, waiting for users, and free the object if the callback
  *     took it or the consumer freed it, else link it at the hot end.
  *
- * Policies.  Second chance reads R, which every pin sets, and the walk
- * clears it and rotates the object instead of taking it.  Exact moves the
- * entry to the hot end on every access.  Epoch moves it on the first
- * access of an epoch only, setting R in the same update as L
- * (zheap_object_claim_first()); adding an object sets R too.  Placements
- * (moves and adds) are counted in @placed, and once they reach a quarter
- * of the objects on the LRU, @age_work clears R in every slot of the pool
- * (zheap_handles_clear_ref()), which starts the next epoch.  Its walk
- * takes objects in list order.  tools/bench/lru_model.py gives the
- * reasoning, and tools/bench/lru_bench.c the measurements.
+ * Policies.  R, the referenced bit, is the slot word's mark bit, which
+ * core/ keeps without a meaning of its own.  Second chance reads R, which
+ * every pin sets (pool->pin_marks), and the walk clears it and rotates
+ * the object instead of taking it.  Exact moves the entry to the hot end
+ * on every access.  Epoch moves it on the first access of an epoch only,
+ * setting R in the same update as L (zheap_object_trylock_mark()); adding
+ * an object sets R too.  Placements (moves and adds) are counted in
+ * @placed, and once they reach a quarter of the objects on the LRU,
+ * @age_work clears R in every slot of the pool (zheap_slots_clear_marks()),
+ * which starts the next epoch.  Its walk takes objects in list order.
+ * tools/bench/lru_model.py gives the reasoning, and tools/bench/lru_bench.c
+ * the measurements.
  *
  * So an object under writeback is never freed, its handle never reused,
  * and its data never read half-moved.  Migration and compaction do not
@@ -65,6 +69,8 @@
 #include <linux/workqueue.h>
 
 #include "lru.h"
+
+static_assert(sizeof(struct list_head) <= ZHEAP_SIDE_MAX);
 
 #define ZHEAP_LRU_WB	((struct list_head *)(0x3a0 + POISON_POINTER_DELTA))
 #define ZHEAP_LRU_FREED	((struct list_head *)(0x3b0 + POISON_POINTER_DELTA))
@@ -116,7 +122,7 @@ static bool lru_epoch(struct zheap_lru *lru)
 static void lru_end_epoch(struct zheap_lru *lru)
 {
 	atomic_long_set(&lru->placed, 0);
-	zheap_handles_clear_ref(lru->pool);
+	zheap_slots_clear_marks(lru->pool);
 	zheap_count(lru->pool, ZHEAP_C_LRU_EPOCHS);
 	atomic_set_release(&lru->aging, 0);
 }
@@ -157,6 +163,18 @@ static void lru_placed(struct zheap_lru *lru)
 static bool entry_under_writeback(struct list_head *entry)
 {
 	return entry->next == ZHEAP_LRU_WB;
+}
+
+/* Not on a list and not under writeback: zeroed, or empty. */
+static bool entry_idle(struct list_head *entry)
+{
+	return !entry->next || list_empty(entry);
+}
+
+static struct list_head *lru_entry(struct zheap_pool *pool,
+				   unsigned long handle)
+{
+	return zheap_slot_side(pool, handle);
 }
 
 /* Link an empty entry at the hot end.  The caller holds the object's L. */
@@ -232,13 +250,12 @@ static enum lru_status lru_isolate(struct list_head *entry,
 	lockdep_assert_held(lock);
 	if (w->written >= w->target)
 		return LRU_STOP;
-	handle = zheap_lru_entry_handle(entry);
-	switch (zheap_object_claim(pool, handle,
-				   lru->cfg.policy == ZHEAP_LRU_SECOND_CHANCE,
+	handle = zheap_side_handle(pool, entry);
+	switch (zheap_object_claim(pool, handle, lru_pin_marks(lru),
 				   &slot, &loc)) {
 	case ZHEAP_CLAIMED:
 		break;
-	case ZHEAP_CLAIM_REFERENCED:
+	case ZHEAP_CLAIM_MARKED:
 		zheap_count(pool, ZHEAP_C_WB_ROTATED);
 		w->rotated++;
 		return LRU_ROTATE;
@@ -423,11 +440,12 @@ int zheap_lru_add(struct zheap_pool *pool, unsigned long handle)
 	preempt_disable();
 	err = zheap_object_lock(pool, handle, &loc);
 	if (!err) {
-		entry = zheap_handle_lru_entry(pool, handle);
-		if (list_empty(entry)) {
+		entry = lru_entry(pool, handle);
+		if (entry_idle(entry)) {
 			/* Epoch: placed now.  Second chance: not used yet. */
-			zheap_object_set_ref(pool, handle,
-					     lru_epoch(pool->lru));
+			zheap_object_set_mark(pool, handle,
+					      lru_epoch(pool->lru));
+			INIT_LIST_HEAD(entry);
 			list_lru_add_obj(&pool->lru->list, entry);
 			lru_placed(pool->lru);
 		}
@@ -451,12 +469,12 @@ static void lru_move_hot(struct zheap_pool *pool, unsigned long handle,
 	unsigned long loc, *slot;
 
 	preempt_disable();
-	slot = first ? zheap_object_claim_first(pool, handle, &loc) :
+	slot = first ? zheap_object_trylock_mark(pool, handle, &loc) :
 		       zheap_object_trylock_slot(pool, handle, &loc);
 	if (slot) {
 		lockdep_assert(zheap_object_lock_held());
-		entry = zheap_handle_lru_entry(pool, handle);
-		if (!list_empty(entry) && !entry_under_writeback(entry)) {
+		entry = lru_entry(pool, handle);
+		if (!entry_idle(entry) && !entry_under_writeback(entry)) {
 			list_lru_del_obj(&pool->lru->list, entry);
 			list_lru_add_obj(&pool->lru->list, entry);
 			zheap_count(pool, ZHEAP_C_LRU_PROMOTED);
@@ -510,7 +528,7 @@ int zheap_lru_touch(struct zheap_pool *pool, unsigned long handle)
 		return -EINVAL;
 	/* Only second chance marks a use in R; the others move the entry. */
 	live = lru_pin_marks(pool->lru) ?
-	       zheap_object_set_ref(pool, handle, true) :
+	       zheap_object_set_mark(pool, handle, true) :
 	       zheap_handle_lookup(pool, handle, &loc);
 	if (!live)
 		return -EINVAL;
@@ -531,7 +549,7 @@ EXPORT_SYMBOL_GPL(zheap_lru_touch);
  */
 int zheap_lru_del(struct zheap_pool *pool, unsigned long handle)
 {
-	struct list_head *entry = zheap_handle_lru_entry(pool, handle);
+	struct list_head *entry = lru_entry(pool, handle);
 
 	lockdep_assert(zheap_object_lock_held());
 	if (entry_under_writeback(entry)) {
@@ -540,7 +558,7 @@ int zheap_lru_del(struct zheap_pool *pool, unsigned long handle)
 		entry->prev = ZHEAP_LRU_FREED;
 		return -EINPROGRESS;
 	}
-	if (!list_empty(entry))
+	if (!entry_idle(entry))
 		list_lru_del_obj(&pool->lru->list, entry);
 	return 0;
 }
@@ -625,8 +643,9 @@ struct zheap_lru *zheap_lru_create(struct zheap_pool *pool,
 	lru->shrinker->scan_objects = lru_shrink_scan;
 	lru->shrinker->private_data = lru;
 	shrinker_register(lru->shrinker);
-	/* What core/ needs of the policy, as data: see struct zheap_pool. */
-	pool->lru_list = &lru->list;
+	/* What core/ needs of the LRU, as data: see struct zheap_pool. */
+	pool->side_size = sizeof(struct list_head);
+	pool->side_lru = &lru->list;
 	pool->pin_marks = lru_pin_marks(lru);
 	return lru;
 
@@ -683,6 +702,5 @@ struct shrinker *zheap_lru_shrinker(struct zheap_pool *pool)
 void zheap_lru_stats(struct zheap_pool *pool, struct zheap_stats *stats)
 {
 	stats->lru_objects = zheap_lru_count(pool);
-	stats->lru_bytes = pool->lru ?
-		(u64)zheap_handle_chunks(pool) * ZHEAP_LRU_BYTES : 0;
+	stats->lru_bytes = zheap_side_bytes(pool);
 }

@@ -416,9 +416,10 @@ static void zheap_lru_test_epoch_order(struct kunit *test)
 }
 
 /*
- * An LRU pool's chunk keeps its header with the LRU entries: 512 objects
- * fill one chunk, slot 0 included, whose entry names its handle when the
- * walk finds it; the LRU costs 16 bytes per slot exactly.
+ * An LRU pool's chunk keeps its header with the LRU entries (its side
+ * memory): 512 objects fill one chunk, slot 0 included, each entry names
+ * its own handle, 16 bytes from the next, and the walk finds every one;
+ * the LRU costs 16 bytes per slot exactly.
  */
 static void zheap_lru_test_chunk_of_512(struct kunit *test)
 {
@@ -433,8 +434,16 @@ static void zheap_lru_test_chunk_of_512(struct kunit *test)
 	/* UML runs one CPU: one shard, so the 512 fill whole chunks. */
 	KUNIT_EXPECT_EQ(test, s.handle_bytes, PAGE_SIZE);
 	KUNIT_EXPECT_EQ(test, s.lru_bytes, 16 * 512);
-	for (i = 0; i < 512; i++)
+	for (i = 0; i < 512; i++) {
+		void *entry = zheap_slot_side(pool, c->orig[i]);
+
 		slot0 += !(c->orig[i] & 511);
+		KUNIT_EXPECT_EQ(test, zheap_side_handle(pool, entry),
+				c->orig[i]);
+		KUNIT_EXPECT_EQ(test, entry - zheap_slot_side(pool, c->orig[0]),
+				(long)((c->orig[i] & 511) - (c->orig[0] & 511)) *
+				16);
+	}
 	KUNIT_EXPECT_EQ(test, slot0, 1);
 	read_one(test, c, 0);
 	KUNIT_EXPECT_EQ(test, zheap_shrink(pool, 512), 512);
@@ -679,7 +688,7 @@ static void zheap_lru_test_plain_pool_pays_nothing(struct kunit *test)
 	zheap_pool_stats(pool, &s);
 	KUNIT_EXPECT_EQ(test, s.lru_bytes, 0);
 	KUNIT_EXPECT_EQ(test, zheap_lru_count(pool), 0);
-	KUNIT_EXPECT_NULL(test, zheap_handle_lru_entry(pool, h));
+	KUNIT_EXPECT_NULL(test, zheap_slot_side(pool, h));
 	KUNIT_EXPECT_EQ(test, zheap_lru_touch(pool, h), -EINVAL);
 	KUNIT_EXPECT_EQ(test, zheap_free(pool, h), 0);
 	zheap_pool_destroy(pool);
@@ -691,7 +700,7 @@ static void zheap_lru_test_plain_pool_pays_nothing(struct kunit *test)
 	pool = lru_pool(test, c, ZHEAP_LRU_EXACT, LRU_OBJS);
 	zheap_pool_stats(pool, &s);
 	KUNIT_EXPECT_EQ(test, s.lru_bytes,
-			s.handle_bytes / PAGE_SIZE * ZHEAP_LRU_BYTES);
+			s.handle_bytes / PAGE_SIZE * ZHEAP_SIDE_BYTES);
 	zheap_test_free_all(test, pool, c->handles, c->n);
 }
 

@@ -130,6 +130,53 @@ static void zheap_pool_test_foreign_handles_are_refused(struct kunit *test)
 }
 
 /* Destroying a pool that still holds objects frees them all (one WARN). */
+/*
+ * core/'s side memory knows no LRU: a bare handle table asking for 8
+ * bytes per slot gets them zeroed, 8 bytes apart, each naming its
+ * handle; asking for more than ZHEAP_SIDE_MAX is -EINVAL.
+ */
+static void zheap_pool_test_side_memory_of_any_size(struct kunit *test)
+{
+	struct zheap_pool *pool = kunit_kzalloc(test, sizeof(*pool),
+						GFP_KERNEL);
+	unsigned long h[3], *slot;
+	unsigned int i;
+	u64 *side;
+
+	KUNIT_ASSERT_NOT_NULL(test, pool);
+	pool->side_size = ZHEAP_SIDE_MAX + 1;
+	zheap_test_expect_warn(test, "side memory of");
+	KUNIT_EXPECT_EQ(test, zheap_handles_init(pool), -EINVAL);
+
+	pool->side_size = sizeof(u64);
+	KUNIT_ASSERT_EQ(test, zheap_handles_init(pool), 0);
+	for (i = 0; i < ARRAY_SIZE(h); i++) {
+		h[i] = zheap_handle_alloc(pool, GFP_KERNEL, &slot);
+		KUNIT_ASSERT_NE(test, h[i], 0);
+		side = zheap_slot_side(pool, h[i]);
+		KUNIT_ASSERT_NOT_NULL(test, side);
+		KUNIT_EXPECT_EQ(test, *side, 0);
+		*side = ~h[i];
+		KUNIT_EXPECT_EQ(test, zheap_side_handle(pool, side), h[i]);
+	}
+	/* One chunk, one shard on UML: consecutive slots, 8 bytes apart. */
+	KUNIT_EXPECT_EQ(test, zheap_handle_chunks(pool), 1);
+	KUNIT_EXPECT_EQ(test, zheap_side_bytes(pool), ZHEAP_SIDE_BYTES);
+	for (i = 0; i < ARRAY_SIZE(h); i++) {
+		side = zheap_slot_side(pool, h[i]);
+		KUNIT_EXPECT_EQ(test, *side, ~h[i]);
+		KUNIT_EXPECT_EQ(test, (void *)side - zheap_slot_side(pool, h[0]),
+				(long)(h[i] - h[0]) * 8);
+	}
+	KUNIT_EXPECT_NULL(test, zheap_slot_side(pool, h[2] + 512));
+	for (i = 0; i < ARRAY_SIZE(h); i++)
+		zheap_handle_abort(pool, h[i]);
+	KUNIT_EXPECT_EQ(test, zheap_handle_chunks(pool), 0);
+	KUNIT_EXPECT_EQ(test, zheap_side_bytes(pool), 0);
+	synchronize_rcu();
+	zheap_handles_fini(pool);
+}
+
 static void zheap_pool_test_destroy_with_live_objects(struct kunit *test)
 {
 	long pages0 = atomic_long_read(&zheap_pages_allocated);
@@ -233,6 +280,7 @@ static struct kunit_case zheap_pool_cases[] = {
 	KUNIT_CASE(zheap_pool_test_double_free_is_refused),
 	KUNIT_CASE(zheap_pool_test_foreign_handles_are_refused),
 	KUNIT_CASE(zheap_pool_test_destroy_with_live_objects),
+	KUNIT_CASE(zheap_pool_test_side_memory_of_any_size),
 #ifdef CONFIG_ZHEAP_FAULT_INJECTION
 	KUNIT_CASE(zheap_pool_test_failed_alloc_leaves_pool_consistent),
 #endif
