@@ -64,6 +64,7 @@
 #include <linux/mutex.h>
 #include <linux/poison.h>
 #include <linux/sched.h>
+#include <linux/sched/mm.h>
 #include <linux/shrinker.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
@@ -587,14 +588,32 @@ static unsigned long lru_shrink_count(struct shrinker *shrinker,
 	return nr ?: SHRINK_EMPTY;
 }
 
+/**
+ * zheap_lru_may_write_back() - may an allocation wait for writeback?
+ * @gfp: the allocation's flags
+ *
+ * The consumer's callback may write to a disk or a filesystem: only an
+ * allocation that may block, do I/O and enter a filesystem, and is in no
+ * memalloc_noio or memalloc_nofs scope, may run it.
+ *
+ * Context: Any context.
+ * Return: true if it may.
+ */
+bool zheap_lru_may_write_back(gfp_t gfp)
+{
+	const gfp_t io = __GFP_IO | __GFP_FS;
+
+	gfp = current_gfp_context(gfp);
+	return gfpflags_allow_blocking(gfp) && (gfp & io) == io;
+}
+
 static unsigned long lru_shrink_scan(struct shrinker *shrinker,
 				     struct shrink_control *sc)
 {
 	struct zheap_lru *lru = shrinker->private_data;
 	struct lru_walk w = { .pool = lru->pool, .target = sc->nr_to_scan };
 
-	/* The callback may write to a disk or a filesystem. */
-	if ((sc->gfp_mask & (__GFP_IO | __GFP_FS)) != (__GFP_IO | __GFP_FS))
+	if (!zheap_lru_may_write_back(sc->gfp_mask))
 		return SHRINK_STOP;
 	if (!mutex_trylock(&lru->wb_lock))
 		return SHRINK_STOP;

@@ -16,6 +16,7 @@ void zheap_lru_destroy(struct zheap_pool *pool);
 int zheap_lru_del(struct zheap_pool *pool, unsigned long handle);
 void zheap_lru_accessed(struct zheap_pool *pool, unsigned long handle);
 unsigned long zheap_lru_max_pages(struct zheap_pool *pool);
+bool zheap_lru_may_write_back(gfp_t gfp);
 void zheap_lru_stats(struct zheap_pool *pool, struct zheap_stats *stats);
 struct shrinker *zheap_lru_shrinker(struct zheap_pool *pool);
 

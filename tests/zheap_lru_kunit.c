@@ -15,6 +15,7 @@
 #include <linux/kthread.h>
 #include <linux/migrate.h>
 #include <linux/pagemap.h>
+#include <linux/sched/mm.h>
 #include "zheap_test_util.h"
 
 #define LRU_OBJS	64
@@ -42,6 +43,7 @@ struct lru_consumer {
 	unsigned int taken;
 	size_t bad;
 	u8 *buf;
+	unsigned int all_calls;		/* every call of the callback */
 	bool refuse_all;
 	struct completion done;
 };
@@ -98,6 +100,7 @@ static int consumer_writeback(struct zheap_pool *pool, unsigned long handle,
 	struct lru_consumer *c = arg;
 	int id = id_of(c, handle);
 
+	c->all_calls++;
 	if (id < 0 || len != obj_size(id)) {
 		c->bad++;
 		return -EINVAL;
@@ -633,7 +636,7 @@ static void zheap_lru_test_page_limit(struct kunit *test)
 	unsigned long *fillers;
 	struct zheap_pool *pool;
 	struct zheap_stats s;
-	unsigned int nr;
+	unsigned int nr, calls, scope;
 	int err = 0;
 
 	fillers = kunit_kcalloc(test, LRU_RACE_OBJS, sizeof(*fillers),
@@ -663,8 +666,30 @@ static void zheap_lru_test_page_limit(struct kunit *test)
 	KUNIT_EXPECT_GT(test, s.wb_refused, 0);
 	KUNIT_EXPECT_EQ(test, s.written_back, c->taken);
 	/* Without blocking no writeback is tried: at once -ENOSPC. */
+	calls = c->all_calls;
 	KUNIT_EXPECT_EQ(test, zheap_malloc(pool, 64, GFP_NOWAIT, &fillers[nr]),
 			-ENOSPC);
+	/*
+	 * The callback may do I/O: never for GFP_NOIO or GFP_NOFS, nor in a
+	 * memalloc_noio or memalloc_nofs scope.  Compaction may still run.
+	 */
+	KUNIT_EXPECT_EQ(test, zheap_malloc(pool, PAGE_SIZE, GFP_NOIO,
+					   &fillers[nr]), -ENOSPC);
+	KUNIT_EXPECT_EQ(test, zheap_malloc(pool, PAGE_SIZE, GFP_NOFS,
+					   &fillers[nr]), -ENOSPC);
+	scope = memalloc_noio_save();
+	KUNIT_EXPECT_EQ(test, zheap_malloc(pool, PAGE_SIZE, GFP_KERNEL,
+					   &fillers[nr]), -ENOSPC);
+	memalloc_noio_restore(scope);
+	scope = memalloc_nofs_save();
+	KUNIT_EXPECT_EQ(test, zheap_malloc(pool, PAGE_SIZE, GFP_KERNEL,
+					   &fillers[nr]), -ENOSPC);
+	memalloc_nofs_restore(scope);
+	KUNIT_EXPECT_EQ(test, c->all_calls, calls);
+	/* And with GFP_KERNEL outside any scope it is called again. */
+	KUNIT_EXPECT_EQ(test, zheap_malloc(pool, PAGE_SIZE, GFP_KERNEL,
+					   &fillers[nr]), -ENOSPC);
+	KUNIT_EXPECT_GT(test, c->all_calls, calls);
 	while (nr--)
 		KUNIT_EXPECT_EQ(test, zheap_free(pool, fillers[nr]), 0);
 	expect_survivors(test, c);

@@ -229,22 +229,26 @@ static int busy_free(struct zheap_pool *pool, unsigned long handle)
 /*
  * The page limit, a policy over two layers: write the coldest objects
  * back (lru/), then close the holes they leave (migrate/), up to four
- * rounds.  Only for allocations that may block.
+ * rounds.  Only for allocations that may block; writeback, which may do
+ * I/O, only for those that may do I/O (zheap_lru_may_write_back()).
  * Return: 0 if the pool is below its limit (now); -ENOSPC if not.
  */
 static int make_room(struct zheap_pool *pool, gfp_t gfp)
 {
 	unsigned long max = zheap_lru_max_pages(pool);
 	unsigned int round;
+	bool wb;
 
 	if (!max || atomic_long_read(&pool->pages) < max)
 		return 0;
 	if (gfpflags_allow_blocking(gfp)) {
+		wb = zheap_lru_may_write_back(gfp);
 		zheap_count(pool, ZHEAP_C_LIMIT_SHRINKS);
 		for (round = 0; round < 4; round++) {
-			unsigned long written;
+			unsigned long written = 0;
 
-			written = zheap_shrink(pool, LIMIT_BATCH);
+			if (wb)
+				written = zheap_shrink(pool, LIMIT_BATCH);
 			if (atomic_long_read(&pool->pages) < max)
 				return 0;
 			zheap_compact(pool);
