@@ -85,6 +85,13 @@ struct zheap_pool {
 	struct xarray memcg_tables;
 	struct zheap_lru *lru;		/* lru/, for the frontend */
 	struct dentry *debugfs;		/* zpool/stats.c */
+	/*
+	 * zpool/pool.c: objects that zs_free() or zpool_free() was asked to
+	 * free while in use, freed by their last user's unpin; @nr_doomed
+	 * counts them, so an unpin looks no further while it is 0.
+	 */
+	struct xarray doomed;
+	atomic_t nr_doomed;
 
 	/*
 	 * migrate/compact.c: the shrinker that compacts under memory pressure
@@ -209,6 +216,7 @@ bool zheap_object_pin(struct zheap_pool *pool, unsigned long handle,
 		      unsigned long *loc);
 int zheap_object_unpin(struct zheap_pool *pool, unsigned long handle);
 bool zheap_object_busy(struct zheap_pool *pool, unsigned long handle);
+bool zheap_object_pinned(struct zheap_pool *pool, unsigned long handle);
 unsigned long *zheap_object_trylock_slot(struct zheap_pool *pool,
 					 unsigned long handle,
 					 unsigned long *loc);

@@ -115,6 +115,26 @@ bool zheap_object_busy(struct zheap_pool *pool, unsigned long handle)
 	       (word & (ZHEAP_SLOT_LOCKED | ZHEAP_SLOT_PINS));
 }
 
+/**
+ * zheap_object_pinned() - does a user hold an object?
+ * @pool: the pool
+ * @handle: the object
+ *
+ * Context: Any context.  The answer may change at once unless the caller
+ * ordered its own updates before it (zpool/pool.c's deferred free).
+ * Return: true if @handle is a live object of @pool with a pin held.
+ */
+bool zheap_object_pinned(struct zheap_pool *pool, unsigned long handle)
+{
+	guard(rcu)();
+	unsigned long *slot = zheap_slot_of(pool, handle), word;
+
+	if (!slot)
+		return false;
+	word = READ_ONCE(*slot);
+	return (word & ZHEAP_SLOT_LIVE) && (word & ZHEAP_SLOT_PINS);
+}
+
 /*
  * Set L on a live, unpinned, unlocked slot; no waiting.  With @mark (R),
  * only if R is clear, setting it in the same update.

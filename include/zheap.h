@@ -60,7 +60,8 @@ enum zheap_map_mode {
  * @malloc_fail: failed allocations (no memory or no room)
  * @frees: objects freed
  * @bad_handles: operations refused because the handle was not live
- * @busy_frees: frees refused because the object was in use (pinned)
+ * @busy_frees: frees of an object in use (pinned): refused by zheap_free(),
+ *	put off until the last user's unpin by zs_free() and zpool_free()
  * @page_runs: runs of pages taken for the backend (core/page.c)
  * @pages_migrated: pages moved by the kernel's page migration
  * @migrate_busy: page moves put off because an object was in use

@@ -77,6 +77,53 @@ static void zheap_zs_test_map_round_trip(struct kunit *test)
 }
 
 /*
+ * zs_free() of a mapped object (the consumer's bug) cannot return -EBUSY:
+ * the object stays intact while mapped, the unmap frees it, and nothing
+ * leaks.  A second zs_free() meanwhile is refused, and the object is
+ * freed once.  Other objects are untouched.
+ */
+static void zheap_zs_test_free_while_mapped(struct kunit *test)
+{
+	struct zheap_pool *pool = compat_pool(test);
+	unsigned long h, other;
+	struct zheap_stats s;
+	u8 *p;
+
+	other = zs_malloc(pool, 300, GFP_KERNEL);
+	h = zs_malloc(pool, 200, GFP_KERNEL);
+	KUNIT_ASSERT_FALSE(test, IS_ERR_VALUE(other) || IS_ERR_VALUE(h));
+	p = zs_map_object(pool, other, ZS_MM_WO);
+	zheap_test_fill(p, 300, 1);
+	zs_unmap_object(pool, other);
+	p = zs_map_object(pool, h, ZS_MM_WO);
+	zheap_test_fill(p, 200, 2);
+	zs_unmap_object(pool, h);
+
+	p = zs_map_object(pool, h, ZS_MM_RO);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	zheap_test_expect_warn(test, "is in use");
+	zs_free(pool, h);
+	zheap_test_expect_warn(test, "freed twice");
+	zs_free(pool, h);
+	KUNIT_EXPECT_EQ(test, zheap_test_mismatch(p, 200, 2), 0);
+	zheap_pool_stats(pool, &s);
+	KUNIT_EXPECT_EQ(test, s.objects, 2);
+	KUNIT_EXPECT_GT(test, s.busy_frees, 0);
+	zs_unmap_object(pool, h);
+
+	zheap_pool_stats(pool, &s);
+	KUNIT_EXPECT_EQ(test, s.objects, 1);
+	KUNIT_EXPECT_EQ(test, s.handle_slots, 1);
+	KUNIT_EXPECT_EQ(test, s.stored_bytes, 300);
+	p = zs_map_object(pool, other, ZS_MM_RO);
+	KUNIT_EXPECT_EQ(test, zheap_test_mismatch(p, 300, 1), 0);
+	zs_unmap_object(pool, other);
+	zs_free(pool, other);
+	KUNIT_EXPECT_EQ(test, zs_get_total_pages(pool), 0);
+	zs_destroy_pool(pool);
+}
+
+/*
  * The huge size and the class index mean what zram uses them for: objects
  * from the huge size up take a page each, and classes grow with size.
  */
@@ -138,6 +185,8 @@ static void zheap_zs_test_compact_stats(struct kunit *test)
 static struct kunit_case zheap_zs_compat_cases[] = {
 	KUNIT_CASE_PARAM(zheap_zs_test_malloc_errors, zheap_test_backend_params),
 	KUNIT_CASE_PARAM(zheap_zs_test_map_round_trip,
+			 zheap_test_backend_params),
+	KUNIT_CASE_PARAM(zheap_zs_test_free_while_mapped,
 			 zheap_test_backend_params),
 	KUNIT_CASE_PARAM(zheap_zs_test_classes, zheap_test_backend_params),
 	KUNIT_CASE_PARAM(zheap_zs_test_compact_stats,

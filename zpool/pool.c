@@ -86,6 +86,7 @@ static struct zheap_pool *pool_create(const char *name, const char *backend,
 	if (!pool->bpool)
 		goto err_fini_handles;
 	spin_lock_init(&pool->run_lock);
+	xa_init(&pool->doomed);
 	err = zheap_compact_init(pool);
 	if (err)
 		goto err_destroy_bpool;
@@ -190,6 +191,7 @@ void zheap_pool_destroy(struct zheap_pool *pool)
 		  atomic_long_read(&pool->pages));
 
 	zheap_handles_fini(pool);
+	xa_destroy(&pool->doomed);
 	free_percpu(pool->stats);
 	kfree(pool);
 	zheap_backend_put(b);
@@ -345,6 +347,36 @@ int zheap_malloc_memcg(struct zheap_pool *pool, size_t size, gfp_t gfp,
 }
 EXPORT_SYMBOL_GPL(zheap_malloc_memcg);
 
+/* zheap_free() without reporting an object in use. */
+static int free_object(struct zheap_pool *pool, unsigned long handle)
+{
+	unsigned long loc;
+	int err;
+
+	/* Whoever holds an object lock must not be preempted. */
+	preempt_disable();
+	err = zheap_object_lock(pool, handle, &loc);
+	if (err) {
+		preempt_enable();
+		if (err == -EBUSY)
+			return err;
+		return bad_handle(pool, "free", handle);
+	}
+	if (pool->lru) {
+		err = zheap_lru_del(pool, handle);
+		if (err) {
+			zheap_object_unlock(pool, handle);
+			preempt_enable();
+			if (err == -EINPROGRESS)
+				return 0;
+			return bad_handle(pool, "free", handle);
+		}
+	}
+	zheap_object_release(pool, handle, loc);
+	preempt_enable();
+	return 0;
+}
+
 /**
  * zheap_free() - free an object
  * @pool: the pool that holds it
@@ -362,33 +394,88 @@ EXPORT_SYMBOL_GPL(zheap_malloc_memcg);
  */
 int zheap_free(struct zheap_pool *pool, unsigned long handle)
 {
-	unsigned long loc;
-	int err;
+	int err = free_object(pool, handle);
 
-	/* Whoever holds an object lock must not be preempted. */
-	preempt_disable();
-	err = zheap_object_lock(pool, handle, &loc);
-	if (err) {
-		preempt_enable();
-		if (err == -EBUSY)
-			return busy_free(pool, handle);
-		return bad_handle(pool, "free", handle);
-	}
-	if (pool->lru) {
-		err = zheap_lru_del(pool, handle);
-		if (err) {
-			zheap_object_unlock(pool, handle);
-			preempt_enable();
-			if (err == -EINPROGRESS)
-				return 0;
-			return bad_handle(pool, "free", handle);
-		}
-	}
-	zheap_object_release(pool, handle, loc);
-	preempt_enable();
-	return 0;
+	return err == -EBUSY ? busy_free(pool, handle) : err;
 }
 EXPORT_SYMBOL_GPL(zheap_free);
+
+/*
+ * A free the consumer cannot be told is refused (zs_free(), zpool_free()
+ * return nothing) of an object in use, that is a consumer that frees what
+ * it still has mapped: counted and WARNed as by zheap_free(), but not
+ * dropped, which leaked the object, its slot and its page.  The handle
+ * waits in @doomed and the unpin of its last user frees it (unpinned()).
+ *
+ * Ordering: here the handle is stored and @nr_doomed raised, then (a full
+ * barrier) the pins are read; an unpin lowers the pins (a fully ordered
+ * cmpxchg), then reads @nr_doomed.  So either this sees the last pin gone
+ * or that unpin sees the handle waiting; whichever erases it from @doomed
+ * frees it.
+ */
+static void free_when_idle(struct zheap_pool *pool, unsigned long handle)
+{
+	int err;
+
+	for (;;) {
+		err = free_object(pool, handle);
+		if (err != -EBUSY)
+			return;
+		err = xa_insert(&pool->doomed, handle, xa_mk_value(0),
+				GFP_ATOMIC | __GFP_NOWARN);
+		if (err) {
+			/* -EBUSY: freed twice while in use; -ENOMEM: leaked */
+			WARN_ONCE(1, "zheap: free: pool %s: handle %#lx in use: %s\n",
+				  pool->name, handle, err == -EBUSY ?
+				  "freed twice" : "no memory to wait, leaked");
+			zheap_count(pool, ZHEAP_C_BAD_HANDLES);
+			return;
+		}
+		atomic_inc(&pool->nr_doomed);
+		smp_mb__after_atomic();
+		if (zheap_object_pinned(pool, handle) ||
+		    !xa_erase(&pool->doomed, handle))
+			return;
+		/* The last user went meanwhile: free it here after all. */
+		atomic_dec(&pool->nr_doomed);
+	}
+}
+
+/**
+ * zheap_free_when_idle() - free an object now, or when its users are done
+ * @pool: the pool
+ * @handle: the object
+ *
+ * zheap_free() for callers that cannot take -EBUSY back: an object in use
+ * (a consumer's bug, counted in busy_frees and WARNed once) is freed when
+ * its last user unpins it.  A bad handle is counted and WARNed as by
+ * zheap_free().
+ *
+ * Context: Process or atomic context, not hard interrupt.
+ */
+void zheap_free_when_idle(struct zheap_pool *pool, unsigned long handle)
+{
+	if (free_object(pool, handle) != -EBUSY)
+		return;
+	busy_free(pool, handle);
+	free_when_idle(pool, handle);
+}
+
+/*
+ * After an unpin: free @handle if a free of it waits for its users.
+ * Return: true if it did (the handle is no longer the caller's).
+ */
+static bool unpinned(struct zheap_pool *pool, unsigned long handle)
+{
+	if (likely(!atomic_read(&pool->nr_doomed)))
+		return false;
+	if (!xa_erase(&pool->doomed, handle))
+		return false;
+	atomic_dec(&pool->nr_doomed);
+	free_when_idle(pool, handle);
+	return true;
+}
+
 
 /*
  * Pin @handle for a read, write or map and find it; a consumer's bad
@@ -430,7 +517,7 @@ int zheap_read_object(struct zheap_pool *pool, unsigned long handle,
 		return err;
 	err = zheap_object_copy(pool, loc, dst, len);
 	zheap_object_unpin(pool, handle);
-	if (pool->lru)
+	if (!unpinned(pool, handle) && pool->lru)
 		zheap_lru_accessed(pool, handle);
 	return err;
 }
@@ -469,7 +556,7 @@ int zheap_write_object(struct zheap_pool *pool, unsigned long handle,
 		ops->unmap(pool->bpool, loc);
 	}
 	zheap_object_unpin(pool, handle);
-	if (pool->lru)
+	if (!unpinned(pool, handle) && pool->lru)
 		zheap_lru_accessed(pool, handle);
 	return err;
 }
@@ -521,7 +608,7 @@ void zheap_unmap_object(struct zheap_pool *pool, unsigned long handle)
 	pool->backend->ops->unmap(pool->bpool, loc);
 	if (zheap_object_unpin(pool, handle))
 		bad_handle(pool, "unmap", handle);
-	else if (pool->lru)
+	else if (!unpinned(pool, handle) && pool->lru)
 		zheap_lru_accessed(pool, handle);
 }
 EXPORT_SYMBOL_GPL(zheap_unmap_object);

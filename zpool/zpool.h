@@ -9,6 +9,9 @@
 #include "../lru/lru.h"
 #include "../migrate/migrate.h"
 
+/* zpool/pool.c: for zs_free() and zpool_free(), which return nothing */
+void zheap_free_when_idle(struct zheap_pool *pool, unsigned long handle);
+
 /* zpool/backend_param.c: zheap.backend= */
 const struct zheap_backend *zheap_backend_get_or_default(const char *name);
 

@@ -79,7 +79,7 @@ void zheap_zs_free(struct zheap_pool *pool, unsigned long handle)
 {
 	if (IS_ERR_OR_NULL((void *)handle))
 		return;
-	zheap_free(pool, handle);
+	zheap_free_when_idle(pool, handle);
 }
 EXPORT_SYMBOL_GPL(zheap_zs_free);
 
