@@ -432,6 +432,7 @@ static void free_when_idle(struct zheap_pool *pool, unsigned long handle)
 			return;
 		}
 		atomic_inc(&pool->nr_doomed);
+		/* The count before the pins; pairs with the unpin's cmpxchg. */
 		smp_mb__after_atomic();
 		if (zheap_object_pinned(pool, handle) ||
 		    !xa_erase(&pool->doomed, handle))
@@ -475,7 +476,6 @@ static bool unpinned(struct zheap_pool *pool, unsigned long handle)
 	free_when_idle(pool, handle);
 	return true;
 }
-
 
 /*
  * Pin @handle for a read, write or map and find it; a consumer's bad
