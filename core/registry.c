@@ -177,8 +177,10 @@ static const struct zheap_backend *backend_try_get(const char *name)
  * zheap_backend_get() - find a backend by name and pin its module
  * @name: the backend's name
  *
- * Loads module zheap_<name> once if no backend of that name is
- * registered.
+ * Asks for module alias "zheap-backend-<name>" once if no backend of that
+ * name is registered (each backend module declares it with
+ * MODULE_ALIAS()): a name can load a backend, never any other module
+ * whose name starts with zheap_.
  *
  * Context: Process context; may sleep.  Takes and releases backends_lock.
  * Return: the backend, or NULL if none answers to @name.
@@ -192,7 +194,7 @@ const struct zheap_backend *zheap_backend_get(const char *name)
 
 	b = backend_try_get(name);
 	if (!b) {
-		request_module("zheap_%s", name);
+		request_module("zheap-backend-%s", name);
 		b = backend_try_get(name);
 	}
 	return b;

@@ -28,6 +28,8 @@
 #   zramfs  zram under ext2, writeback to a backing     (by hand)
 #           device and the zram selftests
 #   buddy   the buddyinfo comparison alone              (by hand)
+#   unload  a backend's rmmod racing writes to zswap's  (by hand)
+#           zpool parameter alone
 #
 #   scripts/qemu.sh MODE    (default: test)
 #
@@ -68,8 +70,9 @@ gcc -O2 -static -Wall -o "$work/zload" "$here/tools/zload.c" ||
 # The initramfs: busybox, our init, zload, our modules and virtio_blk.
 root="$work/root"
 rm -rf "$root"
-mkdir -p "$root"/{bin,lib,proc,sys,dev,tmp}
+mkdir -p "$root"/{bin,sbin,lib,proc,sys,dev,tmp}
 cp /bin/busybox "$root/bin/busybox"
+cp "$here/tests/qemu/modprobe" "$root/sbin/modprobe"
 cp "$here/tests/qemu/init" "$root/init"
 chmod +x "$root/init"
 cp "$work/zload" "$root/zload"

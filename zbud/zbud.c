@@ -559,5 +559,6 @@ static void __exit zheap_zbud_exit(void)
 module_init(zheap_zbud_init);
 module_exit(zheap_zbud_exit);
 
+MODULE_ALIAS("zheap-backend-zbud");
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("zheap zbud backend: two objects per page");

@@ -4,7 +4,7 @@
  * without one and of the "zheap" zpool driver.
  *
  * A name that no backend answers to is an error when a pool is created
- * (after one attempt to load "zheap_<name>", core/registry.c), never a
+ * (after one attempt to load "zheap-backend-<name>", core/registry.c), never a
  * silent fallback to another backend.  A malformed name is refused when
  * written.
  *

@@ -8,10 +8,18 @@
  * driver "zheap" creates pools on the backend zheap.backend= names.
  *
  * zpool's create() is not told which driver it was called through, so each
- * backend id has its own small create function (bridge_create_<id>).  The
- * zpool core holds a reference on this module (the drivers' owner) while a
- * zpool exists, and each zheap pool pins its backend's module, so neither
- * can be unloaded under zswap.
+ * backend id has its own small create function (bridge_create_<id>).
+ *
+ * A backend's driver is owned by the backend's module, which unregisters
+ * it on its way out (through the registry), and "zheap" by zheap.ko.
+ * zpool takes a driver only with a reference on its owner
+ * (try_module_get(), which fails once the module is going), and holds it
+ * while a zpool exists: so a module that unregisters its driver is one no
+ * zpool can be using or about to use, and zpool_unregister_driver()
+ * cannot find the driver busy.  With zheap.ko as every driver's owner a
+ * backend's rmmod racing a write to zswap's zpool parameter found it busy,
+ * left it on zpool's list, and its next registration corrupted that list.
+ * Each zheap pool also pins its backend's module.
  *
  * Locking: bridges[] changes only under the backend registry's mutex
  * (core/registry.c), which calls zheap_zpool_add() and zheap_zpool_remove()
@@ -79,7 +87,7 @@ static int bridge_malloc(void *pool, size_t size, gfp_t gfp,
 
 static void bridge_free(void *pool, unsigned long handle)
 {
-	zheap_free(pool, handle);
+	zheap_free_when_idle(pool, handle);
 }
 
 static void *bridge_map(void *pool, unsigned long handle,
@@ -111,7 +119,8 @@ static u64 bridge_total_pages(void *pool)
 	return zheap_total_pages(pool);
 }
 
-static void bridge_init(struct zheap_bridge *br, const char *backend,
+static void bridge_init(struct zheap_bridge *br, struct module *owner,
+			const char *backend,
 			void *(*create)(const char *, gfp_t), bool sleep_mapped)
 {
 	struct zpool_driver *driver = &br->driver;
@@ -123,7 +132,7 @@ static void bridge_init(struct zheap_bridge *br, const char *backend,
 	else
 		strscpy(br->type, "zheap", sizeof(br->type));
 	driver->type = br->type;
-	driver->owner = THIS_MODULE;
+	driver->owner = owner;
 	driver->create = create;
 	driver->destroy = bridge_destroy;
 	/* Every backend page is movable (migrate/): let zswap say so. */
@@ -140,8 +149,8 @@ int zheap_zpool_add(const struct zheap_backend *backend)
 {
 	struct zheap_bridge *br = &bridges[backend->id];
 
-	bridge_init(br, backend->name, bridge_creates[backend->id],
-		    backend->map_can_sleep);
+	bridge_init(br, backend->owner, backend->name,
+		    bridge_creates[backend->id], backend->map_can_sleep);
 	zpool_register_driver(&br->driver);
 	return 0;
 }
@@ -150,7 +159,7 @@ void zheap_zpool_remove(const struct zheap_backend *backend)
 {
 	struct zheap_bridge *br = &bridges[backend->id];
 
-	/* Pools pin the backend's module, so none can be left. */
+	/* The backend's module owns the driver and is going: none uses it. */
 	WARN_ON_ONCE(zpool_unregister_driver(&br->driver));
 }
 
@@ -161,7 +170,7 @@ void zheap_zpool_update_default(bool map_can_sleep)
 
 int zheap_zpool_init(void)
 {
-	bridge_init(&default_bridge, "", default_create, true);
+	bridge_init(&default_bridge, THIS_MODULE, "", default_create, true);
 	zpool_register_driver(&default_bridge.driver);
 	return 0;
 }

@@ -974,5 +974,6 @@ static void __exit zheap_zsmalloc_exit(void)
 module_init(zheap_zsmalloc_init);
 module_exit(zheap_zsmalloc_exit);
 
+MODULE_ALIAS("zheap-backend-zsmalloc");
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("zheap zsmalloc backend: size classes over multi-page spans");

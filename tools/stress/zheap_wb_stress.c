@@ -60,9 +60,10 @@ static char *backend = "zsmalloc";
 module_param(backend, charp, 0444);
 MODULE_PARM_DESC(backend, "zheap backend");
 
-static char *dev = "/dev/vda";
+/* No default: the module writes to this device, so someone must name it. */
+static char *dev;
 module_param(dev, charp, 0444);
-MODULE_PARM_DESC(dev, "block device the lower tier writes to");
+MODULE_PARM_DESC(dev, "block device the lower tier writes to (required)");
 
 static unsigned int objects = 12000;
 module_param(objects, uint, 0444);
@@ -571,6 +572,10 @@ static int __init zheap_wb_stress_init(void)
 		cfg.policy = ZHEAP_LRU_EPOCH;
 	} else if (strcmp(policy, "second-chance")) {
 		pr_err("zheap_wb_stress: unknown policy %s\n", policy);
+		return -EINVAL;
+	}
+	if (!dev || !*dev) {
+		pr_err("zheap_wb_stress: dev= names no device; it would be overwritten\n");
 		return -EINVAL;
 	}
 	if (objects < 8)
