@@ -175,14 +175,15 @@ static struct zheap_handle_table *memcg_table(struct zheap_pool *pool, u64 id,
 }
 
 /*
- * The table a new slot of @pool comes from when the caller is charged to
- * a memcg other than the root, as an ERR_PTR(-ENOMEM) if it cannot be
- * made; NULL if the caller's CPU shard serves it.
+ * The table a new slot of @pool, which has side memory, comes from when
+ * the caller is charged to a memcg other than the root, as an
+ * ERR_PTR(-ENOMEM) if it cannot be made; NULL if the caller's CPU shard
+ * serves it.
  */
 struct zheap_handle_table *zheap_side_table(struct zheap_pool *pool,
 					    gfp_t gfp)
 {
-	u64 id = pool->side_size ? charged_memcg_id() : 0;
+	u64 id = charged_memcg_id();
 
 	if (!id)
 		return NULL;

@@ -214,10 +214,13 @@ static unsigned int chunk_take(struct zheap_handle_table *table,
 static struct zheap_handle_table *alloc_table(struct zheap_pool *pool,
 					      gfp_t gfp)
 {
-	struct zheap_handle_table *table = zheap_side_table(pool, gfp);
+	struct zheap_handle_table *table;
 
-	if (table)
-		return IS_ERR(table) ? NULL : table;
+	if (pool->side_size) {
+		table = zheap_side_table(pool, gfp);
+		if (table)
+			return IS_ERR(table) ? NULL : table;
+	}
 	return &pool->shards[raw_smp_processor_id() & (pool->nr_shards - 1)];
 }
 
