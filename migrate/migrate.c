@@ -42,12 +42,16 @@
 
 #include "migrate.h"
 
-/* Handles of one page; used under an owner lock, so never preempted. */
+/*
+ * Handles of one page; used under an owner lock, so never preempted.
+ * Allocated at init, not DEFINE_PER_CPU(): 2 KiB per CPU would take a
+ * quarter of the static per-CPU area that all modules share.
+ */
 struct page_handles {
 	unsigned long h[ZHEAP_PAGE_OBJECTS_MAX];
 };
 
-static DEFINE_PER_CPU(struct page_handles, page_handles);
+static struct page_handles __percpu *page_handles;
 
 /* The objects of @page, in this CPU's buffer; UINT_MAX if too many. */
 static unsigned int page_objects(struct zheap_pool *pool, struct page *page,
@@ -55,7 +59,7 @@ static unsigned int page_objects(struct zheap_pool *pool, struct page *page,
 {
 	unsigned int nr;
 
-	*handles = this_cpu_ptr(&page_handles)->h;
+	*handles = this_cpu_ptr(page_handles)->h;
 	nr = pool->backend->ops->page_objects(pool->bpool, page, *handles,
 					      ZHEAP_PAGE_OBJECTS_MAX);
 	if (WARN_ON_ONCE(nr > ZHEAP_PAGE_OBJECTS_MAX))
@@ -207,13 +211,18 @@ const struct movable_operations zheap_mops = {
 };
 
 /* Every zheap page moves through zheap_mops. */
-void zheap_migrate_init(void)
+int zheap_migrate_init(void)
 {
+	page_handles = alloc_percpu(struct page_handles);
+	if (!page_handles)
+		return -ENOMEM;
 	zheap_page_set_mops(&zheap_mops);
+	return 0;
 }
 
 /* No zheap page is movable any more: every pool is gone. */
 void zheap_migrate_exit(void)
 {
 	zheap_pages_flush_deferred();
+	free_percpu(page_handles);
 }

@@ -13,7 +13,7 @@
 extern const struct movable_operations zheap_mops;
 
 /* migrate/: movable_operations and compaction */
-void zheap_migrate_init(void);
+int zheap_migrate_init(void);
 void zheap_migrate_exit(void);
 int zheap_migrate_page(struct page *dst, struct page *src);
 bool zheap_isolate_page(struct page *page);

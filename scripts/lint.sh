@@ -12,6 +12,9 @@
 #                    (scripts/layers.py; debts in scripts/layers.allow)
 #   stats-doc        the counter table, its enum and Documentation/stats.rst
 #                    agree (scripts/stats_doc.py)
+#   modules          what the built modules declare: little static per-CPU
+#                    data, and backend aliases on backends only
+#                    (scripts/modules_check.py)
 #
 # Ends with "lint: N passed, N failed".
 set -uo pipefail
@@ -91,6 +94,7 @@ coccicheck() {
 step build-w1-sparse build_w1_sparse
 step layers python3 scripts/layers.py
 step stats-doc python3 scripts/stats_doc.py
+step modules python3 scripts/modules_check.py
 step checkpatch checkpatch
 step kernel-doc kernel_doc
 step coccicheck coccicheck

@@ -731,10 +731,12 @@ static int __init zheap_init(void)
 {
 	int err;
 
-	zheap_migrate_init();
-	err = zheap_handles_module_init();
+	err = zheap_migrate_init();
 	if (err)
 		return err;
+	err = zheap_handles_module_init();
+	if (err)
+		goto err_migrate;
 	err = zheap_debugfs_init();
 	if (err)
 		goto err_handles;
@@ -748,6 +750,8 @@ err_debugfs:
 	zheap_debugfs_exit();
 err_handles:
 	zheap_handles_module_exit();
+err_migrate:
+	zheap_migrate_exit();
 	return err;
 }
 
