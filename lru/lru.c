@@ -62,6 +62,7 @@
 #include <linux/memcontrol.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/overflow.h>
 #include <linux/poison.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
@@ -320,15 +321,19 @@ static unsigned long lru_shrink(struct zheap_pool *pool, bool one_memcg,
 		before = w.written;
 		w.rotated = 0;
 		for_each_node_state(nid, N_NORMAL_MEMORY) {
-			unsigned long budget = nr;
+			unsigned long budget;
 
+			/* Saturating: zheap_shrink(pool, ULONG_MAX) is "all". */
 			if (one_memcg) {
-				budget += list_lru_count_one(&lru->list, nid,
-							     memcg);
+				budget = size_add(nr,
+						  list_lru_count_one(&lru->list,
+								     nid, memcg));
 				list_lru_walk_one(&lru->list, nid, memcg,
 						  lru_isolate, &w, &budget);
 			} else {
-				budget += list_lru_count_node(&lru->list, nid);
+				budget = size_add(nr,
+						  list_lru_count_node(&lru->list,
+								      nid));
 				list_lru_walk_node(&lru->list, nid, lru_isolate,
 						   &w, &budget);
 			}

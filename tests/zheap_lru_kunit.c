@@ -319,6 +319,22 @@ static void zheap_lru_test_exact_order(struct kunit *test)
 	zheap_pool_destroy(pool);
 }
 
+/* ULONG_MAX asks for every object: the walk's budget must not wrap. */
+static void zheap_lru_test_shrink_all(struct kunit *test)
+{
+	struct lru_consumer *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	struct zheap_pool *pool;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	pool = lru_pool(test, c, ZHEAP_LRU_EXACT, LRU_OBJS);
+	KUNIT_EXPECT_EQ(test, zheap_shrink(pool, ULONG_MAX), LRU_OBJS);
+	KUNIT_EXPECT_EQ(test, zheap_shrink_memcg(pool, NULL, ULONG_MAX), 0);
+	KUNIT_EXPECT_EQ(test, zheap_lru_count(pool), 0);
+	KUNIT_EXPECT_EQ(test, c->bad, 0);
+	KUNIT_EXPECT_EQ(test, zheap_total_pages(pool), 0);
+	zheap_pool_destroy(pool);
+}
+
 /*
  * Second chance: referenced objects are passed over once (their bit is
  * cleared), so unreferenced ones go first, each group in LRU order.
@@ -731,6 +747,7 @@ static void zheap_lru_test_plain_pool_pays_nothing(struct kunit *test)
 
 static struct kunit_case zheap_lru_cases[] = {
 	KUNIT_CASE_PARAM(zheap_lru_test_exact_order, zheap_test_backend_params),
+	KUNIT_CASE_PARAM(zheap_lru_test_shrink_all, zheap_test_backend_params),
 	KUNIT_CASE_PARAM(zheap_lru_test_second_chance,
 			 zheap_test_backend_params),
 	KUNIT_CASE_PARAM(zheap_lru_test_epoch_order, zheap_test_backend_params),
