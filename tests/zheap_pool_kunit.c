@@ -177,6 +177,37 @@ static void zheap_pool_test_side_memory_of_any_size(struct kunit *test)
 	zheap_handles_fini(pool);
 }
 
+/*
+ * A snapshot may see a free before the malloc it frees (the two counted
+ * on different CPUs): the difference reads 0, never near 2^64.  The torn
+ * read is made here by counting a free and its bytes ahead of time.
+ */
+static void zheap_pool_test_torn_snapshot_reads_zero(struct kunit *test)
+{
+	struct zheap_pool *pool = test_pool(test);
+	struct zheap_stats s;
+	unsigned long h;
+	u8 buf[100];
+
+	h = zheap_test_store(test, pool, sizeof(buf), 1, buf);
+	preempt_disable();
+	zheap_count_add(pool, ZHEAP_C_FREES, 2);
+	zheap_count_sub(pool, ZHEAP_C_STORED_BYTES, 300);
+	preempt_enable();
+	zheap_pool_stats(pool, &s);
+	KUNIT_EXPECT_EQ(test, s.objects, 0);
+	KUNIT_EXPECT_EQ(test, s.stored_bytes, 0);
+	preempt_disable();
+	zheap_count_sub(pool, ZHEAP_C_FREES, 2);
+	zheap_count_add(pool, ZHEAP_C_STORED_BYTES, 300);
+	preempt_enable();
+	zheap_pool_stats(pool, &s);
+	KUNIT_EXPECT_EQ(test, s.objects, 1);
+	KUNIT_EXPECT_EQ(test, s.stored_bytes, sizeof(buf));
+	KUNIT_EXPECT_EQ(test, zheap_free(pool, h), 0);
+	zheap_pool_destroy(pool);
+}
+
 static void zheap_pool_test_destroy_with_live_objects(struct kunit *test)
 {
 	long pages0 = atomic_long_read(&zheap_pages_allocated);
@@ -281,6 +312,7 @@ static struct kunit_case zheap_pool_cases[] = {
 	KUNIT_CASE(zheap_pool_test_foreign_handles_are_refused),
 	KUNIT_CASE(zheap_pool_test_destroy_with_live_objects),
 	KUNIT_CASE(zheap_pool_test_side_memory_of_any_size),
+	KUNIT_CASE(zheap_pool_test_torn_snapshot_reads_zero),
 #ifdef CONFIG_ZHEAP_FAULT_INJECTION
 	KUNIT_CASE(zheap_pool_test_failed_alloc_leaves_pool_consistent),
 #endif

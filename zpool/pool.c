@@ -710,7 +710,13 @@ void zheap_pool_stats(struct zheap_pool *pool, struct zheap_stats *stats)
 	memset(stats, 0, sizeof(*stats));
 	for (i = 0; i < NR_ZHEAP_COUNTERS; i++)
 		*(u64 *)((char *)stats + zheap_counters[i].snapshot) = sum[i];
-	stats->objects = stats->malloc_ok - stats->frees;
+	/*
+	 * A free counted on one CPU may be read before the malloc it frees
+	 * was counted on another: a difference below 0 is read as 0, not
+	 * as a count near 2^64.
+	 */
+	stats->objects = max_t(long, stats->malloc_ok - stats->frees, 0);
+	stats->stored_bytes = max_t(long, stats->stored_bytes, 0);
 	stats->pool_pages = atomic_long_read(&pool->pages);
 	stats->run_pages = READ_ONCE(pool->run_left);
 	stats->handle_slots = zheap_handles_used(pool);
