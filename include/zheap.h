@@ -31,6 +31,14 @@
 #include <linux/types.h>
 #include <linux/gfp.h>
 
+/* What the code assumes, refused here for out-of-tree builds (Kconfig). */
+#if PAGE_SHIFT != 12
+#error "zheap needs 4 KiB pages: handle chunks, slot locations and the backends' layouts are sized for them"
+#endif
+#ifdef CONFIG_PREEMPT_RT
+#error "zheap does not support PREEMPT_RT: its object lock is taken with preemption disabled, and the spinlocks taken under it sleep there"
+#endif
+
 struct zheap_pool;
 struct mem_cgroup;
 

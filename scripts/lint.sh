@@ -15,6 +15,8 @@
 #   modules          what the built modules declare: little static per-CPU
 #                    data, and backend aliases on backends only
 #                    (scripts/modules_check.py)
+#   rt-refused       a build against Debian's 6.12 -rt headers stops at
+#                    include/zheap.h's #error, which says why
 #
 # Ends with "lint: N passed, N failed".
 set -uo pipefail
@@ -91,10 +93,32 @@ coccicheck() {
 	return 0
 }
 
+# zheap is not for PREEMPT_RT (Kconfig says why): an out-of-tree build
+# against Debian's -rt flavour must fail at once with that reason, not
+# build modules that break at run time.
+rt_refused() {
+	local kdir="/usr/src/linux-headers-${ZHEAP_KABI}-rt-amd64" tree="$out/rt-tree"
+
+	[ -d "$kdir" ] || { echo "no $kdir (scripts/setup.sh installs it)"; return 1; }
+	rm -rf "$tree"
+	mkdir -p "$tree"
+	git ls-files -z | xargs -0 cp --parents -t "$tree"
+	if make -C "$tree" modules KDIR="$kdir" ZHEAP_NO_ZRAM=1 >"$out/rt.raw" 2>&1; then
+		echo "zheap built against $kdir"
+		return 1
+	fi
+	grep -q 'error: #error "zheap does not support PREEMPT_RT' "$out/rt.raw" || {
+		tail -n 20 "$out/rt.raw"
+		return 1
+	}
+	rm -rf "$tree"
+}
+
 step build-w1-sparse build_w1_sparse
 step layers python3 scripts/layers.py
 step stats-doc python3 scripts/stats_doc.py
 step modules python3 scripts/modules_check.py
+step rt-refused rt_refused
 step checkpatch checkpatch
 step kernel-doc kernel_doc
 step coccicheck coccicheck

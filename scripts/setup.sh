@@ -4,7 +4,8 @@
 # Install (idempotently) everything zheap needs on Debian 12 and prepare the
 # kernel caches outside the repository:
 #   - Debian's 6.12 kernel image + headers (the QEMU guest kernel and the
-#     out-of-tree build target), linux-source-6.12 (UML kunit builds,
+#     out-of-tree build target), the -rt flavour's headers (lint checks
+#     that zheap refuses to build there), linux-source-6.12 (UML kunit builds,
 #     checkpatch, coccicheck), QEMU, busybox, sparse, coccinelle and the
 #     kernel build dependencies;
 #   - the linux-source-6.12 tree unpacked under $ZHEAP_CACHE/src.
@@ -18,7 +19,7 @@ set -euo pipefail
 log() { printf 'setup: %s\n' "$*" >&2; }
 
 need_apt=0
-stamp="$ZHEAP_CACHE/apt-$ZHEAP_KABI-v3.stamp"
+stamp="$ZHEAP_CACHE/apt-$ZHEAP_KABI-v4.stamp"
 mkdir -p "$ZHEAP_CACHE"
 
 if [ ! -f "$stamp" ]; then
@@ -32,6 +33,7 @@ if [ "$need_apt" = 1 ]; then
 	pkgs=(
 		"linux-image-${ZHEAP_KABI}-amd64-unsigned"
 		"linux-headers-${ZHEAP_KABI}-amd64"
+		"linux-headers-${ZHEAP_KABI}-rt-amd64"
 		"linux-source-6.12=${ZHEAP_DEBVER}"
 		qemu-system-x86 busybox-static sparse coccinelle
 		bc flex bison libelf-dev libssl-dev python3 make gcc
