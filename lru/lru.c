@@ -55,7 +55,10 @@
  *
  * Lock order: L, then the list_lru node lock (free, add, touch); the walk
  * holds the node lock and only tries L.  @wb_lock serialises writeback
- * per pool and owns @buf; it is taken before either.
+ * per pool and owns @buf; it is taken before either.  The end of an
+ * object's writeback waits for the object's pins under @wb_lock (in a
+ * loop that lockdep cannot see), so whoever may hold a pin only tries
+ * @wb_lock: the page limit (zheap_shrink_if_idle()) and the shrinker.
  */
 
 #include <linux/list_lru.h>
@@ -302,10 +305,12 @@ static bool walk_again(struct lru_walk *w, unsigned long written_before,
 
 /*
  * Write back up to @nr objects of every memcg (@one_memcg false) or of
- * @memcg alone, pass after pass while passes make progress.
+ * @memcg alone, pass after pass while passes make progress; with
+ * @if_idle, nothing at all if another walk of the pool is running.
  */
 static unsigned long lru_shrink(struct zheap_pool *pool, bool one_memcg,
-				struct mem_cgroup *memcg, unsigned long nr)
+				struct mem_cgroup *memcg, unsigned long nr,
+				bool if_idle)
 {
 	struct zheap_lru *lru = pool->lru;
 	struct lru_walk w = { .pool = pool, .target = nr };
@@ -316,7 +321,10 @@ static unsigned long lru_shrink(struct zheap_pool *pool, bool one_memcg,
 	if (WARN_ON_ONCE(!lru))
 		return 0;
 	might_sleep();
-	mutex_lock(&lru->wb_lock);
+	if (!if_idle)
+		mutex_lock(&lru->wb_lock);
+	else if (!mutex_trylock(&lru->wb_lock))
+		return 0;
 	do {
 		before = w.written;
 		w.rotated = 0;
@@ -356,14 +364,34 @@ static unsigned long lru_shrink(struct zheap_pool *pool, bool one_memcg,
  * to the hot end.
  *
  * Context: Process context; may sleep.  Serialised with other writeback
- * in the pool.
+ * in the pool.  The caller may not hold a mapping of an object of @pool:
+ * the end of an object's writeback waits for its users.
  * Return: the number of objects the callback took (and zheap freed).
  */
 unsigned long zheap_shrink(struct zheap_pool *pool, unsigned long nr)
 {
-	return lru_shrink(pool, false, NULL, nr);
+	return lru_shrink(pool, false, NULL, nr, false);
 }
 EXPORT_SYMBOL_GPL(zheap_shrink);
+
+/**
+ * zheap_shrink_if_idle() - zheap_shrink(), unless a writeback walk runs
+ * @pool: a pool with an LRU
+ * @nr: how many objects to write back at most
+ *
+ * For the page limit (zpool/pool.c): its caller is any allocation, which
+ * may hold a mapping of an object that the running walk waits for, so it
+ * must not wait for that walk (issue 19: the walk holds wb_lock while the
+ * end of a writeback waits for pins).
+ *
+ * Context: Process context; may sleep.
+ * Return: the number of objects the callback took; 0 at once if another
+ * walk of the pool is running.
+ */
+unsigned long zheap_shrink_if_idle(struct zheap_pool *pool, unsigned long nr)
+{
+	return lru_shrink(pool, false, NULL, nr, true);
+}
 
 /**
  * zheap_shrink_memcg() - write back one memcg's coldest objects
@@ -380,7 +408,7 @@ EXPORT_SYMBOL_GPL(zheap_shrink);
 unsigned long zheap_shrink_memcg(struct zheap_pool *pool,
 				 struct mem_cgroup *memcg, unsigned long nr)
 {
-	return lru_shrink(pool, true, memcg, nr);
+	return lru_shrink(pool, true, memcg, nr, false);
 }
 EXPORT_SYMBOL_GPL(zheap_shrink_memcg);
 

@@ -17,6 +17,7 @@ int zheap_lru_del(struct zheap_pool *pool, unsigned long handle);
 void zheap_lru_accessed(struct zheap_pool *pool, unsigned long handle);
 unsigned long zheap_lru_max_pages(struct zheap_pool *pool);
 bool zheap_lru_may_write_back(gfp_t gfp);
+unsigned long zheap_shrink_if_idle(struct zheap_pool *pool, unsigned long nr);
 void zheap_lru_stats(struct zheap_pool *pool, struct zheap_stats *stats);
 struct shrinker *zheap_lru_shrinker(struct zheap_pool *pool);
 

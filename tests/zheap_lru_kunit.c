@@ -46,6 +46,10 @@ struct lru_consumer {
 	unsigned int all_calls;		/* every call of the callback */
 	bool refuse_all;
 	struct completion done;
+	/* block_next: the next call waits in the callback for @mapped */
+	bool block_next;
+	unsigned long blocked;
+	struct completion in_callback, mapped;
 };
 
 static size_t obj_size(unsigned int i)
@@ -101,6 +105,12 @@ static int consumer_writeback(struct zheap_pool *pool, unsigned long handle,
 	int id = id_of(c, handle);
 
 	c->all_calls++;
+	if (c->block_next) {
+		c->block_next = false;
+		c->blocked = handle;
+		complete(&c->in_callback);
+		wait_for_completion(&c->mapped);
+	}
 	if (id < 0 || len != obj_size(id)) {
 		c->bad++;
 		return -EINVAL;
@@ -603,6 +613,69 @@ static void zheap_lru_test_writeback_races_free(struct kunit *test)
 	zheap_test_free_all(test, pool, c->handles, c->n);
 }
 
+static int shrink_one(void *arg)
+{
+	struct lru_consumer *c = arg;
+
+	zheap_shrink(c->pool, 1);
+	complete(&c->done);
+	return 0;
+}
+
+/* Backends whose maps may sleep: a mapper may allocate meanwhile. */
+static const void *sleepable_map_params(const void *prev, char *desc)
+{
+	const struct zheap_backend *b = prev;
+
+	do
+		b = zheap_test_backend_params(b, desc);
+	while (b && !b->map_can_sleep);
+	return b;
+}
+
+/*
+ * A consumer maps an object whose writeback is in its callback, then
+ * allocates at the page limit.  The walk holds wb_lock and, once the
+ * callback returns, waits for the mapping's pin; the allocation must not
+ * wait for the walk, or neither ever ends.
+ */
+static void zheap_lru_test_limit_while_mapped(struct kunit *test)
+{
+	struct lru_consumer *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	struct task_struct *walker;
+	unsigned long *fillers;
+	struct zheap_pool *pool;
+	unsigned int nr;
+	void *p;
+
+	fillers = kunit_kcalloc(test, LRU_RACE_OBJS, sizeof(*fillers),
+				GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, c && fillers);
+	pool = lru_pool_limit(test, c, ZHEAP_LRU_EXACT, LRU_OBJS, 16);
+	init_completion(&c->done);
+	init_completion(&c->in_callback);
+	init_completion(&c->mapped);
+	c->block_next = true;
+	walker = kthread_run(shrink_one, c, "zheap-kunit-walk");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(walker));
+	wait_for_completion(&c->in_callback);
+	p = zheap_map_object(pool, c->blocked, ZHEAP_MAP_RO);
+	complete(&c->mapped);
+	KUNIT_EXPECT_NOT_NULL(test, p);
+	for (nr = 0; nr < LRU_RACE_OBJS; nr++)
+		if (zheap_malloc(pool, PAGE_SIZE, GFP_KERNEL, &fillers[nr]))
+			break;
+	/* The limit held without the walk: -ENOSPC, not a wait. */
+	KUNIT_EXPECT_LT(test, nr, LRU_RACE_OBJS);
+	if (p)
+		zheap_unmap_object(pool, c->blocked);
+	wait_for_completion(&c->done);
+	while (nr--)
+		KUNIT_EXPECT_EQ(test, zheap_free(pool, fillers[nr]), 0);
+	expect_survivors(test, c);
+	zheap_test_free_all(test, pool, c->handles, c->n);
+}
+
 /*
  * The pool's shrinker, driven as reclaim drives it: it counts the LRU,
  * writes back what it is asked to, and stops for reclaim that may not
@@ -748,6 +821,8 @@ static void zheap_lru_test_plain_pool_pays_nothing(struct kunit *test)
 static struct kunit_case zheap_lru_cases[] = {
 	KUNIT_CASE_PARAM(zheap_lru_test_exact_order, zheap_test_backend_params),
 	KUNIT_CASE_PARAM(zheap_lru_test_shrink_all, zheap_test_backend_params),
+	KUNIT_CASE_PARAM(zheap_lru_test_limit_while_mapped,
+			 sleepable_map_params),
 	KUNIT_CASE_PARAM(zheap_lru_test_second_chance,
 			 zheap_test_backend_params),
 	KUNIT_CASE_PARAM(zheap_lru_test_epoch_order, zheap_test_backend_params),

@@ -250,7 +250,8 @@ static int make_room(struct zheap_pool *pool, gfp_t gfp)
 			unsigned long written = 0;
 
 			if (wb)
-				written = zheap_shrink(pool, LIMIT_BATCH);
+				written = zheap_shrink_if_idle(pool,
+							       LIMIT_BATCH);
 			if (atomic_long_read(&pool->pages) < max)
 				return 0;
 			zheap_compact(pool);
