@@ -217,6 +217,7 @@ bool zheap_object_pin(struct zheap_pool *pool, unsigned long handle,
 int zheap_object_unpin(struct zheap_pool *pool, unsigned long handle);
 bool zheap_object_busy(struct zheap_pool *pool, unsigned long handle);
 bool zheap_object_pinned(struct zheap_pool *pool, unsigned long handle);
+bool zheap_in_interrupt(const char *op);
 unsigned long *zheap_object_trylock_slot(struct zheap_pool *pool,
 					 unsigned long handle,
 					 unsigned long *loc);

@@ -36,6 +36,27 @@ static struct lockdep_map zheap_object_map =
 #endif
 
 /**
+ * zheap_in_interrupt() - refuse a call from an interrupt handler
+ * @op: the call, for the message
+ *
+ * zheap's calls run in process context, with or without preemption or
+ * interrupts disabled, but never in an interrupt handler, hard or soft:
+ * the object lock and the pins are waited for by spinning, and no lock
+ * of zheap's is BH- or IRQ-safe, so a handler that interrupted a holder
+ * on its own CPU would spin for ever.  The frontend's and the LRU's entry
+ * points refuse such a call (-EINVAL) through this, with one WARN per
+ * boot for all of them.
+ *
+ * Context: Any context.
+ * Return: true if the caller runs in an interrupt handler.
+ */
+bool zheap_in_interrupt(const char *op)
+{
+	return WARN_ONCE(!in_task(), "zheap: %s from interrupt context refused\n",
+			 op);
+}
+
+/**
  * zheap_object_pin() - start using an object
  * @pool: the pool
  * @handle: the object

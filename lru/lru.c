@@ -458,7 +458,8 @@ EXPORT_SYMBOL_GPL(zheap_lru_count_memcg);
  * an object that is on the LRU already, or under writeback, changes
  * nothing.
  *
- * Context: Process or atomic context, not hard interrupt.  No one may be
+ * Context: Process or atomic context, not an interrupt handler (refused
+ * with -EINVAL, zheap_in_interrupt()).  No one may be
  * using the object (reading, writing, mapping) during the call.
  * Return: 0; -EINVAL (one WARN per boot) if @handle is not live or the
  * pool has no LRU; -EBUSY if the object is in use.
@@ -469,7 +470,7 @@ int zheap_lru_add(struct zheap_pool *pool, unsigned long handle)
 	unsigned long loc;
 	int err;
 
-	if (WARN_ON_ONCE(!pool->lru))
+	if (WARN_ON_ONCE(!pool->lru) || zheap_in_interrupt("lru_add"))
 		return -EINVAL;
 	preempt_disable();
 	err = zheap_object_lock(pool, handle, &loc);
@@ -550,15 +551,16 @@ void zheap_lru_accessed(struct zheap_pool *pool, unsigned long handle)
  * For consumers that use an object without zheap reading it (reads and
  * maps count by themselves).
  *
- * Context: Any context but hard interrupt.
- * Return: 0, or -EINVAL if @handle is not live or the pool has no LRU.
+ * Context: Process or atomic context, not an interrupt handler.
+ * Return: 0, or -EINVAL if @handle is not live, the pool has no LRU, or
+ * the caller is an interrupt handler (zheap_in_interrupt()).
  */
 int zheap_lru_touch(struct zheap_pool *pool, unsigned long handle)
 {
 	unsigned long loc;
 	bool live;
 
-	if (!pool->lru)
+	if (!pool->lru || zheap_in_interrupt("lru_touch"))
 		return -EINVAL;
 	/* Only second chance marks a use in R; the others move the entry. */
 	live = lru_pin_marks(pool->lru) ?

@@ -7,6 +7,7 @@
  * to the pool's other counters, and every byte stored before still intact.
  */
 
+#include <linux/timer.h>
 #include "zheap_test_util.h"
 
 static struct zheap_pool *test_pool(struct kunit *test)
@@ -208,6 +209,69 @@ static void zheap_pool_test_torn_snapshot_reads_zero(struct kunit *test)
 	zheap_pool_destroy(pool);
 }
 
+struct softirq_call {
+	struct timer_list timer;
+	struct zheap_pool *pool;
+	unsigned long handle, fresh;
+	int malloc_err, read_err, write_err, free_err;
+	void *map;
+	struct completion done;
+};
+
+/* A timer callback runs in softirq context. */
+static void softirq_calls(struct timer_list *t)
+{
+	struct softirq_call *sc = from_timer(sc, t, timer);
+	u8 buf[8] = {};
+
+	sc->malloc_err = zheap_malloc(sc->pool, 64, GFP_ATOMIC, &sc->fresh);
+	sc->read_err = zheap_read_object(sc->pool, sc->handle, buf,
+					 sizeof(buf));
+	sc->write_err = zheap_write_object(sc->pool, sc->handle, buf,
+					   sizeof(buf));
+	sc->map = zheap_map_object(sc->pool, sc->handle, ZHEAP_MAP_RO);
+	sc->free_err = zheap_free(sc->pool, sc->handle);
+	complete(&sc->done);
+}
+
+/*
+ * No call from an interrupt handler: the object lock and pins are waited
+ * for by spinning, with no BH-safe lock.  A softirq's calls are refused
+ * and change nothing; the object stays intact.
+ */
+static void zheap_pool_test_softirq_calls_are_refused(struct kunit *test)
+{
+	struct softirq_call *sc = kunit_kzalloc(test, sizeof(*sc), GFP_KERNEL);
+	struct zheap_stats before, after;
+	u8 buf[100];
+
+	KUNIT_ASSERT_NOT_NULL(test, sc);
+	sc->pool = test_pool(test);
+	sc->handle = zheap_test_store(test, sc->pool, sizeof(buf), 7, buf);
+	zheap_pool_stats(sc->pool, &before);
+	init_completion(&sc->done);
+	timer_setup_on_stack(&sc->timer, softirq_calls, 0);
+	zheap_test_expect_warn(test, "from interrupt context refused");
+	mod_timer(&sc->timer, jiffies + 1);
+	wait_for_completion(&sc->done);
+	del_timer_sync(&sc->timer);
+	destroy_timer_on_stack(&sc->timer);
+
+	KUNIT_EXPECT_EQ(test, sc->malloc_err, -EINVAL);
+	KUNIT_EXPECT_EQ(test, sc->read_err, -EINVAL);
+	KUNIT_EXPECT_EQ(test, sc->write_err, -EINVAL);
+	KUNIT_EXPECT_NULL(test, sc->map);
+	KUNIT_EXPECT_EQ(test, sc->free_err, -EINVAL);
+	zheap_pool_stats(sc->pool, &after);
+	KUNIT_EXPECT_EQ(test, after.objects, before.objects);
+	KUNIT_EXPECT_EQ(test, after.malloc_ok, before.malloc_ok);
+	KUNIT_EXPECT_EQ(test, after.frees, before.frees);
+	KUNIT_EXPECT_EQ(test, zheap_test_check(test, sc->pool, sc->handle,
+					       sizeof(buf), 7, buf), 0);
+	KUNIT_EXPECT_EQ(test, zheap_free(sc->pool, sc->handle), 0);
+	zheap_pool_destroy(sc->pool);
+}
+
 static void zheap_pool_test_destroy_with_live_objects(struct kunit *test)
 {
 	long pages0 = atomic_long_read(&zheap_pages_allocated);
@@ -313,6 +377,7 @@ static struct kunit_case zheap_pool_cases[] = {
 	KUNIT_CASE(zheap_pool_test_destroy_with_live_objects),
 	KUNIT_CASE(zheap_pool_test_side_memory_of_any_size),
 	KUNIT_CASE(zheap_pool_test_torn_snapshot_reads_zero),
+	KUNIT_CASE(zheap_pool_test_softirq_calls_are_refused),
 #ifdef CONFIG_ZHEAP_FAULT_INJECTION
 	KUNIT_CASE(zheap_pool_test_failed_alloc_leaves_pool_consistent),
 #endif

@@ -274,8 +274,10 @@ static int make_room(struct zheap_pool *pool, gfp_t gfp)
  *
  * The object's contents are undefined until written.
  *
- * Context: Process or atomic context, as @gfp allows.
- * Return: 0; -EINVAL for a bad @size; -ENOMEM; -ENOSPC if the backend
+ * Context: Process context, or atomic context as @gfp allows, but not an
+ * interrupt handler (zheap_in_interrupt()).
+ * Return: 0; -EINVAL for a bad @size or from an interrupt handler
+ * (one WARN per boot); -ENOMEM; -ENOSPC if the backend
  * cannot hold an object of @size.  On error the pool is unchanged.
  */
 int zheap_malloc(struct zheap_pool *pool, size_t size, gfp_t gfp,
@@ -285,7 +287,7 @@ int zheap_malloc(struct zheap_pool *pool, size_t size, gfp_t gfp,
 	unsigned long h, loc, *slot;
 	int err;
 
-	if (!size || size > PAGE_SIZE)
+	if (!size || size > PAGE_SIZE || zheap_in_interrupt("malloc"))
 		return -EINVAL;
 	if (pool->lru) {
 		err = make_room(pool, gfp);
@@ -354,6 +356,8 @@ static int free_object(struct zheap_pool *pool, unsigned long handle)
 	unsigned long loc;
 	int err;
 
+	if (zheap_in_interrupt("free"))
+		return -EINVAL;
 	/* Whoever holds an object lock must not be preempted. */
 	preempt_disable();
 	err = zheap_object_lock(pool, handle, &loc);
@@ -388,9 +392,10 @@ static int free_object(struct zheap_pool *pool, unsigned long handle)
  * its writeback callback returns; the handle is dead for the caller at
  * once.
  *
- * Context: Process or atomic context, not hard interrupt.
+ * Context: Process or atomic context, not an interrupt handler (refused
+ * with -EINVAL, zheap_in_interrupt()).
  * Return: 0; -EINVAL (and one WARN per boot) if @handle is not a live
- * object of @pool; -EBUSY (and one WARN per boot) if the object is being
+ * object of @pool or the caller is an interrupt handler; -EBUSY (and one WARN per boot) if the object is being
  * read, written or is mapped.  Nothing is freed on error.
  */
 int zheap_free(struct zheap_pool *pool, unsigned long handle)
@@ -453,7 +458,8 @@ static void free_when_idle(struct zheap_pool *pool, unsigned long handle)
  * its last user unpins it.  A bad handle is counted and WARNed as by
  * zheap_free().
  *
- * Context: Process or atomic context, not hard interrupt.
+ * Context: Process or atomic context, not an interrupt handler (refused
+ * with -EINVAL, zheap_in_interrupt()).
  */
 void zheap_free_when_idle(struct zheap_pool *pool, unsigned long handle)
 {
@@ -485,6 +491,8 @@ static bool unpinned(struct zheap_pool *pool, unsigned long handle)
 static int object_pin(struct zheap_pool *pool, const char *op,
 		      unsigned long handle, unsigned long *loc)
 {
+	if (zheap_in_interrupt(op))
+		return -EINVAL;
 	if (!zheap_object_pin(pool, handle, loc))
 		return bad_handle(pool, op, handle);
 	return 0;
@@ -503,9 +511,10 @@ static bool too_long(struct zheap_pool *pool, unsigned long loc, size_t len)
  * @dst: where to copy it
  * @len: how many bytes, at most the object's size
  *
- * Context: Process or atomic context.  Holds nothing when it returns.
- * Return: 0; -EINVAL if @handle is not live (one WARN per boot) or @len
- * exceeds the object.
+ * Context: Process or atomic context, not an interrupt handler (refused
+ * with -EINVAL, zheap_in_interrupt()).  Holds nothing when it returns.
+ * Return: 0; -EINVAL if @handle is not live or the caller is an interrupt
+ * handler (one WARN per boot each), or if @len exceeds the object.
  */
 int zheap_read_object(struct zheap_pool *pool, unsigned long handle,
 		      void *dst, size_t len)
@@ -531,9 +540,10 @@ EXPORT_SYMBOL_GPL(zheap_read_object);
  * @src: the data
  * @len: how many bytes, at most the object's size
  *
- * Context: Process or atomic context.  Holds nothing when it returns.
- * Return: 0; -EINVAL if @handle is not live (one WARN per boot) or @len
- * exceeds the object.
+ * Context: Process or atomic context, not an interrupt handler (refused
+ * with -EINVAL, zheap_in_interrupt()).  Holds nothing when it returns.
+ * Return: 0; -EINVAL if @handle is not live or the caller is an interrupt
+ * handler (one WARN per boot each), or if @len exceeds the object.
  */
 int zheap_write_object(struct zheap_pool *pool, unsigned long handle,
 		       const void *src, size_t len)
@@ -574,10 +584,11 @@ EXPORT_SYMBOL_GPL(zheap_write_object);
  * time per context; an object may be in use by at most three callers at
  * once (a fourth waits).
  *
- * Context: Process or atomic context.  The caller may sleep before the
+ * Context: Process or atomic context, not an interrupt handler (refused
+ * with NULL, zheap_in_interrupt()).  The caller may sleep before the
  * unmap only if zheap_map_can_sleep() says so.
  * Return: the object's address, or NULL (one WARN per boot) if @handle is
- * not live in @pool.
+ * not live in @pool or the caller is an interrupt handler.
  */
 void *zheap_map_object(struct zheap_pool *pool, unsigned long handle,
 		       enum zheap_map_mode mode)

@@ -73,7 +73,7 @@ EXPORT_SYMBOL_GPL(zheap_zs_malloc);
  * @pool: the pool
  * @handle: a handle from zheap_zs_malloc(); 0 or an error value is ignored
  *
- * Context: Process or atomic context.
+ * Context: Process or atomic context, not an interrupt handler.
  */
 void zheap_zs_free(struct zheap_pool *pool, unsigned long handle)
 {
@@ -105,7 +105,7 @@ EXPORT_SYMBOL_GPL(zheap_zs_huge_class_size);
  * As with zsmalloc, map one object at a time per context and do not sleep
  * until the unmap unless zheap_map_can_sleep() says so.
  *
- * Context: Process or atomic context.
+ * Context: Process or atomic context, not an interrupt handler.
  * Return: the object's address (NULL, one WARN, for a dead handle).
  */
 void *zheap_zs_map_object(struct zheap_pool *pool, unsigned long handle,
