@@ -395,8 +395,9 @@ static int free_object(struct zheap_pool *pool, unsigned long handle)
  * Context: Process or atomic context, not an interrupt handler (refused
  * with -EINVAL, zheap_in_interrupt()).
  * Return: 0; -EINVAL (and one WARN per boot) if @handle is not a live
- * object of @pool or the caller is an interrupt handler; -EBUSY (and one WARN per boot) if the object is being
- * read, written or is mapped.  Nothing is freed on error.
+ * object of @pool or the caller is an interrupt handler; -EBUSY (and one
+ * WARN per boot) if the object is being read, written or is mapped.
+ * Nothing is freed on error.
  */
 int zheap_free(struct zheap_pool *pool, unsigned long handle)
 {
