@@ -698,47 +698,6 @@ unsigned int zheap_size_class(struct zheap_pool *pool, size_t size)
 }
 EXPORT_SYMBOL_GPL(zheap_size_class);
 
-/**
- * zheap_pool_stats() - read a pool's counters
- * @pool: the pool
- * @stats: filled in
- *
- * The counters are read one by one without a lock: each is exact, but a
- * snapshot taken while other calls run need not be consistent as a whole.
- *
- * Context: Any context.
- */
-void zheap_pool_stats(struct zheap_pool *pool, struct zheap_stats *stats)
-{
-	unsigned long sum[NR_ZHEAP_COUNTERS] = {};
-	unsigned int i;
-	int cpu;
-
-	for_each_possible_cpu(cpu) {
-		const struct zheap_pcpu_stats *c = per_cpu_ptr(pool->stats, cpu);
-
-		for (i = 0; i < NR_ZHEAP_COUNTERS; i++)
-			sum[i] += READ_ONCE(c->c[i]);
-	}
-	memset(stats, 0, sizeof(*stats));
-	for (i = 0; i < NR_ZHEAP_COUNTERS; i++)
-		*(u64 *)((char *)stats + zheap_counters[i].snapshot) = sum[i];
-	/*
-	 * A free counted on one CPU may be read before the malloc it frees
-	 * was counted on another: a difference below 0 is read as 0, not
-	 * as a count near 2^64.
-	 */
-	stats->objects = max_t(long, stats->malloc_ok - stats->frees, 0);
-	stats->stored_bytes = max_t(long, stats->stored_bytes, 0);
-	stats->pool_pages = atomic_long_read(&pool->pages);
-	stats->run_pages = READ_ONCE(pool->run_left);
-	stats->handle_slots = zheap_handles_used(pool);
-	stats->handle_bytes = zheap_handle_bytes(pool);
-	stats->backend_meta_bytes = pool->backend->ops->meta_bytes(pool->bpool);
-	zheap_lru_stats(pool, stats);
-}
-EXPORT_SYMBOL_GPL(zheap_pool_stats);
-
 /* The registry tells the zpool bridge of every backend. */
 static const struct zheap_registry_listener frontend_listener = {
 	.add = zheap_zpool_add,
