@@ -85,7 +85,10 @@ void zheap_mover_relocate(struct zheap_pool *pool, unsigned long handle,
  * @create: set up the backend's state for @pool; returns it, or NULL.
  *	May sleep.
  * @destroy: free everything @create and later calls allocated.  Every
- *	object has been released before this is called.
+ *	object has been released before this is called.  Pages still held
+ *	(a leak: WARN) are freed with zheap_page_free() first, and their
+ *	owners a grace period after (synchronize_rcu()), since a migration
+ *	callback may have found them just before.  May sleep.
  * @place: find room for an object of @size bytes (1..PAGE_SIZE) whose
  *	handle is @handle; store its location in *@loc.  Returns 0,
  *	-ENOMEM, or -ENOSPC if the backend cannot hold an object that big.

@@ -171,6 +171,12 @@ static void zbud_destroy(void *bpool)
 		zbud_page_release(zb, zp);
 	spin_unlock(&zb->owner.lock);
 
+	/*
+	 * A migration callback may have found a released page's owner just
+	 * before: the owner and descriptors go a grace period later.
+	 */
+	if (!list_empty(&all))
+		synchronize_rcu();
 	list_for_each_entry_safe(zp, tmp, &all, list)
 		kmem_cache_free(zbud_page_cache, zp);
 	kfree(zb);

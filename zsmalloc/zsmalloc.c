@@ -379,6 +379,7 @@ static void zs_destroy(void *bpool)
 	struct zs_pool *zp = bpool;
 	struct zs_span *span, *tmp;
 	unsigned int c, g;
+	LIST_HEAD(all);
 
 	/* The frontend has released every object: anything left leaked. */
 	for (c = 0; c < zs_nr_classes; c++) {
@@ -393,10 +394,16 @@ static void zs_destroy(void *bpool)
 		list_for_each_entry(span, &left, list)
 			zs_span_release(zp, span);
 		spin_unlock(&class->owner.lock);
-
-		list_for_each_entry_safe(span, tmp, &left, list)
-			kfree(span);
+		list_splice(&left, &all);
 	}
+	/*
+	 * A migration callback may have found a released page's owner just
+	 * before: owners and descriptors go a grace period later.
+	 */
+	if (!list_empty(&all))
+		synchronize_rcu();
+	list_for_each_entry_safe(span, tmp, &all, list)
+		kfree(span);
 	kvfree(zp);
 }
 
