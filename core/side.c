@@ -15,14 +15,23 @@
  * so that all 512 words of the chunk are slots and an entry found
  * anywhere names its handle (zheap_side_handle()).
  *
- * The companion is allocated with __GFP_ACCOUNT in the allocating task's
- * memcg context, and a user such as list_lru can read an entry's memcg
- * and node from the page it sits in: nothing per object points at a
- * memcg, and a memcg that goes away is followed to its parent by the
- * kernel's reparenting.  For that, all slots of a chunk belong to objects
- * of one memcg: a pool with side memory keeps one handle table per memcg
- * (@memcg_tables, made on first use, freed with the pool) besides the
- * per-CPU shards, which serve the root memcg.
+ * The companion is charged to the allocating task's memcg, and a user
+ * such as list_lru can read an entry's memcg and node from the page it
+ * sits in: nothing per object points at a memcg, and a memcg that goes
+ * away is followed to its parent by the kernel's reparenting.  For that,
+ * all slots of a chunk belong to objects of one memcg: a pool with side
+ * memory keeps one handle table per memcg (@memcg_tables, made on first
+ * use, freed with the pool) besides the per-CPU shards, which serve the
+ * root memcg and whose companions are not charged.
+ *
+ * The memcg is read once per allocation, with a reference
+ * (zheap_side_memcg_get()), and both the table (kmem_cache_alloc_lru(),
+ * which readies @side_lru for it) and the companion are allocated with
+ * it as the active memcg.  Read twice, once for the table and once by the
+ * charge (current->objcg, which the kernel refreshes lazily after a
+ * cgroup move), a task moved between the two got a companion charged to
+ * a memcg whose list_lru was never made ready: list_lru_add() then
+ * dereferenced NULL (issue 19).
  *
  * Who may read or write a slot's side bytes is the asking layer's rule;
  * lru/ does so only under the object's lock L.
@@ -33,18 +42,30 @@
 #include <linux/memcontrol.h>
 #include <linux/mm.h>
 #include <linux/rcupdate.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/xarray.h>
 
 #include "slots.h"
 
-/* Attach zeroed side memory to a new chunk, charged to the caller's memcg. */
-bool zheap_side_attach(struct zheap_pool *pool, struct page *chunk, gfp_t gfp)
+/*
+ * Attach zeroed side memory to a new chunk of @memcg's table, charged to
+ * @memcg (zheap_side_memcg_get()); not charged for the root's shards.
+ */
+bool zheap_side_attach(struct zheap_pool *pool, struct page *chunk,
+		       struct mem_cgroup *memcg, gfp_t gfp)
 {
+	struct mem_cgroup *old;
 	struct page *page;
 
-	page = alloc_pages(gfp | __GFP_COMP | __GFP_ACCOUNT | __GFP_ZERO,
-			   ZHEAP_SIDE_ORDER);
+	gfp |= __GFP_COMP | __GFP_ZERO;
+	if (memcg) {
+		old = set_active_memcg(memcg);
+		page = alloc_pages(gfp | __GFP_ACCOUNT, ZHEAP_SIDE_ORDER);
+		set_active_memcg(old);
+	} else {
+		page = alloc_pages(gfp, ZHEAP_SIDE_ORDER);
+	}
 	if (!page)
 		return false;
 	/* The back pointer; ->private will hold the chunk's header. */
@@ -123,17 +144,17 @@ unsigned long zheap_side_bytes(struct zheap_pool *pool)
 static struct kmem_cache *zheap_table_cache;
 
 /*
- * The id of the memcg that a kernel allocation made here would be charged
- * to, or 0 for the root (and for no memcg at all).  Dying memcgs are not
- * followed to their parent: the table is only a grouping, and the charge
- * is read from the companion page itself.
+ * The memcg that a new slot's side memory is charged to, with a
+ * reference: the active memcg (zheap_malloc_memcg() sets it), else the
+ * task's.  NULL for the root, for no memcg, and for a memcg that is going
+ * away (its objects go to the root's shards, uncharged).
  */
-static u64 charged_memcg_id(void)
+struct mem_cgroup *zheap_side_memcg_get(void)
 {
 	struct mem_cgroup *memcg;
 
 	if (mem_cgroup_disabled())
-		return 0;
+		return NULL;
 	guard(rcu)();
 	if (in_task()) {
 		memcg = current->active_memcg;
@@ -142,27 +163,38 @@ static u64 charged_memcg_id(void)
 	} else {
 		memcg = this_cpu_read(int_active_memcg);
 	}
-	if (!memcg || !memcg->css.parent)
-		return 0;
-	return cgroup_id(memcg->css.cgroup);
+	if (!memcg || !memcg->css.parent || !css_tryget(&memcg->css))
+		return NULL;
+	return memcg;
+}
+
+void zheap_side_memcg_put(struct mem_cgroup *memcg)
+{
+	if (memcg)
+		css_put(&memcg->css);
 }
 
 /*
- * The handle table of the memcg @id, made on first use.  It is allocated
- * with kmem_cache_alloc_lru(), which makes @side_lru ready for that memcg
- * and its ancestors.
+ * The handle table of @memcg, made on first use.  It is allocated with
+ * kmem_cache_alloc_lru() with @memcg active, which makes @side_lru ready
+ * for that memcg and its ancestors.
  */
-static struct zheap_handle_table *memcg_table(struct zheap_pool *pool, u64 id,
+static struct zheap_handle_table *memcg_table(struct zheap_pool *pool,
+					      struct mem_cgroup *memcg,
 					      gfp_t gfp)
 {
 	struct zheap_handle_table *table, *old;
+	u64 id = cgroup_id(memcg->css.cgroup);
+	struct mem_cgroup *active;
 
 	gfp &= ~(__GFP_HIGHMEM | __GFP_MOVABLE);
 	table = xa_load(&pool->memcg_tables, id);
 	if (table)
 		return table;
+	active = set_active_memcg(memcg);
 	table = kmem_cache_alloc_lru(zheap_table_cache, pool->side_lru,
 				     gfp | __GFP_ZERO | __GFP_ACCOUNT);
+	set_active_memcg(active);
 	if (!table)
 		return NULL;
 	zheap_table_init(table, pool);
@@ -174,20 +206,12 @@ static struct zheap_handle_table *memcg_table(struct zheap_pool *pool, u64 id,
 	return table;
 }
 
-/*
- * The table a new slot of @pool, which has side memory, comes from when
- * the caller is charged to a memcg other than the root, as an
- * ERR_PTR(-ENOMEM) if it cannot be made; NULL if the caller's CPU shard
- * serves it.
- */
+/* The table of @memcg (from zheap_side_memcg_get()), or NULL. */
 struct zheap_handle_table *zheap_side_table(struct zheap_pool *pool,
+					    struct mem_cgroup *memcg,
 					    gfp_t gfp)
 {
-	u64 id = charged_memcg_id();
-
-	if (!id)
-		return NULL;
-	return memcg_table(pool, id, gfp) ?: ERR_PTR(-ENOMEM);
+	return memcg_table(pool, memcg, gfp);
 }
 
 void zheap_side_tables_fini(struct zheap_pool *pool)
@@ -212,7 +236,17 @@ void zheap_side_module_exit(void)
 	kmem_cache_destroy(zheap_table_cache);
 }
 #else
+struct mem_cgroup *zheap_side_memcg_get(void)
+{
+	return NULL;
+}
+
+void zheap_side_memcg_put(struct mem_cgroup *memcg)
+{
+}
+
 struct zheap_handle_table *zheap_side_table(struct zheap_pool *pool,
+					    struct mem_cgroup *memcg,
 					    gfp_t gfp)
 {
 	return NULL;

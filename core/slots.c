@@ -125,7 +125,8 @@ int zheap_handles_init(struct zheap_pool *pool)
 
 static void chunk_free_now(struct page *page);
 
-static struct page *chunk_new(struct zheap_handle_table *table, gfp_t gfp)
+static struct page *chunk_new(struct zheap_handle_table *table,
+			      struct mem_cgroup *memcg, gfp_t gfp)
 {
 	struct zheap_chunk_header *hdr;
 	struct page *page;
@@ -140,7 +141,7 @@ static struct page *chunk_new(struct zheap_handle_table *table, gfp_t gfp)
 		return NULL;
 	page->index = 0;	/* no side memory, unless attached below */
 	if (table->pool->side_size &&
-	    !zheap_side_attach(table->pool, page, gfp)) {
+	    !zheap_side_attach(table->pool, page, memcg, gfp)) {
 		__free_page(page);
 		return NULL;
 	}
@@ -210,49 +211,28 @@ static unsigned int chunk_take(struct zheap_handle_table *table,
 	return idx;
 }
 
-/* Where a new slot comes from: the caller's memcg's table, or its CPU's. */
-static struct zheap_handle_table *alloc_table(struct zheap_pool *pool,
-					      gfp_t gfp)
+/* The shard of the CPU the caller runs on. */
+static struct zheap_handle_table *cpu_shard(struct zheap_pool *pool)
 {
-	struct zheap_handle_table *table;
-
-	if (pool->side_size) {
-		table = zheap_side_table(pool, gfp);
-		if (table)
-			return IS_ERR(table) ? NULL : table;
-	}
 	return &pool->shards[raw_smp_processor_id() & (pool->nr_shards - 1)];
 }
 
-/**
- * zheap_handle_alloc() - take a handle slot
- * @pool: the pool
- * @gfp: flags for a new chunk, if one is needed
- * @slot: set to the slot, for zheap_handle_set()
- *
- * The slot comes from the shard of the CPU the caller runs on (in a pool
- * with side memory, from the table of the caller's memcg if that is not
- * the root), and is not live until zheap_handle_set().
- *
- * Context: Process or atomic context, as @gfp allows.  Takes and releases
- * a shard lock.
- * Return: the handle, or 0 if no memory.
+/*
+ * Take a slot from @table, with a new chunk (its side memory charged to
+ * @memcg) if it has none free.
  */
-unsigned long zheap_handle_alloc(struct zheap_pool *pool, gfp_t gfp,
-				 unsigned long **slot)
+static unsigned long table_take(struct zheap_handle_table *table,
+				struct mem_cgroup *memcg, gfp_t gfp,
+				unsigned long **slot)
 {
-	struct zheap_handle_table *table;
 	struct page *page, *fresh = NULL;
 	unsigned int idx;
 
-	table = alloc_table(pool, gfp);
-	if (!table)
-		return 0;
 	spin_lock(&table->lock);
 	page = list_first_entry_or_null(&table->partial, struct page, lru);
 	if (!page) {
 		spin_unlock(&table->lock);
-		fresh = chunk_new(table, gfp);
+		fresh = chunk_new(table, memcg, gfp);
 		if (!fresh)
 			return 0;
 		spin_lock(&table->lock);
@@ -273,6 +253,38 @@ unsigned long zheap_handle_alloc(struct zheap_pool *pool, gfp_t gfp,
 		chunk_free(fresh);
 	*slot = chunk_slot(page, idx);
 	return chunk_handle(page, idx);
+}
+
+/**
+ * zheap_handle_alloc() - take a handle slot
+ * @pool: the pool
+ * @gfp: flags for a new chunk, if one is needed
+ * @slot: set to the slot, for zheap_handle_set()
+ *
+ * The slot comes from the shard of the CPU the caller runs on (in a pool
+ * with side memory, from the table of the caller's memcg if that is not
+ * the root), and is not live until zheap_handle_set().
+ *
+ * Context: Process or atomic context, as @gfp allows.  Takes and releases
+ * a shard lock.
+ * Return: the handle, or 0 if no memory.
+ */
+unsigned long zheap_handle_alloc(struct zheap_pool *pool, gfp_t gfp,
+				 unsigned long **slot)
+{
+	struct zheap_handle_table *table;
+	struct mem_cgroup *memcg;
+	unsigned long handle = 0;
+
+	if (!pool->side_size)
+		return table_take(cpu_shard(pool), NULL, gfp, slot);
+	/* One read of the memcg for the table and the charge (side.c). */
+	memcg = zheap_side_memcg_get();
+	table = memcg ? zheap_side_table(pool, memcg, gfp) : cpu_shard(pool);
+	if (table)
+		handle = table_take(table, memcg, gfp, slot);
+	zheap_side_memcg_put(memcg);
+	return handle;
 }
 
 /* Give slot @idx back to @page; return the chunk if it became empty. */

@@ -95,9 +95,13 @@ unsigned long *zheap_slot_of(struct zheap_pool *pool, unsigned long handle);
 void zheap_slot_put(struct zheap_pool *pool, unsigned long handle);
 
 /* core/side.c */
-bool zheap_side_attach(struct zheap_pool *pool, struct page *chunk, gfp_t gfp);
+struct mem_cgroup *zheap_side_memcg_get(void);
+void zheap_side_memcg_put(struct mem_cgroup *memcg);
+bool zheap_side_attach(struct zheap_pool *pool, struct page *chunk,
+		       struct mem_cgroup *memcg, gfp_t gfp);
 void zheap_side_detach(struct page *chunk);
 struct zheap_handle_table *zheap_side_table(struct zheap_pool *pool,
+					    struct mem_cgroup *memcg,
 					    gfp_t gfp);
 void zheap_side_tables_fini(struct zheap_pool *pool);
 int zheap_side_module_init(void);
