@@ -22,6 +22,8 @@ import klog  # noqa: E402
 
 SUITES = ("zheap_contract", "zheap_pool", "zheap_zbud", "zheap_zsmalloc",
           "zheap_migrate", "zheap_lru", "zheap_zs_compat")
+# The debug build has kmemleak: its scan after every other suite.
+FLAVOUR_SUITES = {"debug": ("zheap_leaks",)}
 
 
 def leaves(group, out, suite=None, depth=0):
@@ -61,7 +63,7 @@ def main():
             failed += 1
             problems.append(f"case {group}.{name}: {status}")
 
-    for suite in SUITES:
+    for suite in SUITES + FLAVOUR_SUITES.get(flavour, ()):
         if suite not in seen:
             failed += 1
             problems.append(f"suite {suite}: did not run")
