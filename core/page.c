@@ -158,7 +158,12 @@ static struct page *run_new(struct zheap_pool *pool, gfp_t gfp)
 
 	if (atomic_long_read(&pool->pages) < ZHEAP_RUN_MIN_PAGES)
 		return NULL;
-	gfp &= ~(__GFP_HIGHMEM | __GFP_RECLAIM | __GFP_COMP);
+	/*
+	 * A run is an opportunity, never a need: no reclaim, no retry and no
+	 * __GFP_NOFAIL, which the page allocator refuses above order 1 (it
+	 * WARNs); the caller's flags go to the order-0 fallback.
+	 */
+	gfp &= ~(__GFP_HIGHMEM | __GFP_RECLAIM | __GFP_COMP | __GFP_NOFAIL);
 	page = alloc_pages(gfp | __GFP_MOVABLE | __GFP_NOWARN | __GFP_NORETRY,
 			   order);
 	if (!page)
