@@ -31,12 +31,18 @@
 #include <linux/types.h>
 #include <linux/gfp.h>
 
-/* What the code assumes, refused here for out-of-tree builds (Kconfig). */
+/*
+ * What the code assumes, refused here for out-of-tree builds (Kconfig
+ * says the same in tree): 4 KiB pages, for which handle chunks, the slot
+ * word's location bits and the backends' layouts are sized; and no
+ * PREEMPT_RT, where the spinlocks taken under the object lock (a bit
+ * taken with preemption disabled) would sleep.
+ */
 #if PAGE_SHIFT != 12
-#error "zheap needs 4 KiB pages: handle chunks, slot locations and the backends' layouts are sized for them"
+#error "zheap needs 4 KiB pages (see the comment above)"
 #endif
 #ifdef CONFIG_PREEMPT_RT
-#error "zheap does not support PREEMPT_RT: its object lock is taken with preemption disabled, and the spinlocks taken under it sleep there"
+#error "zheap does not support PREEMPT_RT (see the comment above)"
 #endif
 
 struct zheap_pool;
