@@ -27,6 +27,7 @@ enum lru_answer {
 	AGAIN_TWICE,	/* -EAGAIN twice, then take */
 	AGAIN_ALWAYS,
 	FREE_IT,	/* the consumer frees the object, then refuses it */
+	FREE_TWICE,	/* as FREE_IT, and its second free is refused */
 	READ_AND_MOVE,	/* read it and migrate its page, then take it */
 };
 
@@ -133,9 +134,15 @@ static int consumer_writeback(struct zheap_pool *pool, unsigned long handle,
 			c->calls[id]++;
 			return -EAGAIN;
 		case FREE_IT:
+		case FREE_TWICE:
 			c->calls[id]++;
 			if (zheap_free(pool, handle))
 				c->bad++;
+			if (c->answer[id] == FREE_TWICE) {
+				zheap_test_expect_warn(c->test, "is not live");
+				if (zheap_free(pool, handle) != -EINVAL)
+					c->bad++;
+			}
 			c->handles[id] = 0;
 			return -EBUSY;
 		case READ_AND_MOVE:
@@ -542,15 +549,17 @@ static void zheap_lru_test_free_and_move_during_writeback(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, c);
 	c->answer[0] = FREE_IT;
 	c->answer[1] = READ_AND_MOVE;
-	c->answer[3] = FREE_IT;
+	c->answer[3] = FREE_TWICE;
 	pool = lru_pool(test, c, ZHEAP_LRU_EXACT, LRU_OBJS);
 
+	/* The second free of object 3 during its writeback: -EINVAL. */
 	KUNIT_EXPECT_EQ(test, zheap_shrink(pool, 3), 3);
 	KUNIT_EXPECT_EQ(test, c->calls[0], 1);
 	KUNIT_EXPECT_EQ(test, c->calls[1], 1);
 	KUNIT_EXPECT_EQ(test, c->calls[3], 1);
 	zheap_pool_stats(pool, &s);
 	KUNIT_EXPECT_EQ(test, s.wb_freed, 2);
+	KUNIT_EXPECT_EQ(test, s.bad_handles, 1);
 	KUNIT_EXPECT_EQ(test, s.pages_migrated, 1);
 	KUNIT_EXPECT_EQ(test, s.frees, 2 + 3);
 	KUNIT_EXPECT_EQ(test, zheap_lru_count(pool), LRU_OBJS - 5);
@@ -785,6 +794,43 @@ static void zheap_lru_test_page_limit(struct kunit *test)
 	zheap_test_free_all(test, pool, c->handles, c->n);
 }
 
+/*
+ * zheap_lru_add() of an object in use is -EBUSY and adds nothing; of a
+ * dead handle -EINVAL (one WARN per boot).  Neither changes the LRU.
+ */
+static void zheap_lru_test_add_refuses(struct kunit *test)
+{
+	struct lru_consumer *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	struct zheap_pool *pool;
+	unsigned long h, dead;
+	void *p;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	pool = lru_pool(test, c, ZHEAP_LRU_EXACT, LRU_OBJS);
+	KUNIT_ASSERT_EQ(test, zheap_malloc(pool, 100, GFP_KERNEL, &h), 0);
+	p = zheap_map_object(pool, h, ZHEAP_MAP_WO);
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	memset(p, 0, 100);
+	KUNIT_EXPECT_EQ(test, zheap_lru_add(pool, h), -EBUSY);
+	zheap_unmap_object(pool, h);
+	KUNIT_EXPECT_EQ(test, zheap_lru_count(pool), LRU_OBJS);
+
+	KUNIT_ASSERT_EQ(test, zheap_malloc(pool, 100, GFP_KERNEL, &dead), 0);
+	KUNIT_ASSERT_EQ(test, zheap_free(pool, dead), 0);
+	zheap_test_expect_warn(test, "is not live");
+	KUNIT_EXPECT_EQ(test, zheap_lru_add(pool, dead), -EINVAL);
+	KUNIT_EXPECT_EQ(test, zheap_lru_count(pool), LRU_OBJS);
+
+	/* Once idle, the object is added; a second add changes nothing. */
+	KUNIT_EXPECT_EQ(test, zheap_lru_add(pool, h), 0);
+	KUNIT_EXPECT_EQ(test, zheap_lru_add(pool, h), 0);
+	KUNIT_EXPECT_EQ(test, zheap_lru_count(pool), LRU_OBJS + 1);
+	KUNIT_EXPECT_EQ(test, zheap_free(pool, h), 0);
+	KUNIT_EXPECT_EQ(test, zheap_lru_count(pool), LRU_OBJS);
+	expect_survivors(test, c);
+	zheap_test_free_all(test, pool, c->handles, c->n);
+}
+
 /* Pools without an LRU: no entries, no memory, and the calls refuse. */
 static void zheap_lru_test_plain_pool_pays_nothing(struct kunit *test)
 {
@@ -821,6 +867,7 @@ static void zheap_lru_test_plain_pool_pays_nothing(struct kunit *test)
 static struct kunit_case zheap_lru_cases[] = {
 	KUNIT_CASE_PARAM(zheap_lru_test_exact_order, zheap_test_backend_params),
 	KUNIT_CASE_PARAM(zheap_lru_test_shrink_all, zheap_test_backend_params),
+	KUNIT_CASE_PARAM(zheap_lru_test_add_refuses, zheap_test_backend_params),
 	KUNIT_CASE_PARAM(zheap_lru_test_limit_while_mapped,
 			 sleepable_map_params),
 	KUNIT_CASE_PARAM(zheap_lru_test_second_chance,

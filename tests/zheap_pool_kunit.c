@@ -42,6 +42,7 @@ static void zheap_pool_test_bad_sizes_are_einval(struct kunit *test)
 	struct zheap_pool *pool = test_pool(test);
 	unsigned long handle = 0;
 	struct zheap_stats s;
+	u8 buf[128];
 
 	KUNIT_EXPECT_EQ(test, zheap_malloc(pool, 0, GFP_KERNEL, &handle),
 			-EINVAL);
@@ -51,6 +52,17 @@ static void zheap_pool_test_bad_sizes_are_einval(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, s.objects, 0);
 	KUNIT_EXPECT_EQ(test, s.handle_slots, 0);
 	KUNIT_EXPECT_EQ(test, s.pool_pages, 0);
+
+	/* Reads and writes past the object's end: -EINVAL, nothing changed. */
+	handle = zheap_test_store(test, pool, 100, 3, buf);
+	KUNIT_EXPECT_EQ(test, zheap_read_object(pool, handle, buf, 101),
+			-EINVAL);
+	memset(buf, 0, sizeof(buf));
+	KUNIT_EXPECT_EQ(test, zheap_write_object(pool, handle, buf, 101),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, zheap_test_check(test, pool, handle, 100, 3, buf),
+			0);
+	KUNIT_EXPECT_EQ(test, zheap_free(pool, handle), 0);
 	zheap_pool_destroy(pool);
 }
 
