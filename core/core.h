@@ -108,6 +108,11 @@ struct zheap_pool {
 	 */
 	atomic_long_t pages ____cacheline_aligned_in_smp;
 	/*
+	 * Of @pages, those freed while the kernel held their page lock and
+	 * not yet let go (core/page.c); the pool waits for them at destroy.
+	 */
+	atomic_long_t pages_deferred;
+	/*
 	 * The pages of the current run not yet handed out (core/page.c):
 	 * run_lock protects run and run_left.  Innermost: taken under an
 	 * owner lock or none, never from interrupts, and nothing is taken or
@@ -279,6 +284,7 @@ void zheap_page_set_mops(const struct movable_operations *mops);
 struct zheap_page_owner *zheap_page_owner_of(struct page *page);
 void zheap_pages_release_deferred(bool wait);
 void zheap_pages_flush_deferred(void);
+void zheap_pages_wait_deferred(struct zheap_pool *pool);
 unsigned long zheap_page_run_release(struct zheap_pool *pool);
 extern atomic_long_t zheap_pages_deferred;
 /*

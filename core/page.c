@@ -21,14 +21,18 @@
  * movable_operations under it).  zheap_page_free() may run in atomic
  * context and only tries that lock: if the kernel holds it (it is
  * isolating or migrating the page), the page is disowned at once and put
- * on a deferred list, from which the next zheap_page_alloc() or
- * zheap_compact() lets it go once its lock is free (a trylock again), and
- * zheap_pages_flush_deferred() for certain (it sleeps on the lock).
- * Meanwhile the callbacks find the page disowned and refuse it; the
- * kernel drops its own reference when it gives up, and zheap's put_page()
- * frees the page.  This is the "page freed while it is being migrated"
- * case.  No work item is queued from the free path, which may hold any
- * consumer lock.
+ * on a deferred list, which a delayed work item (queued from the free
+ * path, every jiffy while the list is not empty) and the next
+ * zheap_page_alloc() or zheap_compact() go through, letting each page go
+ * once its lock is free (a trylock again); zheap_pages_flush_deferred()
+ * does it for certain (it sleeps on the lock).  Until it is let go the
+ * page still counts in its pool's @pages, so zheap_total_pages(), zram's
+ * mem_used_total and zswap's pool limit see it, and in @pages_deferred,
+ * which zheap_pool_destroy() waits for.  Meanwhile the callbacks find the
+ * page disowned and refuse it for good (-ENOENT, so the kernel does not
+ * retry); the kernel drops its own reference when it gives up, and
+ * zheap's put_page() frees the page.  This is the "page freed while it is
+ * being migrated" case.
  *
  * Runs.  A movable page is placed wherever the allocator's movable lists
  * have one, and those are, while a consumer such as zswap stores, mostly
@@ -53,6 +57,7 @@
 #include <linux/llist.h>
 #include <linux/mm.h>
 #include <linux/pagemap.h>
+#include <linux/workqueue.h>
 
 #include "core.h"
 
@@ -62,6 +67,15 @@ atomic_long_t zheap_pages_allocated = ATOMIC_LONG_INIT(0);
 atomic_long_t zheap_pages_deferred = ATOMIC_LONG_INIT(0);
 
 static LLIST_HEAD(deferred_pages);
+
+/* What a deferred page's first bytes hold: it holds no object any more. */
+struct deferred_page {
+	struct llist_node node;
+	struct zheap_pool *pool;
+};
+
+static void deferred_work_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(deferred_work, deferred_work_fn);
 /* The migration layer's callbacks for every zheap page; set before use. */
 static const struct movable_operations *page_mops;
 
@@ -264,25 +278,34 @@ void zheap_page_publish(struct zheap_page_owner *owner, struct page *page)
 }
 EXPORT_SYMBOL_GPL(zheap_page_publish);
 
+/* The pool's count of a page ends; the caller let the page go. */
+static void page_uncount(struct zheap_pool *pool)
+{
+	/* An empty pool keeps no run either. */
+	if (atomic_long_dec_and_test(&pool->pages))
+		zheap_page_run_release(pool);
+	atomic_long_dec(&zheap_pages_allocated);
+}
+
 /**
  * zheap_page_free() - give back a page from zheap_page_alloc()
  * @owner: its owner
  * @page: the page, holding no live object
  *
  * A published page is disowned at once; if the kernel is migrating it
- * right now it is let go by a worker, later.
+ * right now it is let go by a work item once the kernel lets go, and
+ * counts in the pool's pages until then.
  *
  * Context: Any context but hard interrupt.  Holds @owner's lock if the
  * page was published.
  */
 void zheap_page_free(struct zheap_page_owner *owner, struct page *page)
 {
-	/* An empty pool keeps no run either. */
-	if (atomic_long_dec_and_test(&owner->pool->pages))
-		zheap_page_run_release(owner->pool);
-	atomic_long_dec(&zheap_pages_allocated);
+	struct zheap_pool *pool = owner->pool;
+	struct deferred_page *d;
 
 	if (!zheap_page_owner_of(page)) {
+		page_uncount(pool);
 		put_page(page);
 		return;
 	}
@@ -291,12 +314,17 @@ void zheap_page_free(struct zheap_page_owner *owner, struct page *page)
 	if (trylock_page(page)) {
 		__ClearPageMovable(page);
 		unlock_page(page);
+		page_uncount(pool);
 		put_page(page);
 		return;
 	}
 	/* The page holds nothing any more: its first bytes carry the link. */
+	d = page_address(page);
+	d->pool = pool;
+	atomic_long_inc(&pool->pages_deferred);
 	atomic_long_inc(&zheap_pages_deferred);
-	llist_add(page_address(page), &deferred_pages);
+	llist_add(&d->node, &deferred_pages);
+	queue_delayed_work(system_wq, &deferred_work, 1);
 }
 EXPORT_SYMBOL_GPL(zheap_page_free);
 
@@ -312,18 +340,46 @@ void zheap_pages_release_deferred(bool wait)
 	struct llist_node *node, *next;
 
 	llist_for_each_safe(node, next, llist_del_all(&deferred_pages)) {
-		struct page *page = virt_to_page(node);
+		struct deferred_page *d = container_of(node, struct deferred_page,
+						       node);
+		struct page *page = virt_to_page(d);
+		struct zheap_pool *pool = d->pool;
 
 		if (wait) {
 			lock_page(page);
 		} else if (!trylock_page(page)) {
 			llist_add(node, &deferred_pages);
+			queue_delayed_work(system_wq, &deferred_work, 1);
 			continue;
 		}
 		__ClearPageMovable(page);
 		unlock_page(page);
 		put_page(page);
+		page_uncount(pool);
 		atomic_long_dec(&zheap_pages_deferred);
+		/* The last touch of @pool: its destroy waits for this. */
+		atomic_long_dec(&pool->pages_deferred);
+	}
+}
+
+static void deferred_work_fn(struct work_struct *work)
+{
+	zheap_pages_release_deferred(false);
+}
+
+/**
+ * zheap_pages_wait_deferred() - wait until none of a pool's pages is deferred
+ * @pool: a pool being destroyed
+ *
+ * Context: Process context; may sleep (on the page locks the kernel holds).
+ */
+void zheap_pages_wait_deferred(struct zheap_pool *pool)
+{
+	while (atomic_long_read(&pool->pages_deferred)) {
+		zheap_pages_release_deferred(true);
+		/* The work item may hold some of them: let it finish. */
+		if (atomic_long_read(&pool->pages_deferred))
+			flush_delayed_work(&deferred_work);
 	}
 }
 
@@ -334,5 +390,6 @@ void zheap_pages_release_deferred(bool wait)
  */
 void zheap_pages_flush_deferred(void)
 {
+	cancel_delayed_work_sync(&deferred_work);
 	zheap_pages_release_deferred(true);
 }

@@ -143,7 +143,7 @@ static int migrate_locked(struct zheap_page_owner *owner, struct page *dst,
 
 	lockdep_assert_held(&owner->lock);
 	if (zheap_page_owner_of(src) != owner)
-		return -EAGAIN;
+		return -ENOENT;
 	nr = page_objects(owner->pool, src, &handles);
 	if (nr == UINT_MAX)
 		return -EINVAL;
@@ -167,13 +167,14 @@ static int migrate_locked(struct zheap_page_owner *owner, struct page *dst,
  * Context: Process or atomic context.  Takes and releases @src's owner
  * lock and the locks of the objects in @src.
  * Return: MIGRATEPAGE_SUCCESS; -EAGAIN if an object in @src is in use
- * (counted in migrate_busy) or @src is no longer zheap's; -EINVAL if the
- * backend reports more objects than a page can hold.
+ * (counted in migrate_busy); -ENOENT if @src is no longer zheap's (it was
+ * freed while the kernel held it: trying again cannot help); -EINVAL if
+ * the backend reports more objects than a page can hold.
  */
 int zheap_migrate_page(struct page *dst, struct page *src)
 {
 	struct zheap_page_owner *owner;
-	int err = -EAGAIN;
+	int err = -ENOENT;
 
 	rcu_read_lock();
 	owner = zheap_page_owner_of(src);

@@ -185,6 +185,8 @@ void zheap_pool_destroy(struct zheap_pool *pool)
 	 */
 	synchronize_rcu();
 	b->ops->destroy(pool->bpool);
+	/* Pages freed while the kernel held them still point at @pool. */
+	zheap_pages_wait_deferred(pool);
 	zheap_page_run_release(pool);
 	WARN_ONCE(atomic_long_read(&pool->pages),
 		  "zheap: backend %s leaked %ld pages\n", b->name,
