@@ -56,6 +56,27 @@ bool zheap_in_interrupt(const char *op)
 			 op);
 }
 
+/*
+ * Wait for a fourth pin: the three users may sleep (zbud's maps may), so a
+ * caller that may be preempted (@may_yield, read before RCU, which
+ * disables preemption without CONFIG_PREEMPT_RCU) lets them run, outside
+ * RCU; one that may not, spins.  The slot may go meanwhile: look it up
+ * again.
+ */
+static unsigned long *pin_wait_full(struct zheap_pool *pool,
+				    unsigned long handle, bool may_yield)
+	__must_hold(RCU)
+{
+	if (!may_yield) {
+		cpu_relax();
+		return zheap_slot_of(pool, handle);
+	}
+	rcu_read_unlock();
+	cond_resched();
+	rcu_read_lock();
+	return zheap_slot_of(pool, handle);
+}
+
 /**
  * zheap_object_pin() - start using an object
  * @pool: the pool
@@ -63,7 +84,9 @@ bool zheap_in_interrupt(const char *op)
  * @loc: set to its location, stable until zheap_object_unpin()
  *
  * Waits while the object is being moved or freed (never long: the holder
- * of the lock does not sleep), or while three other users hold it.
+ * of the lock does not sleep), or while three other users hold it: then
+ * it yields the CPU between tries if the caller may be preempted, since
+ * those users may sleep.
  *
  * Context: Any context but hard interrupt.
  * Return: true, or false if @handle is not a live object of @pool.
@@ -71,25 +94,36 @@ bool zheap_in_interrupt(const char *op)
 bool zheap_object_pin(struct zheap_pool *pool, unsigned long handle,
 		      unsigned long *loc)
 {
-	guard(rcu)();
-	unsigned long *slot = zheap_slot_of(pool, handle), word;
+	bool may_yield = preemptible(), live = false;
+	unsigned long *slot, word;
 
+	rcu_read_lock();
+	slot = zheap_slot_of(pool, handle);
 	if (!slot)
-		return false;
+		goto out;
 	word = READ_ONCE(*slot);
 	do {
 		while ((word & ZHEAP_SLOT_LIVE) &&
 		       ((word & ZHEAP_SLOT_LOCKED) ||
 			(word & ZHEAP_SLOT_PINS) == ZHEAP_SLOT_PINS)) {
-			cpu_relax();
+			if (word & ZHEAP_SLOT_LOCKED) {
+				cpu_relax();
+			} else {
+				slot = pin_wait_full(pool, handle, may_yield);
+				if (!slot)
+					goto out;
+			}
 			word = READ_ONCE(*slot);
 		}
 		if (!(word & ZHEAP_SLOT_LIVE))
-			return false;
+			goto out;
 	} while (!try_cmpxchg(slot, &word,
 			      (word + ZHEAP_SLOT_PIN) | pool->pin_mark));
 	*loc = slot_loc(word);
-	return true;
+	live = true;
+out:
+	rcu_read_unlock();
+	return live;
 }
 
 /**

@@ -7,6 +7,8 @@
  * to the pool's other counters, and every byte stored before still intact.
  */
 
+#include <linux/delay.h>
+#include <linux/kthread.h>
 #include <linux/timer.h>
 #include "zheap_test_util.h"
 
@@ -284,6 +286,63 @@ static void zheap_pool_test_softirq_calls_are_refused(struct kunit *test)
 	zheap_pool_destroy(sc->pool);
 }
 
+#ifdef CONFIG_PREEMPT_COUNT
+struct pin_holder {
+	struct zheap_pool *pool;
+	unsigned long handle;
+	struct completion mapped, done;
+};
+
+/* A user that sleeps with the object mapped (zbud's maps may sleep). */
+static int hold_pin(void *arg)
+{
+	struct pin_holder *h = arg;
+	void *p = zheap_map_object(h->pool, h->handle, ZHEAP_MAP_RO);
+
+	complete(&h->mapped);
+	msleep(100);
+	if (p)
+		zheap_unmap_object(h->pool, h->handle);
+	complete(&h->done);
+	return 0;
+}
+
+/*
+ * Three users hold an object and sleep; a fourth waits for one of them
+ * and, since it may be preempted, lets them run meanwhile.  On UML's one
+ * CPU without preemption a fourth that only spun would never let them
+ * run again.  (preemptible() needs CONFIG_PREEMPT_COUNT: the debug run.)
+ */
+static void zheap_pool_test_fourth_user_yields(struct kunit *test)
+{
+	struct pin_holder *h = kunit_kcalloc(test, 3, sizeof(*h), GFP_KERNEL);
+	struct zheap_pool *pool = test_pool(test);
+	struct task_struct *t;
+	unsigned long handle;
+	unsigned int i;
+	u8 buf[100];
+
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	KUNIT_ASSERT_TRUE(test, zheap_map_can_sleep(pool));
+	handle = zheap_test_store(test, pool, sizeof(buf), 5, buf);
+	for (i = 0; i < 3; i++) {
+		h[i].pool = pool;
+		h[i].handle = handle;
+		init_completion(&h[i].mapped);
+		init_completion(&h[i].done);
+		t = kthread_run(hold_pin, &h[i], "zheap-kunit-pin%u", i);
+		KUNIT_ASSERT_FALSE(test, IS_ERR(t));
+		wait_for_completion(&h[i].mapped);
+	}
+	KUNIT_EXPECT_EQ(test, zheap_test_check(test, pool, handle, sizeof(buf),
+					       5, buf), 0);
+	for (i = 0; i < 3; i++)
+		wait_for_completion(&h[i].done);
+	KUNIT_EXPECT_EQ(test, zheap_free(pool, handle), 0);
+	zheap_pool_destroy(pool);
+}
+#endif
+
 static void zheap_pool_test_destroy_with_live_objects(struct kunit *test)
 {
 	long pages0 = atomic_long_read(&zheap_pages_allocated);
@@ -390,6 +449,9 @@ static struct kunit_case zheap_pool_cases[] = {
 	KUNIT_CASE(zheap_pool_test_side_memory_of_any_size),
 	KUNIT_CASE(zheap_pool_test_torn_snapshot_reads_zero),
 	KUNIT_CASE(zheap_pool_test_softirq_calls_are_refused),
+#ifdef CONFIG_PREEMPT_COUNT
+	KUNIT_CASE(zheap_pool_test_fourth_user_yields),
+#endif
 #ifdef CONFIG_ZHEAP_FAULT_INJECTION
 	KUNIT_CASE(zheap_pool_test_failed_alloc_leaves_pool_consistent),
 #endif
