@@ -149,6 +149,15 @@ int zheap_object_unpin(struct zheap_pool *pool, unsigned long handle)
 	return 0;
 }
 
+/* The slot word of @handle now, 0 (not live) if it is no slot of @pool. */
+static unsigned long slot_word(struct zheap_pool *pool, unsigned long handle)
+{
+	guard(rcu)();
+	unsigned long *slot = zheap_slot_of(pool, handle);
+
+	return slot ? READ_ONCE(*slot) : 0;
+}
+
 /**
  * zheap_object_busy() - is an object pinned or locked?
  * @pool: the pool
@@ -160,12 +169,8 @@ int zheap_object_unpin(struct zheap_pool *pool, unsigned long handle)
  */
 bool zheap_object_busy(struct zheap_pool *pool, unsigned long handle)
 {
-	guard(rcu)();
-	unsigned long *slot = zheap_slot_of(pool, handle), word;
+	unsigned long word = slot_word(pool, handle);
 
-	if (!slot)
-		return true;
-	word = READ_ONCE(*slot);
 	return !(word & ZHEAP_SLOT_LIVE) ||
 	       (word & (ZHEAP_SLOT_LOCKED | ZHEAP_SLOT_PINS));
 }
@@ -181,12 +186,8 @@ bool zheap_object_busy(struct zheap_pool *pool, unsigned long handle)
  */
 bool zheap_object_pinned(struct zheap_pool *pool, unsigned long handle)
 {
-	guard(rcu)();
-	unsigned long *slot = zheap_slot_of(pool, handle), word;
+	unsigned long word = slot_word(pool, handle);
 
-	if (!slot)
-		return false;
-	word = READ_ONCE(*slot);
 	return (word & ZHEAP_SLOT_LIVE) && (word & ZHEAP_SLOT_PINS);
 }
 

@@ -197,6 +197,15 @@ static void zheap_pool_test_side_memory_of_any_size(struct kunit *test)
  * on different CPUs): the difference reads 0, never near 2^64.  The torn
  * read is made here by counting a free and its bytes ahead of time.
  */
+/* Count @n frees and their bytes ahead of the mallocs, or undo it. */
+static void count_frees_ahead(struct zheap_pool *pool, long n, long bytes)
+{
+	preempt_disable();
+	zheap_count_add(pool, ZHEAP_C_FREES, n);
+	zheap_count_sub(pool, ZHEAP_C_STORED_BYTES, bytes);
+	preempt_enable();
+}
+
 static void zheap_pool_test_torn_snapshot_reads_zero(struct kunit *test)
 {
 	struct zheap_pool *pool = test_pool(test);
@@ -205,17 +214,11 @@ static void zheap_pool_test_torn_snapshot_reads_zero(struct kunit *test)
 	u8 buf[100];
 
 	h = zheap_test_store(test, pool, sizeof(buf), 1, buf);
-	preempt_disable();
-	zheap_count_add(pool, ZHEAP_C_FREES, 2);
-	zheap_count_sub(pool, ZHEAP_C_STORED_BYTES, 300);
-	preempt_enable();
+	count_frees_ahead(pool, 2, 300);
 	zheap_pool_stats(pool, &s);
 	KUNIT_EXPECT_EQ(test, s.objects, 0);
 	KUNIT_EXPECT_EQ(test, s.stored_bytes, 0);
-	preempt_disable();
-	zheap_count_sub(pool, ZHEAP_C_FREES, 2);
-	zheap_count_add(pool, ZHEAP_C_STORED_BYTES, 300);
-	preempt_enable();
+	count_frees_ahead(pool, -2, -300);
 	zheap_pool_stats(pool, &s);
 	KUNIT_EXPECT_EQ(test, s.objects, 1);
 	KUNIT_EXPECT_EQ(test, s.stored_bytes, sizeof(buf));
