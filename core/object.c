@@ -58,21 +58,20 @@ bool zheap_in_interrupt(const char *op)
 
 /*
  * Wait for a fourth pin: the three users may sleep (zbud's maps may), so a
- * caller that may be preempted (@may_yield, read before RCU, which
- * disables preemption without CONFIG_PREEMPT_RCU) lets them run, outside
- * RCU; one that may not, spins.  The slot may go meanwhile: look it up
- * again.
+ * caller that may be preempted lets them run; one that may not, spins.
+ * Asked outside RCU, which disables preemption without CONFIG_PREEMPT_RCU,
+ * and only here, off the fast path.  The slot may go meanwhile: look it
+ * up again.
  */
 static unsigned long *pin_wait_full(struct zheap_pool *pool,
-				    unsigned long handle, bool may_yield)
+				    unsigned long handle)
 	__must_hold(RCU)
 {
-	if (!may_yield) {
-		cpu_relax();
-		return zheap_slot_of(pool, handle);
-	}
 	rcu_read_unlock();
-	cond_resched();
+	if (preemptible())
+		cond_resched();
+	else
+		cpu_relax();
 	rcu_read_lock();
 	return zheap_slot_of(pool, handle);
 }
@@ -94,8 +93,8 @@ static unsigned long *pin_wait_full(struct zheap_pool *pool,
 bool zheap_object_pin(struct zheap_pool *pool, unsigned long handle,
 		      unsigned long *loc)
 {
-	bool may_yield = preemptible(), live = false;
 	unsigned long *slot, word;
+	bool live = false;
 
 	rcu_read_lock();
 	slot = zheap_slot_of(pool, handle);
@@ -109,7 +108,7 @@ bool zheap_object_pin(struct zheap_pool *pool, unsigned long handle,
 			if (word & ZHEAP_SLOT_LOCKED) {
 				cpu_relax();
 			} else {
-				slot = pin_wait_full(pool, handle, may_yield);
+				slot = pin_wait_full(pool, handle);
 				if (!slot)
 					goto out;
 			}
