@@ -223,9 +223,9 @@ static void zheap_migrate_test_page_freed_while_locked(struct kunit *test)
 	unlock_page(page);
 
 	/* No allocation, no compaction: the work item alone lets it go. */
-	for (i = 0; i < 200 && atomic_long_read(&zheap_pages_deferred) >
+	for (i = 0; i < 100 && atomic_long_read(&zheap_pages_deferred) >
 			       deferred0; i++)
-		msleep(10);
+		msleep(20);
 	KUNIT_EXPECT_EQ(test, atomic_long_read(&zheap_pages_deferred),
 			deferred0);
 	KUNIT_EXPECT_EQ(test, zheap_total_pages(pool), 0);
