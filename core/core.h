@@ -222,7 +222,29 @@ bool zheap_object_pin(struct zheap_pool *pool, unsigned long handle,
 int zheap_object_unpin(struct zheap_pool *pool, unsigned long handle);
 bool zheap_object_busy(struct zheap_pool *pool, unsigned long handle);
 bool zheap_object_pinned(struct zheap_pool *pool, unsigned long handle);
-bool zheap_in_interrupt(const char *op);
+bool zheap_refuse_interrupt(const char *op);
+
+/**
+ * zheap_in_interrupt() - refuse a call from an interrupt handler
+ * @op: the call, for the message
+ *
+ * zheap's calls run in process context, with or without preemption or
+ * interrupts disabled, but never in an interrupt handler, hard or soft:
+ * the object lock and the pins are waited for by spinning, and no lock
+ * of zheap's is BH- or IRQ-safe, so a handler that interrupted a holder
+ * on its own CPU would spin for ever.  The frontend's and the LRU's entry
+ * points refuse such a call (-EINVAL) through this, with one WARN per
+ * boot for all of them.  Inline: the fast path is one read of the
+ * preempt count.
+ *
+ * Context: Any context.
+ * Return: true if the caller runs in an interrupt handler.
+ */
+static inline bool zheap_in_interrupt(const char *op)
+{
+	return unlikely(!in_task()) && zheap_refuse_interrupt(op);
+}
+
 unsigned long *zheap_object_trylock_slot(struct zheap_pool *pool,
 					 unsigned long handle,
 					 unsigned long *loc);

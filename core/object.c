@@ -36,24 +36,18 @@ static struct lockdep_map zheap_object_map =
 #endif
 
 /**
- * zheap_in_interrupt() - refuse a call from an interrupt handler
+ * zheap_refuse_interrupt() - the slow half of zheap_in_interrupt()
  * @op: the call, for the message
  *
- * zheap's calls run in process context, with or without preemption or
- * interrupts disabled, but never in an interrupt handler, hard or soft:
- * the object lock and the pins are waited for by spinning, and no lock
- * of zheap's is BH- or IRQ-safe, so a handler that interrupted a holder
- * on its own CPU would spin for ever.  The frontend's and the LRU's entry
- * points refuse such a call (-EINVAL) through this, with one WARN per
- * boot for all of them.
+ * One WARN per boot for all of zheap's entry points.
  *
- * Context: Any context.
- * Return: true if the caller runs in an interrupt handler.
+ * Context: An interrupt handler.
+ * Return: true.
  */
-bool zheap_in_interrupt(const char *op)
+bool zheap_refuse_interrupt(const char *op)
 {
-	return WARN_ONCE(!in_task(), "zheap: %s from interrupt context refused\n",
-			 op);
+	WARN_ONCE(1, "zheap: %s from interrupt context refused\n", op);
+	return true;
 }
 
 /*
