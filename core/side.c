@@ -175,13 +175,13 @@ void zheap_side_memcg_put(struct mem_cgroup *memcg)
 }
 
 /*
- * The handle table of @memcg, made on first use.  It is allocated with
- * kmem_cache_alloc_lru() with @memcg active, which makes @side_lru ready
- * for that memcg and its ancestors.
+ * The handle table of @memcg (from zheap_side_memcg_get()), made on first
+ * use, or NULL.  It is allocated with kmem_cache_alloc_lru() with @memcg
+ * active, which makes @side_lru ready for that memcg and its ancestors.
  */
-static struct zheap_handle_table *memcg_table(struct zheap_pool *pool,
-					      struct mem_cgroup *memcg,
-					      gfp_t gfp)
+struct zheap_handle_table *zheap_side_table(struct zheap_pool *pool,
+					    struct mem_cgroup *memcg,
+					    gfp_t gfp)
 {
 	struct zheap_handle_table *table, *old;
 	u64 id = cgroup_id(memcg->css.cgroup);
@@ -204,14 +204,6 @@ static struct zheap_handle_table *memcg_table(struct zheap_pool *pool,
 		return xa_is_err(old) ? NULL : old;
 	}
 	return table;
-}
-
-/* The table of @memcg (from zheap_side_memcg_get()), or NULL. */
-struct zheap_handle_table *zheap_side_table(struct zheap_pool *pool,
-					    struct mem_cgroup *memcg,
-					    gfp_t gfp)
-{
-	return memcg_table(pool, memcg, gfp);
 }
 
 void zheap_side_tables_fini(struct zheap_pool *pool)
