@@ -320,6 +320,7 @@ const struct zheap_backend *zheap_backend_get(const char *name);
 void zheap_backend_put(const struct zheap_backend *backend);
 const struct zheap_backend *zheap_backend_next(const struct zheap_backend *prev);
 bool zheap_backend_name_valid(const char *name, size_t len);
+size_t zheap_backends_huge_size(void);
 
 /*
  * The frontend's view of the registry: told of each backend as it comes

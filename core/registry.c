@@ -13,7 +13,8 @@
  * business (zheap.backend=, zpool/backend_param.c).
  *
  * Locking: backends_lock (a mutex) protects the backends list, the id
- * table and the listener; the listener's calls run under it.
+ * table, huge_max and the listener; the listener's calls run under it.
+ * huge_max is written under it and read locklessly (READ_ONCE()).
  */
 
 #include <linux/ctype.h>
@@ -28,6 +29,8 @@ static LIST_HEAD(backends);
 static struct zheap_backend *backend_ids[ZHEAP_MAX_BACKENDS];
 /* the frontend's, installed at its init; protected by backends_lock */
 static const struct zheap_registry_listener *listener;
+/* the largest huge size of the registered backends (huge_size_update()) */
+static size_t huge_max;
 
 /**
  * zheap_backend_name_valid() - is this a well-formed backend name?
@@ -69,6 +72,40 @@ static bool all_maps_can_sleep(void)
 		if (!b->map_can_sleep)
 			return false;
 	return true;
+}
+
+static size_t backend_huge_size(const struct zheap_backend *b)
+{
+	return b->ops->huge_size ? b->ops->huge_size() : PAGE_SIZE;
+}
+
+static void huge_size_update(void)
+{
+	struct zheap_backend *b;
+	size_t max = 0;
+
+	lockdep_assert_held(&backends_lock);
+	list_for_each_entry(b, &backends, list)
+		max = max(max, backend_huge_size(b));
+	WRITE_ONCE(huge_max, max);
+}
+
+/**
+ * zheap_backends_huge_size() - the size from which every backend gives an
+ * object a page of its own
+ *
+ * The largest huge size (struct zheap_backend_ops) of the registered
+ * backends.  zram keeps one threshold for all its devices, taken from the
+ * first; with this one a device on any backend stores uncompressed only
+ * what would have taken a page anyway, and a later device on another
+ * backend inherits a threshold that is right for it too.
+ *
+ * Context: Any context.
+ * Return: the size, at most PAGE_SIZE; 0 while no backend is registered.
+ */
+size_t zheap_backends_huge_size(void)
+{
+	return READ_ONCE(huge_max);
 }
 
 static bool backend_ops_complete(const struct zheap_backend_ops *ops)
@@ -122,6 +159,7 @@ int zheap_register_backend(struct zheap_backend *backend)
 		goto err_unlock;
 	backend_ids[id] = backend;
 	list_add_tail(&backend->list, &backends);
+	huge_size_update();
 	if (listener)
 		listener->changed(all_maps_can_sleep());
 	mutex_unlock(&backends_lock);
@@ -155,6 +193,7 @@ void zheap_unregister_backend(struct zheap_backend *backend)
 		listener->remove(backend);
 	list_del(&backend->list);
 	backend_ids[backend->id] = NULL;
+	huge_size_update();
 	if (listener)
 		listener->changed(all_maps_can_sleep());
 	mutex_unlock(&backends_lock);

@@ -140,7 +140,10 @@ void zheap_mover_relocate(struct zheap_pool *pool, unsigned long handle,
  *	object: the arithmetic ideal, from the backend's counters.
  * @meta_bytes: bytes of bookkeeping the backend holds outside its pages.
  * @huge_size: optional: the smallest object size that takes a page of its
- *	own (no saving over storing the page as it is).  Default PAGE_SIZE.
+ *	own (no saving over storing the page as it is).  A property of the
+ *	backend's layout, the same for every pool on it: the registry keeps
+ *	the largest over all backends for zram (zs_huge_class_size()).
+ *	Default PAGE_SIZE.
  * @size_class: optional: the backend's class number for objects of @size
  *	(objects in one class take the same room).  Default @size / 16.
  */
@@ -167,7 +170,7 @@ struct zheap_backend_ops {
 	unsigned int (*compact_end)(void *bpool, void *unit);
 	unsigned long (*compactable)(void *bpool);
 	u64 (*meta_bytes)(void *bpool);
-	size_t (*huge_size)(void *bpool);
+	size_t (*huge_size)(void);
 	unsigned int (*size_class)(void *bpool, size_t size);
 };
 

@@ -154,6 +154,34 @@ static void zheap_zs_test_classes(struct kunit *test)
 	zs_destroy_pool(pool);
 }
 
+/*
+ * zram keeps the huge size of its first device's pool for every device
+ * after, so every pool must give the same answer, and one from which an
+ * object takes a page on each backend.
+ */
+static void zheap_zs_test_huge_size_is_one_for_all(struct kunit *test)
+{
+	struct zheap_pool *pool = compat_pool(test);
+	size_t huge = zs_huge_class_size(pool);
+	const struct zheap_backend *b = NULL;
+	unsigned int nr = 0;
+
+	while ((b = zheap_backend_next(b))) {
+		struct zheap_pool *other = zheap_pool_create("kunit-zs2",
+							     b->name);
+
+		KUNIT_ASSERT_FALSE(test, IS_ERR(other));
+		KUNIT_EXPECT_EQ_MSG(test, zs_huge_class_size(other), huge,
+				    "on %s", b->name);
+		KUNIT_EXPECT_GE_MSG(test, huge, zheap_huge_size(other),
+				    "on %s", b->name);
+		zs_destroy_pool(other);
+		nr++;
+	}
+	KUNIT_EXPECT_GE(test, nr, 2);
+	zs_destroy_pool(pool);
+}
+
 /* zs_compact() frees what zheap_compact() frees; zs_pool_stats() says so. */
 static void zheap_zs_test_compact_stats(struct kunit *test)
 {
@@ -189,6 +217,8 @@ static struct kunit_case zheap_zs_compat_cases[] = {
 	KUNIT_CASE_PARAM(zheap_zs_test_free_while_mapped,
 			 zheap_test_backend_params),
 	KUNIT_CASE_PARAM(zheap_zs_test_classes, zheap_test_backend_params),
+	KUNIT_CASE_PARAM(zheap_zs_test_huge_size_is_one_for_all,
+			 zheap_test_backend_params),
 	KUNIT_CASE_PARAM(zheap_zs_test_compact_stats,
 			 zheap_test_backend_params),
 	{}

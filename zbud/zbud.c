@@ -500,7 +500,7 @@ static u64 zbud_meta_bytes(void *bpool)
 }
 
 /* An object of all but one grain leaves no room for a buddy. */
-static size_t zbud_huge_size(void *bpool)
+static size_t zbud_huge_size(void)
 {
 	return (ZBUD_NGRAINS - 1) * ZBUD_GRAIN_SIZE + 1;
 }

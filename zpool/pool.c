@@ -674,7 +674,7 @@ size_t zheap_huge_size(struct zheap_pool *pool)
 {
 	const struct zheap_backend_ops *ops = pool->backend->ops;
 
-	return ops->huge_size ? ops->huge_size(pool->bpool) : PAGE_SIZE;
+	return ops->huge_size ? ops->huge_size() : PAGE_SIZE;
 }
 EXPORT_SYMBOL_GPL(zheap_huge_size);
 

@@ -87,12 +87,20 @@ EXPORT_SYMBOL_GPL(zheap_zs_free);
  * zheap_zs_huge_class_size() - zs_huge_class_size()
  * @pool: the pool
  *
+ * zram asks this once, of its first device's pool, and keeps the answer
+ * for every device after (a global), so the answer must not depend on
+ * the pool: it is the size from which an object takes a page of its own
+ * on every registered backend (zheap_backends_huge_size()), at least
+ * @pool's own zheap_huge_size().  A backend registered later with a
+ * larger huge size only costs density: zram stores some objects whole
+ * that it could have packed.
+ *
  * Context: Any context.
- * Return: the smallest object size that takes a page of its own.
+ * Return: the size, at most PAGE_SIZE.
  */
 size_t zheap_zs_huge_class_size(struct zheap_pool *pool)
 {
-	return zheap_huge_size(pool);
+	return max(zheap_huge_size(pool), zheap_backends_huge_size());
 }
 EXPORT_SYMBOL_GPL(zheap_zs_huge_class_size);
 

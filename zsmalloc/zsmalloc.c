@@ -890,7 +890,7 @@ static u64 zs_meta_bytes(void *bpool)
 }
 
 /* The first class that holds no more objects than it has pages. */
-static size_t zs_huge_size(void *bpool)
+static size_t zs_huge_size(void)
 {
 	unsigned int c;
 
