@@ -22,8 +22,9 @@ import klog  # noqa: E402
 
 SUITES = ("zheap_contract", "zheap_pool", "zheap_zbud", "zheap_zsmalloc",
           "zheap_migrate", "zheap_lru", "zheap_zs_compat")
-# The debug build has kmemleak: its scan after every other suite.
-FLAVOUR_SUITES = {"debug": ("zheap_leaks",)}
+# The debug build has fault injection and kmemleak: the fault rounds, then
+# kmemleak's scan after every other suite.
+FLAVOUR_SUITES = {"debug": ("zheap_faults", "zheap_leaks")}
 
 
 def leaves(group, out, suite=None, depth=0):
