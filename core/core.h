@@ -291,6 +291,9 @@ unsigned long *zheap_object_trylock_mark(struct zheap_pool *pool,
 					 unsigned long handle,
 					 unsigned long *loc);
 unsigned long zheap_slots_clear_marks(struct zheap_pool *pool);
+unsigned long zheap_slots_walk(struct zheap_pool *pool,
+			       void (*visit)(unsigned long handle, void *arg),
+			       void *arg);
 
 /* core/object.c: release and copy out, for the frontend and lru/ */
 void zheap_location_release(struct zheap_pool *pool, unsigned long loc);

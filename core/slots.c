@@ -632,10 +632,38 @@ void zheap_handles_module_exit(void)
 	zheap_side_module_exit();
 }
 
-/* Clear M in the live slots of @page; free slots keep their links. */
-static unsigned long chunk_clear_marks(struct page *page)
+/*
+ * Call @fn on each chunk of @pool, under RCU; between chunks, let others
+ * run if they need to.  Chunks that come or go meanwhile may be missed.
+ */
+static void pool_chunks_for_each(struct zheap_pool *pool,
+				 void (*fn)(struct page *chunk, void *arg),
+				 void *arg)
 {
-	unsigned long cleared = 0, *slot, word;
+	struct page *page;
+	unsigned long id;
+
+	might_sleep();
+	rcu_read_lock();
+	xa_for_each(&zheap_chunks, id, page) {
+		struct zheap_handle_table *table = chunk_table(page);
+
+		if (!table || READ_ONCE(table->pool) != pool)
+			continue;
+		fn(page, arg);
+		if (need_resched()) {
+			rcu_read_unlock();
+			cond_resched();
+			rcu_read_lock();
+		}
+	}
+	rcu_read_unlock();
+}
+
+/* Clear M in the live slots of @page; free slots keep their links. */
+static void chunk_clear_marks(struct page *page, void *arg)
+{
+	unsigned long *cleared = arg, *slot, word;
 	unsigned int i;
 
 	for (i = chunk_first(page); i < ZHEAP_SLOTS_PER_CHUNK; i++) {
@@ -644,12 +672,11 @@ static unsigned long chunk_clear_marks(struct page *page)
 		while ((word & (ZHEAP_SLOT_LIVE | ZHEAP_SLOT_MARK)) ==
 		       (ZHEAP_SLOT_LIVE | ZHEAP_SLOT_MARK)) {
 			if (try_cmpxchg(slot, &word, word & ~ZHEAP_SLOT_MARK)) {
-				cleared++;
+				(*cleared)++;
 				break;
 			}
 		}
 	}
-	return cleared;
 }
 
 /**
@@ -667,23 +694,50 @@ static unsigned long chunk_clear_marks(struct page *page)
  */
 unsigned long zheap_slots_clear_marks(struct zheap_pool *pool)
 {
-	unsigned long id, cleared = 0;
-	struct page *page;
+	unsigned long cleared = 0;
 
-	might_sleep();
-	rcu_read_lock();
-	xa_for_each(&zheap_chunks, id, page) {
-		struct zheap_handle_table *table = chunk_table(page);
-
-		if (!table || READ_ONCE(table->pool) != pool)
-			continue;
-		cleared += chunk_clear_marks(page);
-		if (need_resched()) {
-			rcu_read_unlock();
-			cond_resched();
-			rcu_read_lock();
-		}
-	}
-	rcu_read_unlock();
+	pool_chunks_for_each(pool, chunk_clear_marks, &cleared);
 	return cleared;
+}
+
+struct slots_walk {
+	void (*visit)(unsigned long handle, void *arg);
+	void *arg;
+	unsigned long chunks;
+};
+
+static void chunk_walk(struct page *page, void *arg)
+{
+	struct slots_walk *w = arg;
+	unsigned int i;
+
+	w->chunks++;
+	for (i = chunk_first(page); i < ZHEAP_SLOTS_PER_CHUNK; i++)
+		if (READ_ONCE(*chunk_slot(page, i)) & ZHEAP_SLOT_LIVE)
+			w->visit(chunk_handle(page, i), w->arg);
+}
+
+/**
+ * zheap_slots_walk() - visit every live slot of a pool
+ * @pool: the pool
+ * @visit: called with each live slot's handle and @arg, under RCU: it
+ *	must not sleep, and the object may be freed as it runs (pin it to
+ *	use it)
+ * @arg: passed to @visit
+ *
+ * Lockless, like zheap_slots_clear_marks(): a slot that becomes live or
+ * is freed while the walk runs may or may not be visited, so only a walk
+ * of a pool nobody uses meanwhile is exact.
+ *
+ * Context: Process context; may sleep.
+ * Return: the chunks of @pool the walk visited.
+ */
+unsigned long zheap_slots_walk(struct zheap_pool *pool,
+			       void (*visit)(unsigned long handle, void *arg),
+			       void *arg)
+{
+	struct slots_walk w = { .visit = visit, .arg = arg };
+
+	pool_chunks_for_each(pool, chunk_walk, &w);
+	return w.chunks;
 }

@@ -180,14 +180,16 @@ static struct faults_ledger *ledger_new(struct kunit *test)
 }
 
 /*
- * The walk: each live object reads back as written, and the pool counts
- * the objects, bytes and slots that the ledger holds.
+ * The ledger walk: each live object reads back as written, zheap's own
+ * walk (zheap_pool_walk()) agrees with the counters, and both count the
+ * objects, bytes and slots that the ledger holds.
  */
 static void ledger_walk(struct faults_ledger *l, const char *when)
 {
 	struct kunit *test = l->test;
 	u64 objects = 0, bytes = 0;
 	struct zheap_stats s;
+	struct zheap_walk w;
 	unsigned int i;
 
 	for (i = 0; i < l->n; i++) {
@@ -201,6 +203,11 @@ static void ledger_walk(struct faults_ledger *l, const char *when)
 							   l->buf), 0,
 				    "object %u after %s", i, when);
 	}
+	KUNIT_EXPECT_EQ(test, zheap_pool_walk(l->pool, &w), 0);
+	KUNIT_EXPECT_TRUE_MSG(test, zheap_walk_consistent(&w),
+			      "walk after %s: %llu objects, %llu counted",
+			      when, w.objects, w.counted);
+	KUNIT_EXPECT_EQ_MSG(test, w.objects, objects, "after %s", when);
 	zheap_pool_stats(l->pool, &s);
 	KUNIT_EXPECT_EQ_MSG(test, s.objects, objects, "after %s", when);
 	KUNIT_EXPECT_EQ_MSG(test, s.stored_bytes, bytes, "after %s", when);

@@ -442,6 +442,53 @@ static void zheap_pool_test_failed_alloc_leaves_pool_consistent(struct kunit *te
 }
 #endif
 
+/*
+ * A walk of every object agrees with the counters, on every backend,
+ * after mallocs, frees and compaction; and it notices when they do not.
+ */
+static void zheap_pool_test_walk_matches_counters(struct kunit *test)
+{
+	struct zheap_pool *pool = zheap_test_param_pool(test, "kunit-walk");
+	unsigned long *handles;
+	unsigned int i, n = 1200;
+	struct zheap_walk w;
+	u8 *buf;
+
+	buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	handles = kunit_kcalloc(test, n, sizeof(*handles), GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, buf && handles);
+	for (i = 0; i < n; i++)
+		handles[i] = zheap_test_store(test, pool,
+					      1 + (i * 1031) % PAGE_SIZE, i,
+					      buf);
+	for (i = 0; i < n; i += 3) {
+		KUNIT_EXPECT_EQ(test, zheap_free(pool, handles[i]), 0);
+		handles[i] = 0;
+	}
+	zheap_compact(pool);
+
+	KUNIT_ASSERT_EQ(test, zheap_pool_walk(pool, &w), 0);
+	KUNIT_EXPECT_EQ(test, w.objects, n - DIV_ROUND_UP(n, 3));
+	KUNIT_EXPECT_EQ(test, w.objects, w.counted);
+	KUNIT_EXPECT_EQ(test, w.objects, w.slots);
+	KUNIT_EXPECT_EQ(test, w.chunks, w.chunks_counted);
+	KUNIT_EXPECT_GT(test, w.pages, 0);
+	KUNIT_EXPECT_LE(test, w.pages, w.pool_pages);
+	KUNIT_EXPECT_GE(test, w.room_bytes, w.stored_bytes);
+	KUNIT_EXPECT_EQ(test, w.foreign, 0);
+	KUNIT_EXPECT_EQ(test, w.raced, 0);
+	KUNIT_EXPECT_TRUE(test, zheap_walk_consistent(&w));
+
+	/* One malloc counted that never happened: the walk disagrees. */
+	zheap_count(pool, ZHEAP_C_MALLOC_OK);
+	KUNIT_ASSERT_EQ(test, zheap_pool_walk(pool, &w), 0);
+	KUNIT_EXPECT_EQ(test, w.counted, w.objects + 1);
+	KUNIT_EXPECT_FALSE(test, zheap_walk_consistent(&w));
+	zheap_count(pool, ZHEAP_C_FREES);
+
+	zheap_test_free_all(test, pool, handles, n);
+}
+
 static struct kunit_case zheap_pool_cases[] = {
 	KUNIT_CASE(zheap_pool_test_unknown_backend_is_enodev),
 	KUNIT_CASE(zheap_pool_test_default_backend_is_used),
@@ -452,6 +499,8 @@ static struct kunit_case zheap_pool_cases[] = {
 	KUNIT_CASE(zheap_pool_test_side_memory_of_any_size),
 	KUNIT_CASE(zheap_pool_test_torn_snapshot_reads_zero),
 	KUNIT_CASE(zheap_pool_test_softirq_calls_are_refused),
+	KUNIT_CASE_PARAM(zheap_pool_test_walk_matches_counters,
+			 zheap_test_backend_params),
 #ifdef CONFIG_PREEMPT_COUNT
 	KUNIT_CASE(zheap_pool_test_fourth_user_yields),
 #endif

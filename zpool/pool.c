@@ -488,6 +488,16 @@ static bool unpinned(struct zheap_pool *pool, unsigned long handle)
 }
 
 /*
+ * End a pin that is not a consumer's access (zheap_pool_walk()): no LRU
+ * touch, but a free that waits for the object happens now.
+ */
+void zheap_pool_unpin(struct zheap_pool *pool, unsigned long handle)
+{
+	zheap_object_unpin(pool, handle);
+	unpinned(pool, handle);
+}
+
+/*
  * Pin @handle for a read, write or map and find it; a consumer's bad
  * handle is counted and WARNed.
  */

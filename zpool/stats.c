@@ -11,13 +11,23 @@
  *	/sys/kernel/debug/zheap/<pool>/compact
  *
  * writing anything runs zheap_compact() on the pool; reading it shows the
- * pages the last write freed.  A pool whose name is taken by another live
- * pool gets "<name>.<id>".
+ * pages the last write freed.
+ *
+ *	/sys/kernel/debug/zheap/<pool>/walk
+ *
+ * reading it visits every object (zheap_pool_walk()) and prints what it
+ * found beside what the counters say, then "consistent 1" or
+ * "consistent 0".  Only a walk of a pool that nobody uses meanwhile is
+ * exact: the stress venue reads it once its workload has stopped.
+ *
+ * A pool whose name is taken by another live pool gets "<name>.<id>".
  */
 
 #include <linux/debugfs.h>
 #include <linux/math64.h>
+#include <linux/mm.h>
 #include <linux/seq_file.h>
+#include <linux/xarray.h>
 
 #include "zpool.h"
 
@@ -100,6 +110,111 @@ EXPORT_SYMBOL_GPL(zheap_pool_stats);
 
 #undef SNAP
 
+struct walk_handles {
+	unsigned long *handles;
+	unsigned long nr, max, missed;
+};
+
+static void walk_collect(unsigned long handle, void *arg)
+{
+	struct walk_handles *wh = arg;
+
+	if (wh->nr < wh->max)
+		wh->handles[wh->nr++] = handle;
+	else
+		wh->missed++;
+}
+
+/* Pin the object @handle names and check where the backend says it is. */
+static void walk_object(struct zheap_pool *pool, unsigned long handle,
+			struct zheap_walk *w, struct xarray *pages)
+{
+	const struct zheap_backend_ops *ops = pool->backend->ops;
+	struct zheap_page_owner *owner;
+	unsigned long loc, pfn;
+	struct page *page;
+
+	if (!zheap_object_pin(pool, handle, &loc)) {
+		w->raced++;
+		return;
+	}
+	w->objects++;
+	w->room_bytes += ops->size(pool->bpool, loc);
+	page = ops->obj_page(pool->bpool, loc);
+	/* The pin keeps the object, so its page, where it is. */
+	owner = zheap_page_owner_of(page);
+	if (!owner || owner->pool != pool)
+		w->foreign++;
+	pfn = page_to_pfn(page);
+	zheap_pool_unpin(pool, handle);
+	if (!xa_insert(pages, pfn, xa_mk_value(0), GFP_KERNEL))
+		w->pages++;
+}
+
+/**
+ * zheap_pool_walk() - count a pool's objects one by one
+ * @pool: the pool
+ * @w: filled in: what the walk found, and the counters beside it
+ *
+ * Visits every live handle slot, pins each object in turn and asks the
+ * backend where it is: its page must be a zheap page of @pool.  Then it
+ * reads the counters that should agree (zheap_walk_consistent()).  A
+ * pool in use meanwhile gives a walk that differs by what raced it.
+ *
+ * Context: Process context; may sleep.  Allocates memory for the handles
+ * and pages it visits, and frees it.
+ * Return: 0, or -ENOMEM.
+ */
+int zheap_pool_walk(struct zheap_pool *pool, struct zheap_walk *w)
+{
+	struct walk_handles wh = {};
+	struct zheap_stats s;
+	struct xarray pages;
+	unsigned long i;
+
+	memset(w, 0, sizeof(*w));
+	/* Room for slots that become live while the walk runs. */
+	wh.max = zheap_handles_used(pool) + 1024;
+	wh.handles = kvmalloc_array(wh.max, sizeof(*wh.handles), GFP_KERNEL);
+	if (!wh.handles)
+		return -ENOMEM;
+	w->chunks = zheap_slots_walk(pool, walk_collect, &wh);
+	w->raced = wh.missed;
+
+	xa_init(&pages);
+	for (i = 0; i < wh.nr; i++) {
+		walk_object(pool, wh.handles[i], w, &pages);
+		cond_resched();
+	}
+	xa_destroy(&pages);
+	kvfree(wh.handles);
+
+	zheap_pool_stats(pool, &s);
+	w->counted = s.objects;
+	w->slots = s.handle_slots;
+	w->chunks_counted = zheap_handle_chunks(pool);
+	w->pool_pages = s.pool_pages;
+	w->stored_bytes = s.stored_bytes;
+	return 0;
+}
+
+/**
+ * zheap_walk_consistent() - do a walk and the counters agree?
+ * @w: from zheap_pool_walk()
+ *
+ * Context: Any context.
+ * Return: true if the objects found are those counted and those whose
+ * slots are in use, every chunk was visited, every object was found in
+ * one of the pool's pages, no more pages hold objects than the pool
+ * counts, the room found holds the bytes counted, and nothing raced.
+ */
+bool zheap_walk_consistent(const struct zheap_walk *w)
+{
+	return w->objects == w->counted && w->objects == w->slots &&
+	       w->chunks == w->chunks_counted && w->pages <= w->pool_pages &&
+	       w->room_bytes >= w->stored_bytes && !w->foreign && !w->raced;
+}
+
 /* The per-CPU counters of one group (LRU-only or not), in table order. */
 static void show_counters(struct seq_file *m, const struct zheap_stats *s,
 			  bool lru_only)
@@ -160,6 +275,31 @@ static int compact_set(void *data, u64 val)
 }
 DEFINE_DEBUGFS_ATTRIBUTE(compact_fops, compact_get, compact_set, "%llu\n");
 
+static int pool_walk_show(struct seq_file *m, void *v)
+{
+	struct zheap_pool *pool = m->private;
+	struct zheap_walk w;
+	int err;
+
+	err = zheap_pool_walk(pool, &w);
+	if (err)
+		return err;
+	seq_printf(m, "walked_objects %llu\n", w.objects);
+	seq_printf(m, "objects %llu\n", w.counted);
+	seq_printf(m, "handle_slots %llu\n", w.slots);
+	seq_printf(m, "walked_chunks %llu\n", w.chunks);
+	seq_printf(m, "handle_chunks %llu\n", w.chunks_counted);
+	seq_printf(m, "walked_pages %llu\n", w.pages);
+	seq_printf(m, "pool_pages %llu\n", w.pool_pages);
+	seq_printf(m, "walked_room_bytes %llu\n", w.room_bytes);
+	seq_printf(m, "stored_bytes %llu\n", w.stored_bytes);
+	seq_printf(m, "foreign_objects %llu\n", w.foreign);
+	seq_printf(m, "raced %llu\n", w.raced);
+	seq_printf(m, "consistent %d\n", zheap_walk_consistent(&w));
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(pool_walk);
+
 void zheap_debugfs_add_pool(struct zheap_pool *pool)
 {
 	char name[48];
@@ -176,6 +316,7 @@ void zheap_debugfs_add_pool(struct zheap_pool *pool)
 		return;
 	debugfs_create_file("stats", 0444, dir, pool, &pool_stats_fops);
 	debugfs_create_file_unsafe("compact", 0644, dir, pool, &compact_fops);
+	debugfs_create_file("walk", 0400, dir, pool, &pool_walk_fops);
 	pool->debugfs = dir;
 }
 

@@ -24,6 +24,38 @@ struct zheap_counter {
 
 extern const struct zheap_counter zheap_counters[NR_ZHEAP_COUNTERS];
 
+/**
+ * struct zheap_walk - what zheap_pool_walk() found, beside the counters
+ * @objects: live objects found by visiting every handle slot
+ * @counted: the pool's count of objects, read after the walk
+ * @slots: the handle table's count of slots in use
+ * @chunks: chunk pages visited
+ * @chunks_counted: the handle table's count of chunk pages
+ * @pages: distinct pages in which an object starts
+ * @pool_pages: the pool's count of pages (an object may straddle into a
+ *	page in which none starts, so @pages may be lower, never higher)
+ * @room_bytes: sum of the backend's room for each object found
+ * @stored_bytes: the pool's count of bytes asked for (at most @room_bytes)
+ * @foreign: objects whose page is not one of the pool's zheap pages
+ * @raced: live slots that were freed before the walk could pin them
+ */
+struct zheap_walk {
+	u64 objects;
+	u64 counted;
+	u64 slots;
+	u64 chunks;
+	u64 chunks_counted;
+	u64 pages;
+	u64 pool_pages;
+	u64 room_bytes;
+	u64 stored_bytes;
+	u64 foreign;
+	u64 raced;
+};
+
+int zheap_pool_walk(struct zheap_pool *pool, struct zheap_walk *w);
+bool zheap_walk_consistent(const struct zheap_walk *w);
+void zheap_pool_unpin(struct zheap_pool *pool, unsigned long handle);
 int zheap_debugfs_init(void);
 void zheap_debugfs_exit(void);
 void zheap_debugfs_add_pool(struct zheap_pool *pool);
