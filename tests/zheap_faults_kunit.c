@@ -208,6 +208,7 @@ static void ledger_walk(struct faults_ledger *l, const char *when)
 			      "walk after %s: %llu objects, %llu counted",
 			      when, w.objects, w.counted);
 	KUNIT_EXPECT_EQ_MSG(test, w.objects, objects, "after %s", when);
+	KUNIT_EXPECT_EQ_MSG(test, w.bytes, bytes, "after %s", when);
 	zheap_pool_stats(l->pool, &s);
 	KUNIT_EXPECT_EQ_MSG(test, s.objects, objects, "after %s", when);
 	KUNIT_EXPECT_EQ_MSG(test, s.stored_bytes, bytes, "after %s", when);

@@ -139,7 +139,7 @@ static void walk_object(struct zheap_pool *pool, unsigned long handle,
 		return;
 	}
 	w->objects++;
-	w->room_bytes += ops->size(pool->bpool, loc);
+	w->bytes += ops->size(pool->bpool, loc);
 	page = ops->obj_page(pool->bpool, loc);
 	/* The pin keeps the object, so its page, where it is. */
 	owner = zheap_page_owner_of(page);
@@ -206,13 +206,13 @@ int zheap_pool_walk(struct zheap_pool *pool, struct zheap_walk *w)
  * Return: true if the objects found are those counted and those whose
  * slots are in use, every chunk was visited, every object was found in
  * one of the pool's pages, no more pages hold objects than the pool
- * counts, the room found holds the bytes counted, and nothing raced.
+ * counts, the sizes found add up to the bytes counted, and nothing raced.
  */
 bool zheap_walk_consistent(const struct zheap_walk *w)
 {
 	return w->objects == w->counted && w->objects == w->slots &&
 	       w->chunks == w->chunks_counted && w->pages <= w->pool_pages &&
-	       w->room_bytes >= w->stored_bytes && !w->foreign && !w->raced;
+	       w->bytes == w->stored_bytes && !w->foreign && !w->raced;
 }
 
 /* The per-CPU counters of one group (LRU-only or not), in table order. */
@@ -291,7 +291,7 @@ static int pool_walk_show(struct seq_file *m, void *v)
 	seq_printf(m, "handle_chunks %llu\n", w.chunks_counted);
 	seq_printf(m, "walked_pages %llu\n", w.pages);
 	seq_printf(m, "pool_pages %llu\n", w.pool_pages);
-	seq_printf(m, "walked_room_bytes %llu\n", w.room_bytes);
+	seq_printf(m, "walked_bytes %llu\n", w.bytes);
 	seq_printf(m, "stored_bytes %llu\n", w.stored_bytes);
 	seq_printf(m, "foreign_objects %llu\n", w.foreign);
 	seq_printf(m, "raced %llu\n", w.raced);

@@ -34,8 +34,8 @@ extern const struct zheap_counter zheap_counters[NR_ZHEAP_COUNTERS];
  * @pages: distinct pages in which an object starts
  * @pool_pages: the pool's count of pages (an object may straddle into a
  *	page in which none starts, so @pages may be lower, never higher)
- * @room_bytes: sum of the backend's room for each object found
- * @stored_bytes: the pool's count of bytes asked for (at most @room_bytes)
+ * @bytes: sum of the sizes the backend holds for the objects found
+ * @stored_bytes: the pool's count of bytes asked for (equals @bytes)
  * @foreign: objects whose page is not one of the pool's zheap pages
  * @raced: live slots that were freed before the walk could pin them
  */
@@ -47,7 +47,7 @@ struct zheap_walk {
 	u64 chunks_counted;
 	u64 pages;
 	u64 pool_pages;
-	u64 room_bytes;
+	u64 bytes;
 	u64 stored_bytes;
 	u64 foreign;
 	u64 raced;
