@@ -24,6 +24,11 @@
  * its seed, though what the other workers and the kernel do meanwhile is
  * not.  Prints "ZSTRESS key=value ..." lines; exit status 0 only if every
  * check found every page as last written.
+ *
+ * ZSTRESS_HOLD=FILE (swap only): after the last pass, push every page out
+ * again, print "ZSTRESS holding", wait until FILE exists (the caller walks
+ * the pools meanwhile, with the data in them), then check every page once
+ * more.
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
@@ -106,8 +111,9 @@ static unsigned long pick_run(struct worker *w, unsigned long *first)
 
 static void report(struct worker *w, double secs)
 {
-	printf("ZSTRESS kind=%s worker=%u seed=%llu pages=%lu secs=%.0f ops=%lu writes=%lu checks=%lu drops=%lu pageouts=%lu bad=%lu\n",
-	       w->kind, w->id, (unsigned long long)w->seed, w->pages, secs,
+	printf("ZSTRESS kind=%s worker=%u seed=%llu pages=%lu secs=%.0f",
+	       w->kind, w->id, (unsigned long long)w->seed, w->pages, secs);
+	printf(" ops=%lu writes=%lu checks=%lu drops=%lu pageouts=%lu bad=%lu\n",
 	       w->ops, w->writes, w->checks, w->drops, w->pageouts, w->bad);
 }
 
@@ -162,6 +168,16 @@ static int run_swap(struct worker *w, double end, unsigned long mib)
 	}
 	for (i = 0; i < w->pages; i++)
 		check_page(w, i, mem + i * PAGE);
+	if (getenv("ZSTRESS_HOLD")) {
+		if (madvise(mem, w->pages * PAGE, MADV_PAGEOUT))
+			perror("zstress: MADV_PAGEOUT");
+		printf("ZSTRESS holding\n");
+		fflush(stdout);
+		while (access(getenv("ZSTRESS_HOLD"), F_OK))
+			usleep(100000);
+		for (i = 0; i < w->pages; i++)
+			check_page(w, i, mem + i * PAGE);
+	}
 	return 0;
 }
 

@@ -754,6 +754,14 @@ static void __exit zheap_exit(void)
 	/* Chunk pages are freed by RCU callbacks, which are this module's. */
 	rcu_barrier();
 	zheap_handles_module_exit();
+	/* Every pool is gone: so must be every page any of them took. */
+	if (WARN(atomic_long_read(&zheap_pages_allocated) ||
+		 atomic_long_read(&zheap_chunks_allocated),
+		 "zheap: %ld pages and %ld chunk pages left at unload\n",
+		 atomic_long_read(&zheap_pages_allocated),
+		 atomic_long_read(&zheap_chunks_allocated)))
+		return;
+	pr_info("zheap: unloaded, every page given back\n");
 }
 
 module_init(zheap_init);
