@@ -20,7 +20,10 @@
 #                   backends against the kernel's zsmalloc, same boot; then
 #                   the end-to-end one (zswap and zram, every allocator),
 #                   whose plot goes to Documentation/e2e.{svg,png}
-#   make stress     the stress runs alone (also in qemu-test)
+#   make stress     the stress runs (also in qemu-test), then the race
+#                   venue: every worker and racer at once on 2 vCPUs for
+#                   60 s (ZHEAP_RACE_SECS=1800 ZHEAP_QEMU_SMP=4 for the
+#                   long form; ZHEAP_GUEST=debug on the debug kernel)
 #   make clean
 
 ifneq ($(KERNELRELEASE),)
@@ -80,6 +83,7 @@ bench: setup
 
 stress: setup
 	bash scripts/qemu.sh stress
+	bash scripts/qemu.sh race
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean

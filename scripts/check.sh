@@ -10,6 +10,12 @@
 #   kunit-debug  the same on UML with KASAN, PROVE_LOCKING, DEBUG_VM,
 #                DEBUG_LIST, DEBUG_KMEMLEAK, FAILSLAB and FAIL_PAGE_ALLOC
 #   qemu         the scenarios on Debian's 6.12 kernel with zswap
+#   race         everything at once for 60 s on 2 vCPUs: zswap and zram
+#                workers against compaction, shrinkers, CPU hotplug,
+#                swapoff and a backend's unload (tests/qemu/race.sh)
+#   race-debug   the same on the debug guest kernel (KASAN, lockdep,
+#                DEBUG_VM, DEBUG_LIST, DEBUG_PAGEALLOC, KFENCE, SLUB
+#                debugging), built once by scripts/guest_kernel.sh
 #   bench        the allocator benchmark runs to the end and every object
 #                reads back intact (its figures are printed, not asserted)
 #   e2e          the end-to-end benchmark: every page through zswap and
@@ -37,6 +43,9 @@ venue lint bash "$here/scripts/lint.sh"
 venue kunit-plain bash "$here/scripts/kunit.sh" plain
 venue kunit-debug bash "$here/scripts/kunit.sh" debug
 venue qemu bash "$here/scripts/qemu.sh" test
+ZHEAP_QEMU_LABEL=race venue race bash "$here/scripts/qemu.sh" race
+ZHEAP_GUEST=debug ZHEAP_QEMU_LABEL=race-debug \
+	venue race-debug bash "$here/scripts/qemu.sh" race
 # A short run: make check wants the bench to work, not its figures (those
 # come from make bench, in Documentation/measurements.rst).
 ZHEAP_BENCH_ARGS="objects=20000 ops=20000 rounds=1" \

@@ -201,6 +201,100 @@ def qemu_log(results=("zswap_zsmalloc PASS", "kernel_log_clean PASS"),
     return out
 
 
+# What the debug guest kernel (ZHEAP_GUEST=debug scripts/qemu.sh) prints
+# at every boot about its checks, none of it a report.
+DEBUG_KERNEL_BOOT = [
+    "[    0.202823] kasan: KernelAddressSanitizer initialized",
+    "[    0.257269] mem auto-init: stack:all(zero), heap alloc:off, "
+    "heap free:off",
+    "[    0.257506] stackdepot hash table entries: 1048576 (order: 12, "
+    "16777216 bytes, linear)",
+    "[    0.404564] **   NOTICE NOTICE NOTICE NOTICE NOTICE NOTICE NOTICE   **",
+    "[    0.404589] ** This system shows unhashed kernel memory addresses   **",
+    "[    0.417578] SLUB: HWalign=64, Order=0-3, MinObjects=0, CPUs=2, Nodes=1",
+    "[    0.469792] Running RCU self tests",
+    "[    0.471932] rcu: \tRCU lockdep checking is enabled.",
+    "[    0.591612] kfence: initialized - using 2097152 bytes for 255 objects "
+    "at 0xffff888010400000-0xffff888010600000",
+    "[    0.617116] Lock dependency validator: Copyright (c) 2006 Red Hat, "
+    "Inc., Ingo Molnar",
+    "[    0.617381] ... MAX_LOCKDEP_ENTRIES:     32768",
+    "[    0.617499]  memory used by lock dependency info: 6429 kB",
+]
+
+# The debug guest kernel's reports (ZHEAP_GUEST=debug scripts/qemu.sh),
+# the first lines of each as 6.12 prints them.  Each must fail a test
+# log that is otherwise clean.
+SEP = "[   20.000000] ======================================================"
+DEBUG_KERNEL_REPORTS = [
+    ("a lockdep circular dependency", [
+        SEP, "[   20.000001] WARNING: possible circular locking dependency "
+        "detected", "[   20.000002] 6.12.117-zheap-debug #1 Not tainted",
+        "[   20.000003] zload/123 is trying to acquire lock:"]),
+    ("a lockdep recursive locking", [
+        SEP, "[   20.000001] WARNING: possible recursive locking detected"]),
+    ("a lockdep inconsistent lock state", [
+        SEP, "[   20.000001] WARNING: inconsistent lock state",
+        "[   20.000002] inconsistent {IN-SOFTIRQ-W} -> {SOFTIRQ-ON-W} usage."]),
+    ("a lockdep irq-safe to irq-unsafe order", [
+        SEP, "[   20.000001] WARNING: SOFTIRQ-safe -> SOFTIRQ-unsafe lock "
+        "order detected"]),
+    ("a lockdep nested lock not taken", [
+        SEP, "[   20.000001] WARNING: Nested lock was not taken"]),
+    ("a suspicious RCU usage", [
+        "[   20.000001] =============================",
+        "[   20.000002] WARNING: suspicious RCU usage",
+        "[   20.000003] include/linux/rcupdate.h:409 Illegal context switch "
+        "in RCU read-side critical section!"]),
+    ("a DEBUG_VM page dump", [
+        "[   20.000001] page: refcount:0 mapcount:0 mapping:0000000000000000 "
+        "index:0x0 pfn:0x4a3c",
+        "[   20.000002] page dumped because: VM_BUG_ON_PAGE(page_ref_count"
+        "(page) == 0)"]),
+    ("a VM_BUG_ON's kernel BUG", [
+        "[   20.000001] kernel BUG at include/linux/mm.h:1500!"]),
+    ("a list_add corruption", [
+        "[   20.000001] list_add corruption. next->prev should be prev "
+        "(ffff888004a3c000), but was 0000000000000000. "
+        "(next=ffff888004a3c010)."]),
+    ("a list_add double add", [
+        "[   20.000001] list_add double add: new=ffff888004a3c000, "
+        "prev=ffff888004a3c000, next=ffff888004a3c010."]),
+    ("a list_del corruption", [
+        "[   20.000001] list_del corruption, ffff888004a3c000->next is "
+        "LIST_POISON1 (dead000000000100)"]),
+    ("a KFENCE report", [
+        "[   20.000001] BUG: KFENCE: use-after-free read in "
+        "zheap_read_object+0x5e/0x120 [zheap]"]),
+    ("a SLUB poison overwritten", [
+        "[   20.000001] [Poison overwritten] 0xffff888004a3c010-"
+        "0xffff888004a3c013 @offset=16. First byte 0x0 instead of 0x6b"]),
+    ("a SLUB object padding overwritten", [
+        "[   20.000001] [Object padding overwritten] 0xffff888004a3c0f8-"
+        "0xffff888004a3c0ff @offset=248. First byte 0x0 instead of 0x5a"]),
+    ("a SLUB report on a kmalloc cache", [
+        "[   20.000001] ============================================="
+        "================================",
+        "[   20.000002] BUG kmalloc-64 (Tainted: G           O      ): "
+        "Object corrupt"]),
+    ("a SLUB cache destroyed with objects", [
+        "[   20.000002] BUG zheap_handles (Tainted: G           O      ): "
+        "Objects remaining on __kmem_cache_shutdown()"]),
+    ("a SLUB repair", [
+        "[   20.000001] FIX kmalloc-64: Restoring Poison 0xffff888004a3c010-"
+        "0xffff888004a3c013=0x6b"]),
+    ("a DEBUG_PAGEALLOC fault", [
+        "[   20.000001] BUG: unable to handle page fault for address: "
+        "ffff888004a3c000",
+        "[   20.000002] #PF: supervisor read access in kernel mode",
+        "[   20.000003] #PF: error_code(0x0000) - not-present page"]),
+    ("a page poisoning report", [
+        "[   20.000001] pagealloc: memory corruption"]),
+    ("a KASAN wild access", [
+        "[   20.000001] KASAN: maybe wild-memory-access in range "
+        "[0x0003888004a3c000-0x0003888004a3c007]"]),
+]
+
 BENCH_DONE = ["ZT: BENCH zsmalloc: objects 20000 bad 0",
               "ZT: BENCH zheap_bench: done"]
 
@@ -235,7 +329,11 @@ QEMU_CASES = [
     ("qemu: a clean main job passes", "run", qemu_log(), True),
     ("qemu: a main job without ZT: DONE fails", "run", qemu_log(done=False),
      False),
-]
+    ("qemu: a clean boot of the debug guest kernel passes", "kdebug",
+     qemu_log(klog=DEBUG_KERNEL_BOOT), True),
+] + [("qemu: %s in the debug guest's kernel log fails" % what, "kdebug",
+      qemu_log(klog=DEBUG_KERNEL_BOOT + report), False)
+     for what, report in DEBUG_KERNEL_REPORTS]
 
 
 def run_qemu_count(mode, lines, tmp):

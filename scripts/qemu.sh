@@ -30,8 +30,30 @@
 #   buddy   the buddyinfo comparison alone              (by hand)
 #   unload  a backend's rmmod racing writes to zswap's  (by hand)
 #           zpool parameter alone
+#   race    everything at once for ZHEAP_RACE_SECS      make stress,
+#           (60): zswap and zram workers against        make check
+#           compaction, shrinkers, CPU hotplug,
+#           swapoff and a backend's unload
+#           (tests/qemu/race.sh)
+#   kdebug  the scenarios that drive the kernel's own    (by hand, with
+#           paths, for the debug guest kernel: zswap     ZHEAP_GUEST=debug)
+#           store/load on every allocator, shrinker
+#           writeback, zram swap and data on zheap,
+#           compaction and migration racing frees,
+#           unload racing zswap's zpool parameter
 #
 #   scripts/qemu.sh MODE    (default: test)
+#
+# ZHEAP_GUEST=debug boots the debug guest kernel instead of Debian's:
+# scripts/guest_kernel.sh builds it (once; KASAN, lockdep, DEBUG_VM,
+# DEBUG_LIST, DEBUG_PAGEALLOC, KFENCE, SLUB debugging), zheap's modules
+# are built against it from a copy of the tree (the .ko files here stay
+# Debian's), the kernel's modules come from its own build, and everything
+# lives in $ZHEAP_CACHE/qemu-debug, its logs named MODE-debug.log.  The
+# guest has 64 MiB more memory, what the kernel's checks take of it
+# (KASAN's shadow is an eighth), so the workloads swap as much as on
+# Debian's kernel.  Everything runs about eight times slower: the whole
+# test mode takes hours there, kdebug is the subset meant for it.
 #
 # scripts/qemu_count.py judges every mode's serial log: no ZT: DONE, an
 # incomplete kernel log dump or any report or WARNING in it fails.
@@ -47,8 +69,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 mode=${1:-test}
 mib=${ZHEAP_QEMU_MIB:-}
 seed=${ZHEAP_QEMU_SEED:-1}
-work="$ZHEAP_CACHE/qemu"
-log="$work/$mode.log"
+guest=${ZHEAP_GUEST:-default}
 
 fail_all() {
 	echo "qemu: $*" >&2
@@ -56,16 +77,65 @@ fail_all() {
 	exit 1
 }
 
-for f in "$ZHEAP_VMLINUZ" /bin/busybox; do
+case "$guest" in
+default)
+	work="$ZHEAP_CACHE/qemu"
+	log="$work/$mode.log"
+	kver=$ZHEAP_KVER
+	vmlinuz=$ZHEAP_VMLINUZ
+	;;
+debug)
+	work="$ZHEAP_CACHE/qemu-debug"
+	log="$work/$mode-debug.log"
+	;;
+*) fail_all "ZHEAP_GUEST=$guest: not default or debug" ;;
+esac
+
+for f in /bin/busybox; do
 	[ -e "$f" ] || fail_all "missing $f (run scripts/setup.sh)"
 done
 command -v qemu-system-x86_64 >/dev/null || fail_all "qemu-system-x86_64 not installed"
-
 mkdir -p "$work"
-make -s -C "$here" modules >"$work/build.log" 2>&1 ||
-	{ cat "$work/build.log"; fail_all "module build failed"; }
+
+if [ "$guest" = debug ]; then
+	bash "$here/scripts/guest_kernel.sh" || fail_all "cannot build the debug guest kernel"
+	kdir="$ZHEAP_CACHE/guest-debug"
+	kver=$(cat "$kdir/include/config/kernel.release")
+	vmlinuz="$kdir/arch/x86/boot/bzImage"
+	moddir="$kdir/mods/lib/modules/$kver"
+	# zheap's modules for that kernel, built in a copy of the tree (what
+	# git tracks, and new files it does not ignore), so the .ko files
+	# here stay Debian's.  tar keeps the times: an unchanged file is not
+	# rebuilt.  The Makefile copies zram's sources into the copy.
+	modsrc="$ZHEAP_CACHE/guest-debug-zheap"
+	mkdir -p "$modsrc"
+	files=$(git -C "$here" ls-files --cached --others --exclude-standard) ||
+		fail_all "$here is not a git checkout: cannot list zheap's sources"
+	(cd "$here" && printf '%s\n' "$files" | tar -cf - --ignore-failed-read -T - 2>/dev/null) |
+		tar -C "$modsrc" -xf - || fail_all "cannot copy the tree to $modsrc"
+	make -s -C "$modsrc" KDIR="$kdir" modules >"$work/build.log" 2>&1 ||
+		{ cat "$work/build.log"; fail_all "module build against $kdir failed"; }
+else
+	modsrc=$here
+	make -s -C "$here" modules >"$work/build.log" 2>&1 ||
+		{ cat "$work/build.log"; fail_all "module build failed"; }
+fi
+[ -e "$vmlinuz" ] || fail_all "missing $vmlinuz (run scripts/setup.sh)"
+
+# kmod PATH: the kernel's module PATH (under kernel/, no .ko) into the
+# initramfs's /lib, uncompressed: Debian's .ko.xz, or the debug build's .ko.
+kmod() {
+	if [ "$guest" = debug ]; then
+		cp "$moddir/kernel/$1.ko" "$root/lib/$(basename "$1").ko"
+	else
+		xz -dc "$ZHEAP_MODDIR/kernel/$1.ko.xz" > "$root/lib/$(basename "$1").ko"
+	fi
+}
+
 gcc -O2 -static -Wall -o "$work/zload" "$here/tools/zload.c" ||
 	fail_all "cannot build tools/zload.c"
+gcc -O2 -static -Wall -o "$work/zstress" "$here/tools/zstress.c" ||
+	fail_all "cannot build tools/zstress.c"
 
 # The initramfs: busybox, our init, zload, our modules and virtio_blk.
 root="$work/root"
@@ -76,15 +146,15 @@ cp "$here/tests/qemu/modprobe" "$root/sbin/modprobe"
 cp "$here/tests/qemu/init" "$root/init"
 chmod +x "$root/init"
 cp "$work/zload" "$root/zload"
-cp "$here/zheap.ko" "$here/zheap_zbud.ko" "$here/zheap_zsmalloc.ko" \
-	"$here/zheap_bench.ko" "$here/zheap_stress.ko" \
-	"$here/zheap_wb_stress.ko" "$root/lib/"
-[ -f "$here/zheap_zram.ko" ] && cp "$here/zheap_zram.ko" "$root/lib/"
-xz -dc "$ZHEAP_MODDIR/kernel/drivers/block/zram/zram.ko.xz" > "$root/lib/zram.ko" ||
-	fail_all "no zram module for $ZHEAP_KVER"
+cp "$work/zstress" "$root/zstress"
+cp "$here/tests/qemu/race.sh" "$root/race.sh"
+cp "$modsrc/zheap.ko" "$modsrc/zheap_zbud.ko" "$modsrc/zheap_zsmalloc.ko" \
+	"$modsrc/zheap_bench.ko" "$modsrc/zheap_stress.ko" \
+	"$modsrc/zheap_wb_stress.ko" "$root/lib/"
+[ -f "$modsrc/zheap_zram.ko" ] && cp "$modsrc/zheap_zram.ko" "$root/lib/"
+kmod drivers/block/zram/zram || fail_all "no zram module for $kver"
 for m in lib/lz4/lz4_compress lib/lz4/lz4hc_compress crypto/lz4; do
-	xz -dc "$ZHEAP_MODDIR/kernel/$m.ko.xz" > "$root/lib/$(basename $m).ko" ||
-		fail_all "no $m module for $ZHEAP_KVER"
+	kmod $m || fail_all "no $m module for $kver"
 done
 if [ "$mode" = bench ]; then
 	# Trace a's real data: English text with markup, C source, machine
@@ -97,12 +167,12 @@ if [ "$mode" = bench ]; then
 	head -c 12M "$(command -v qemu-system-x86_64)" > "$root/data/qemu.bin"
 	head -c 2M /usr/lib/x86_64-linux-gnu/libc.so.6 > "$root/data/libc.so"
 fi
-if [ "$mode" = test ] || [ "$mode" = zram ] || [ "$mode" = zramfs ]; then
+if [ "$mode" = test ] || [ "$mode" = zram ] || [ "$mode" = zramfs ] ||
+   [ "$mode" = kdebug ]; then
 	# ext2 (ext4's driver) for zram_fs and the zram selftests of
 	# linux-source-6.12, unmodified, with shims for what busybox lacks.
 	for m in lib/crc16 crypto/crc32c_generic fs/mbcache fs/jbd2/jbd2 fs/ext4/ext4; do
-		xz -dc "$ZHEAP_MODDIR/kernel/$m.ko.xz" > "$root/lib/$(basename $m).ko" ||
-			fail_all "no $m module for $ZHEAP_KVER"
+		kmod $m || fail_all "no $m module for $kver"
 	done
 	mkdir -p "$root/zram-selftests"
 	cp "$ZHEAP_SRC"/tools/testing/selftests/zram/*.sh "$root/zram-selftests/" ||
@@ -110,7 +180,7 @@ if [ "$mode" = test ] || [ "$mode" = zram ] || [ "$mode" = zramfs ]; then
 	cp "$here"/tests/qemu/shims/* "$root/bin/"
 fi
 if [ "$mode" = test ] || [ "$mode" = zram ] || [ "$mode" = zramfs ] ||
-   [ "$mode" = e2e ]; then
+   [ "$mode" = e2e ] || [ "$mode" = kdebug ]; then
 	# The same bytes through Debian's zram and zheap_zram: text, C and
 	# machine code, 8 MiB.
 	mkdir -p "$root/data"
@@ -120,8 +190,7 @@ if [ "$mode" = test ] || [ "$mode" = zram ] || [ "$mode" = zramfs ] ||
 		head -c 3M "$(command -v qemu-system-x86_64)"
 	} > "$root/data/zram.bin"
 fi
-xz -dc "$ZHEAP_MODDIR/kernel/drivers/block/virtio_blk.ko.xz" > "$root/lib/virtio_blk.ko" ||
-	fail_all "no virtio_blk module for $ZHEAP_KVER"
+kmod drivers/block/virtio_blk || fail_all "no virtio_blk module for $kver"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/initrd.gz"
 
 rm -f "$work/swap.img" "$work/wb.img"
@@ -142,6 +211,12 @@ bench)
 	[ "${ZHEAP_BENCH_WALLCLOCK:-0}" = 1 ] ||
 		icount=(-icount shift=0,sleep=off)
 	;;
+race)
+	# zt.secs: how long the workers and racers run (the long form sets
+	# ZHEAP_RACE_SECS=1800, and ZHEAP_QEMU_SMP=4).
+	race_secs=${ZHEAP_RACE_SECS:-60}
+	append_race=" zt.secs=$race_secs"
+	;;
 e2e)
 	# Small enough that zram, whose memory is the guest's own, holds it
 	# all in the 256 MiB guest.
@@ -149,10 +224,26 @@ e2e)
 	;;
 *) : "${mib:=384}" ;;
 esac
+tmo=$((1200 + ${race_secs:-0}))
+if [ "$guest" = debug ]; then
+	# The debug kernel keeps 55 MiB more of the 256 to itself (KASAN's
+	# shadow, the stack depot, lockdep's tables: 145 MiB available at
+	# boot against Debian's 200).  64 MiB more gives the workloads back
+	# what they have in Debian's guest, so every size here and in
+	# tests/qemu/init means the same and they swap as much.
+	mem=$((mem + 64))
+	# Everything runs about eight times slower under the checks (the
+	# main job's 400 MiB: 300 s against 38 s).
+	case "$mode" in
+	test) tmo=$((tmo * 9)) ;;
+	*) tmo=$((tmo * 3)) ;;
+	esac
+fi
 
 # 256 MiB of RAM, so a 384-400 MiB workload must swap; zswap in front.
 append="console=ttyS0 panic=-1 loglevel=4 zswap.enabled=1"
 append+=" zswap.max_pool_percent=50 zt.mode=$mode zt.mib=$mib zt.seed=$seed"
+append+=${append_race:-}
 [ -n "${ZHEAP_BENCH_ARGS:-}" ] && append+=" zt.bench=\"$ZHEAP_BENCH_ARGS\""
 # ZHEAP_QEMU_PLUGIN: a TCG plugin and its arguments for -plugin (profiling
 # under TCG, which has no PMU); the guest then also prints its kernel
@@ -167,9 +258,9 @@ fi
 # (an exception frame TCG built wrong, not the guest's doing; the same
 # signature with cmpxchg8b: ClangBuiltLinux/linux#1437).  Without CX16 the
 # kernel takes its non-cmpxchg16b paths, the same for every allocator.
-timeout 1200 qemu-system-x86_64 -machine q35 -accel tcg -cpu max,-cx16 -smp "${ZHEAP_QEMU_SMP:-2}" -m $mem \
+timeout $tmo qemu-system-x86_64 -machine q35 -accel tcg -cpu max,-cx16 -smp "${ZHEAP_QEMU_SMP:-2}" -m $mem \
 	"${icount[@]}" "${plugin[@]}" \
-	-kernel "$ZHEAP_VMLINUZ" -initrd "$work/initrd.gz" -append "$append" \
+	-kernel "$vmlinuz" -initrd "$work/initrd.gz" -append "$append" \
 	-drive "file=$work/swap.img,if=virtio,format=raw" \
 	-drive "file=$work/wb.img,if=virtio,format=raw" \
 	-nographic -no-reboot -monitor none -serial stdio </dev/null \
@@ -179,7 +270,7 @@ qemu_rc=$?
 # The main job's summary, from zload's lines: what was stored, how densely,
 # how fast.
 summarize_run() {
-	awk -v kver="$ZHEAP_KVER" '
+	awk -v kver="$kver" '
 	function val(line, key,   m) {
 		if (match(line, "(^| )" key "=[^ ]*")) {
 			m = substr(line, RSTART, RLENGTH)
@@ -202,7 +293,7 @@ summarize_run() {
 	}' "$log"
 }
 
-count() { python3 "$here/scripts/qemu_count.py" "$@"; }
+count() { ZHEAP_MODSRC=$modsrc python3 "$here/scripts/qemu_count.py" "$@"; }
 
 # The bench asserts nothing about speed or density; it counts as passed
 # when it ran to the end, every object read back intact and the kernel
