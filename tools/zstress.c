@@ -181,6 +181,14 @@ static int run_swap(struct worker *w, double end, unsigned long mib)
 	return 0;
 }
 
+/* A run of at most RUN_MAX blocks, of @left still to go. */
+static unsigned long run_len(unsigned long left)
+{
+	if (left > RUN_MAX)
+		return RUN_MAX;
+	return left;
+}
+
 static int zram_io(int fd, void *buf, unsigned long block, unsigned long n,
 		   int write)
 {
@@ -213,7 +221,7 @@ static int run_zram(struct worker *w, double end, const char *dev,
 		return 2;
 	}
 	for (first = 0; first < blocks; first += len) {
-		len = blocks - first < RUN_MAX ? blocks - first : RUN_MAX;
+		len = run_len(blocks - first);
 		for (i = 0; i < len; i++) {
 			w->gen[first + i] = 1;
 			expected(w, first + i, buf + i * PAGE);
@@ -252,7 +260,7 @@ static int run_zram(struct worker *w, double end, const char *dev,
 		}
 	}
 	for (first = 0; first < blocks; first += len) {
-		len = blocks - first < RUN_MAX ? blocks - first : RUN_MAX;
+		len = run_len(blocks - first);
 		if (zram_io(fd, buf, base + first, len, 0))
 			return 2;
 		for (i = 0; i < len; i++)
