@@ -35,12 +35,13 @@
 #           compaction, shrinkers, CPU hotplug,
 #           swapoff and a backend's unload
 #           (tests/qemu/race.sh)
-#   kdebug  the scenarios that drive the kernel's own    (by hand, with
-#           paths, for the debug guest kernel: zswap     ZHEAP_GUEST=debug)
-#           store/load on every allocator, shrinker
-#           writeback, zram swap and data on zheap,
-#           compaction and migration racing frees,
-#           unload racing zswap's zpool parameter
+#   kdebug  for the debug guest kernel, the scenarios   (by hand, with
+#           that drive the kernel's own paths: zswap    ZHEAP_GUEST=debug)
+#           on each zheap backend, zheap's writeback
+#           (stress, memcg, shrinker), zram on zheap
+#           (data, swap, writeback), compaction and
+#           migration racing frees, a backend's unload
+#           racing zswap's zpool parameter, unload
 #
 #   scripts/qemu.sh MODE    (default: test)
 #
@@ -105,14 +106,22 @@ if [ "$guest" = debug ]; then
 	moddir="$kdir/mods/lib/modules/$kver"
 	# zheap's modules for that kernel, built in a copy of the tree (what
 	# git tracks, and new files it does not ignore), so the .ko files
-	# here stay Debian's.  tar keeps the times: an unchanged file is not
-	# rebuilt.  The Makefile copies zram's sources into the copy.
+	# here stay Debian's.  Only a file whose bytes differ is copied, and
+	# gets the time of the copy: an unchanged file is not rebuilt, and a
+	# changed one is even when its own time is older than the copy's
+	# object (another checkout, a file brought back from git).  The
+	# Makefile copies zram's sources into the copy.
 	modsrc="$ZHEAP_CACHE/guest-debug-zheap"
 	mkdir -p "$modsrc"
 	files=$(git -C "$here" ls-files --cached --others --exclude-standard) ||
 		fail_all "$here is not a git checkout: cannot list zheap's sources"
-	(cd "$here" && printf '%s\n' "$files" | tar -cf - --ignore-failed-read -T - 2>/dev/null) |
-		tar -C "$modsrc" -xf - || fail_all "cannot copy the tree to $modsrc"
+	while read -r f; do
+		[ -f "$here/$f" ] || continue
+		cmp -s "$here/$f" "$modsrc/$f" && continue
+		mkdir -p "$(dirname "$modsrc/$f")" &&
+			cp "$here/$f" "$modsrc/$f" ||
+			fail_all "cannot copy $f to $modsrc"
+	done <<< "$files"
 	make -s -C "$modsrc" KDIR="$kdir" modules >"$work/build.log" 2>&1 ||
 		{ cat "$work/build.log"; fail_all "module build against $kdir failed"; }
 else
@@ -216,6 +225,10 @@ race)
 	# ZHEAP_RACE_SECS=1800, and ZHEAP_QEMU_SMP=4).
 	race_secs=${ZHEAP_RACE_SECS:-60}
 	append_race=" zt.secs=$race_secs"
+	# MiB per worker: the debug kernel's checks make each page cost
+	# several times more, and 64 MiB of initial writes alone outlast a
+	# short run there.
+	if [ "$guest" = debug ]; then : "${mib:=24}"; else : "${mib:=64}"; fi
 	;;
 e2e)
 	# Small enough that zram, whose memory is the guest's own, holds it
@@ -233,10 +246,10 @@ if [ "$guest" = debug ]; then
 	# tests/qemu/init means the same and they swap as much.
 	mem=$((mem + 64))
 	# Everything runs about eight times slower under the checks (the
-	# main job's 400 MiB: 300 s against 38 s).
+	# main job's 400 MiB: 300 s against 38 s), more on a busy host.
 	case "$mode" in
 	test) tmo=$((tmo * 9)) ;;
-	*) tmo=$((tmo * 3)) ;;
+	*) tmo=$((tmo * 4)) ;;
 	esac
 fi
 
@@ -245,6 +258,9 @@ append="console=ttyS0 panic=-1 loglevel=4 zswap.enabled=1"
 append+=" zswap.max_pool_percent=50 zt.mode=$mode zt.mib=$mib zt.seed=$seed"
 append+=${append_race:-}
 [ -n "${ZHEAP_BENCH_ARGS:-}" ] && append+=" zt.bench=\"$ZHEAP_BENCH_ARGS\""
+# The scenarios' time limits four times longer on the debug kernel (its
+# writeback stress got 9,000 of its 10,000 objects out in the usual 60 s).
+[ "$guest" = debug ] && append+=" zt.slow=4"
 # ZHEAP_QEMU_PLUGIN: a TCG plugin and its arguments for -plugin (profiling
 # under TCG, which has no PMU); the guest then also prints its kernel
 # text symbols ("ZT: SYM" lines) so the plugin's addresses can be named.
@@ -264,7 +280,7 @@ timeout $tmo qemu-system-x86_64 -machine q35 -accel tcg -cpu max,-cx16 -smp "${Z
 	-drive "file=$work/swap.img,if=virtio,format=raw" \
 	-drive "file=$work/wb.img,if=virtio,format=raw" \
 	-nographic -no-reboot -monitor none -serial stdio </dev/null \
-	| tr -d '\r' > "$log" 2>&1
+	| stdbuf -oL tr -d '\r' > "$log" 2>&1
 qemu_rc=$?
 
 # The main job's summary, from zload's lines: what was stored, how densely,

@@ -6,6 +6,7 @@
  *
  *	zstress swap SECONDS SEED WORKER MIB
  *	zstress zram SECONDS SEED WORKER DEV FIRST_BLOCK BLOCKS
+ *	zstress swapon DEV PRIORITY
  *
  * swap: MIB MiB of anonymous memory, written whole, then random runs of up
  * to 64 pages are rewritten, pushed out with MADV_PAGEOUT (into zswap,
@@ -25,6 +26,9 @@
  * not.  Prints "ZSTRESS key=value ..." lines; exit status 0 only if every
  * check found every page as last written.
  *
+ * swapon: swapon(2) with a priority, which busybox's swapon cannot set:
+ * the race venue's second swap device must come first.
+ *
  * ZSTRESS_HOLD=FILE (swap only): after the last pass, push every page out
  * again, print "ZSTRESS holding", wait until FILE exists (the caller walks
  * the pools meanwhile, with the data in them), then check every page once
@@ -39,6 +43,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/swap.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -276,11 +281,20 @@ int main(int argc, char **argv)
 	double start, secs;
 	int err;
 
+	if (argc == 4 && !strcmp(argv[1], "swapon")) {
+		if (swapon(argv[2], SWAP_FLAG_PREFER |
+			   (atoi(argv[3]) & SWAP_FLAG_PRIO_MASK))) {
+			perror("zstress: swapon");
+			return 1;
+		}
+		return 0;
+	}
 	if (argc < 6 || (strcmp(argv[1], "swap") && argc < 8) ||
 	    (strcmp(argv[1], "swap") && strcmp(argv[1], "zram"))) {
 		fprintf(stderr,
 			"usage: zstress swap SECONDS SEED WORKER MIB\n"
-			"       zstress zram SECONDS SEED WORKER DEV FIRST_BLOCK BLOCKS\n");
+			"       zstress zram SECONDS SEED WORKER DEV FIRST_BLOCK BLOCKS\n"
+			"       zstress swapon DEV PRIORITY\n");
 		return 2;
 	}
 	w.kind = argv[1];

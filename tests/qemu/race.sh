@@ -5,7 +5,8 @@
 # zram_module, rmmod_eventually, $zpool_param) it uses.
 #
 # Everything at once, on every CPU the guest has, for zt.secs= seconds
-# (default 60):
+# (default 60), each worker with zt.mib= MiB (scripts/qemu.sh: 64, and 24
+# on the debug guest kernel, whose checks make every page cost more):
 #
 #   workers  tools/zstress.c: two swap workers, each in a memory cgroup
 #            capped below its working set, rewriting, pushing out
@@ -71,7 +72,7 @@ race_hotplug() {
 }
 
 race_swap() {
-	swapoff /dev/vdb && swapon -p 5 /dev/vdb
+	swapoff /dev/vdb && /zstress swapon /dev/vdb 5
 }
 
 # A backend's unload against zswap's zpool parameter: the parameter goes
@@ -115,36 +116,39 @@ run_race() {
 	secs=$(arg zt.secs)
 	: "${secs:=60}"
 	cpus=$(grep -c '^processor' /proc/cpuinfo)
-	echo "ZT: NOTE race seed=$SEED secs=$secs cpus=$cpus"
+	echo "ZT: NOTE race seed=$SEED secs=$secs cpus=$cpus mib=$MIB"
 	if ! load_zheap || ! echo zheap_zsmalloc > $zpool_param; then
 		result race_setup FAIL "insmod or zpool"
 		return
 	fi
 	echo Y > /sys/module/zswap/parameters/shrinker_enabled
 	# a second swap device, first in line, for the swapoff racer
-	mkswap /dev/vdb > /dev/null && swapon -p 5 /dev/vdb
+	mkswap /dev/vdb > /dev/null && /zstress swapon /dev/vdb 5
 	if ! zram_module zheap_zram zsmalloc ||
 	   ! echo 64M > /sys/block/zram0/disksize; then
 		result race_setup FAIL "zheap_zram"
 		return
 	fi
+	# each swap worker's cgroup holds 5/8 of its pages; each zram worker
+	# has 3/8 of zt.mib in blocks
+	blocks=$((MIB * 96))
 	for w in 0 1; do
 		mkdir -p /sys/fs/cgroup/race$w
-		echo 40M > /sys/fs/cgroup/race$w/memory.max
+		echo $((MIB * 5 / 8))M > /sys/fs/cgroup/race$w/memory.max
 	done
 	rm -f $RACE_STOP $RACE_HOLD /tmp/racer.* /tmp/zstress.*
 
 	swappers=""
 	for w in 0 1; do
 		sh -c "echo \$\$ > /sys/fs/cgroup/race$w/cgroup.procs &&
-		       ZSTRESS_HOLD=$RACE_HOLD exec /zstress swap $secs $SEED $w 64" \
+		       ZSTRESS_HOLD=$RACE_HOLD exec /zstress swap $secs $SEED $w $MIB" \
 			> /tmp/zstress.swap$w 2>&1 &
 		swappers="$swappers $!"
 	done
 	workers=""
 	for w in 0 1; do
 		/zstress zram "$secs" "$SEED" $((w + 10)) /dev/zram0 \
-			$((w * 6144)) 6144 > /tmp/zstress.zram$w 2>&1 &
+			$((w * blocks)) $blocks > /tmp/zstress.zram$w 2>&1 &
 		workers="$workers $!"
 	done
 
