@@ -13,7 +13,8 @@
 #   race         everything at once for 60 s on 2 vCPUs: zswap and zram
 #                workers against compaction, shrinkers, CPU hotplug,
 #                swapoff and a backend's unload (tests/qemu/race.sh)
-#   race-debug   the same on the debug guest kernel (KASAN, lockdep,
+#   race-debug   the same for 150 s with smaller workers on the debug
+#                guest kernel (KASAN, lockdep,
 #                DEBUG_VM, DEBUG_LIST, DEBUG_PAGEALLOC, KFENCE, SLUB
 #                debugging), built once by scripts/guest_kernel.sh
 #   bench        the allocator benchmark runs to the end and every object

@@ -223,12 +223,17 @@ bench)
 race)
 	# zt.secs: how long the workers and racers run (the long form sets
 	# ZHEAP_RACE_SECS=1800, and ZHEAP_QEMU_SMP=4).
-	race_secs=${ZHEAP_RACE_SECS:-60}
+	# MiB per worker, and the default seconds: the debug kernel's checks
+	# make each page cost several times more (at 60 s and 24 MiB its
+	# swap workers were still writing their first pass at the end).
+	if [ "$guest" = debug ]; then
+		: "${mib:=16}"
+		race_secs=${ZHEAP_RACE_SECS:-150}
+	else
+		: "${mib:=64}"
+		race_secs=${ZHEAP_RACE_SECS:-60}
+	fi
 	append_race=" zt.secs=$race_secs"
-	# MiB per worker: the debug kernel's checks make each page cost
-	# several times more, and 64 MiB of initial writes alone outlast a
-	# short run there.
-	if [ "$guest" = debug ]; then : "${mib:=24}"; else : "${mib:=64}"; fi
 	;;
 e2e)
 	# Small enough that zram, whose memory is the guest's own, holds it

@@ -5,8 +5,9 @@
 # zram_module, rmmod_eventually, $zpool_param) it uses.
 #
 # Everything at once, on every CPU the guest has, for zt.secs= seconds
-# (default 60), each worker with zt.mib= MiB (scripts/qemu.sh: 64, and 24
-# on the debug guest kernel, whose checks make every page cost more):
+# (scripts/qemu.sh: 60, and 150 on the debug guest kernel), each worker
+# with zt.mib= MiB (64, and 16 on the debug kernel, whose checks make
+# every page cost more):
 #
 #   workers  tools/zstress.c: two swap workers, each in a memory cgroup
 #            capped below its working set, rewriting, pushing out
