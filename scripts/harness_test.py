@@ -290,6 +290,13 @@ DEBUG_KERNEL_REPORTS = [
         "[   20.000003] #PF: error_code(0x0000) - not-present page"]),
     ("a page poisoning report", [
         "[   20.000001] pagealloc: memory corruption"]),
+    ("a hung task", [
+        "[   50.000001] INFO: task zstress:211 blocked for more than 30 "
+        "seconds.",
+        "[   50.000002]       Not tainted 6.12.117-zheap-debug #1"]),
+    ("a workqueue lockup", [
+        "[   50.000001] BUG: workqueue lockup - pool cpus=1 node=0 flags=0x0 "
+        "nice=0 stuck for 31s!"]),
     ("a KASAN wild access", [
         "[   20.000001] KASAN: maybe wild-memory-access in range "
         "[0x0003888004a3c000-0x0003888004a3c007]"]),

@@ -42,6 +42,7 @@ ONE_LINE = [
     r"WARNING: bad unlock balance",
     r"WARNING: held lock freed",
     r"INFO: possible",
+    r"INFO: task \S+ blocked for more than \d+ seconds",  # hung task
     r"list_add corruption",
     r"list_del corruption",
     r"kmemleak: .* new suspected memory leaks",

@@ -107,6 +107,35 @@ race_walks() {
 	done
 }
 
+# A run that overstays is dumped, so a stall names itself: every blocked
+# task's stack (sysrq w), every held lock (sysrq d, lockdep's list on the
+# debug kernel), every CPU's stack (sysrq l), and what each racer and
+# worker is doing.  Their output is below the console's loglevel, so it is
+# copied from dmesg to the serial line.  First at twice the run plus two
+# minutes (on the debug kernel the workers' last pass and checks take a
+# while), then every two minutes, three times.
+race_watchdog() {
+	(
+		sleep $((2 * secs + 120))
+		for n in 1 2 3; do
+			[ -e /tmp/race.done ] && exit 0
+			echo "ZT: NOTE race watchdog: dump $n, still running"
+			mark=$(dmesg | wc -l)
+			for k in w d l; do
+				echo $k > /proc/sysrq-trigger
+			done
+			dmesg | tail -n +$((mark + 1)) | sed 's/^/ZT: NOTE dump /'
+			for p in /proc/[0-9]*; do
+				st=$(sed -n 's/^State:\t\(.\).*/\1/p' $p/status 2>/dev/null)
+				[ "$st" = D ] || [ "$st" = R ] || continue
+				echo "ZT: NOTE dump ${p#/proc/} $st $(tr '\0' ' ' < $p/cmdline 2>/dev/null) wchan=$(cat $p/wchan 2>/dev/null)"
+			done
+			tail -n 3 /tmp/zstress.* 2>/dev/null | sed 's/^/ZT: NOTE dump /'
+			sleep 120
+		done
+	) &
+}
+
 race_rounds() {
 	for f in /tmp/racer.*; do
 		printf '%s=%s ' "${f#/tmp/racer.}" "$(cat "$f")"
@@ -137,7 +166,8 @@ run_race() {
 		mkdir -p /sys/fs/cgroup/race$w
 		echo $((MIB * 5 / 8))M > /sys/fs/cgroup/race$w/memory.max
 	done
-	rm -f $RACE_STOP $RACE_HOLD /tmp/racer.* /tmp/zstress.*
+	rm -f $RACE_STOP $RACE_HOLD /tmp/racer.* /tmp/zstress.* /tmp/race.done
+	race_watchdog
 
 	swappers=""
 	for w in 0 1; do
@@ -234,4 +264,5 @@ run_race() {
 		result race_unload_frees_every_page FAIL "$(lsmod | grep zheap | tr '\n' ' ')"
 	fi
 	swapon /dev/vda
+	touch /tmp/race.done
 }
