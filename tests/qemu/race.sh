@@ -136,6 +136,15 @@ race_watchdog() {
 	) &
 }
 
+# race_alive PID...: how many of them are still running.
+race_alive() {
+	n=0
+	for p in "$@"; do
+		kill -0 "$p" 2>/dev/null && n=$((n + 1))
+	done
+	echo $n
+}
+
 race_rounds() {
 	for f in /tmp/racer.*; do
 		printf '%s=%s ' "${f#/tmp/racer.}" "$(cat "$f")"
@@ -209,8 +218,10 @@ run_race() {
 		wait "$p" || failed=$((failed + 1))
 	done
 	# the swap workers' last pass done, their pages pushed out again
+	# (a worker that died holds nothing: stop waiting once none is left
+	# that may still get there)
 	i=0
-	while [ "$(cat /tmp/zstress.swap* | grep -c '^ZSTRESS holding')" -lt 2 ] &&
+	while [ "$(cat /tmp/zstress.swap* | grep -c '^ZSTRESS holding')" -lt "$(race_alive $swappers)" ] &&
 	      [ $i -lt 1200 ]; do
 		sleep 1
 		i=$((i + 1))
