@@ -24,38 +24,95 @@
 #                   venue: every worker and racer at once on 2 vCPUs for
 #                   60 s (ZHEAP_RACE_SECS=1800 ZHEAP_QEMU_SMP=4 for the
 #                   long form; ZHEAP_GUEST=debug on the debug kernel)
+#   make install    build only the shipped modules (ZHEAP_DIST=1) and
+#                   install them to /lib/modules/$(KVER)/updates, then
+#                   depmod; DESTDIR= or INSTALL_MOD_PATH= install elsewhere
+#   make uninstall  remove them again, then depmod
+#   make package    the Debian DKMS package: built, lintian, built through
+#                   DKMS into a private tree, resolved by modprobe -d
 #   make clean
+#
+# ZHEAP_DIST=1 builds only what a package ships: zheap.ko, zheap_zbud.ko,
+# zheap_zsmalloc.ko and zheap_zram.ko, never the bench, stress or KUnit
+# modules.  KVER= and KDIR= pick another kernel (DKMS passes both).
 
-ifneq ($(KERNELRELEASE),)
+# Inside kbuild both KERNELRELEASE and src are set (and kbuild reads
+# Kbuild, not this file).  DKMS puts KERNELRELEASE= on our own command
+# line too, so KERNELRELEASE alone does not tell.
+ifneq ($(and $(KERNELRELEASE),$(src)),)
 include $(src)/Kbuild
 else
 
 ZHEAP_ENV := . $(CURDIR)/scripts/env.sh
 KVER ?= $(shell $(ZHEAP_ENV); echo $$ZHEAP_KVER)
 KDIR ?= /lib/modules/$(KVER)/build
-ZHEAP_CONFIG := CONFIG_ZHEAP=m CONFIG_ZHEAP_ZBUD=m CONFIG_ZHEAP_ZSMALLOC=m \
-		CONFIG_ZHEAP_STRESS=m \
+ZHEAP_CONFIG := CONFIG_ZHEAP=m CONFIG_ZHEAP_ZBUD=m CONFIG_ZHEAP_ZSMALLOC=m
+ifeq ($(ZHEAP_DIST),)
+ZHEAP_CONFIG += CONFIG_ZHEAP_STRESS=m \
 		CONFIG_ZHEAP_BENCH=m
-# zheap_zram.ko: zram's sources from the unpacked linux-source-6.12 (make
-# setup), copied into zram/ and never edited.  Without them it is skipped.
-# ZHEAP_NO_ZRAM=1 leaves it out (the static checks do: it is not our code).
+endif
+# zheap_zram.ko: zram's sources from linux-source-6.12, never edited.  In
+# this tree they are copied from the unpacked linux-source-6.12 (make
+# setup) into zram/ at each build; without them zheap_zram is skipped,
+# except that ZHEAP_DIST=1 stops.  A source package (DKMS's
+# /usr/src/zheap-*) carries them in zram/, with zram/SOURCE saying where
+# they come from, and needs no linux-source.  ZHEAP_NO_ZRAM=1 leaves
+# zheap_zram out (the static checks do: it is not our code).
+ZRAM_BUNDLED := $(wildcard zram/SOURCE)
+ifeq ($(ZRAM_BUNDLED),)
 ZRAM_SRC := $(shell $(ZHEAP_ENV); echo $$ZHEAP_SRC)/drivers/block/zram
+ZRAM_FOUND := $(wildcard $(ZRAM_SRC)/zram_drv.c)
+else
+ZRAM_FOUND := $(wildcard zram/zram_drv.c)
+endif
 ifeq ($(ZHEAP_NO_ZRAM),)
-ifneq ($(wildcard $(ZRAM_SRC)/zram_drv.c),)
+ifneq ($(ZRAM_FOUND),)
 ZHEAP_ZRAM := 1
 ZHEAP_CONFIG += CONFIG_ZHEAP_ZRAM=m
 endif
 endif
 
-.PHONY: all modules setup run check lint kunit qemu-test bench stress clean
+# make install: the kernel's modules_install puts what modules.order
+# lists (the ZHEAP_DIST build's four) under $(INSTALL_MOD_PATH)/lib/
+# modules/$(KVER)/updates, xz-compressed as Debian's kernel wants.  It
+# cannot sign them (Debian's signing key stays with Debian) and would
+# say so on every module, so it is not asked to; Secure Boot needs the
+# DKMS package, which signs with DKMS's MOK key.  Its depmod needs a
+# System.map the headers lack, so depmod runs here.
+INSTALL_MOD_PATH ?= $(DESTDIR)
+ZHEAP_MODDIR = $(INSTALL_MOD_PATH)/lib/modules/$(KVER)
+ZHEAP_DIST_MODULES := zheap zheap_zbud zheap_zsmalloc zheap_zram
+DEPMOD ?= depmod
+
+.PHONY: all modules install uninstall setup run check lint kunit qemu-test \
+	bench stress package clean
 
 all: modules
 
 modules:
+ifneq ($(ZHEAP_DIST),)
+ifeq ($(ZHEAP_ZRAM)$(ZHEAP_NO_ZRAM),)
+	@echo "zheap: ZHEAP_DIST=1 ships zheap_zram.ko, but zram's sources are" \
+		"missing: run make setup (linux-source-6.12), or ZHEAP_NO_ZRAM=1" >&2
+	@exit 1
+endif
+endif
 ifneq ($(ZHEAP_ZRAM),)
+ifeq ($(ZRAM_BUNDLED),)
 	mkdir -p zram && cp -u $(ZRAM_SRC)/*.[ch] zram/
 endif
+endif
 	$(MAKE) -C $(KDIR) M=$(CURDIR) $(ZHEAP_CONFIG) modules
+
+install:
+	$(MAKE) modules ZHEAP_DIST=1
+	$(MAKE) -C $(KDIR) M=$(CURDIR) INSTALL_MOD_PATH=$(INSTALL_MOD_PATH) \
+		INSTALL_MOD_DIR=updates CONFIG_MODULE_SIG_ALL= modules_install
+	$(DEPMOD) $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KVER)
+
+uninstall:
+	rm -f $(foreach m,$(ZHEAP_DIST_MODULES),$(ZHEAP_MODDIR)/updates/$(m).ko*)
+	$(DEPMOD) $(if $(INSTALL_MOD_PATH),-b $(INSTALL_MOD_PATH)) $(KVER)
 
 setup:
 	bash scripts/setup.sh
@@ -84,6 +141,9 @@ bench: setup
 stress: setup
 	bash scripts/qemu.sh stress
 	bash scripts/qemu.sh race
+
+package: setup
+	bash scripts/package.sh
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean

@@ -568,3 +568,4 @@ module_exit(zheap_zbud_exit);
 MODULE_ALIAS("zheap-backend-zbud");
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("zheap zbud backend: two objects per page");
+MODULE_VERSION(ZHEAP_VERSION);

@@ -769,3 +769,4 @@ module_exit(zheap_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("zheap: compressed object store with generic handles");
+MODULE_VERSION(ZHEAP_VERSION);

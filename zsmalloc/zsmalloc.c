@@ -984,3 +984,4 @@ module_exit(zheap_zsmalloc_exit);
 MODULE_ALIAS("zheap-backend-zsmalloc");
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("zheap zsmalloc backend: size classes over multi-page spans");
+MODULE_VERSION(ZHEAP_VERSION);
