@@ -6,6 +6,9 @@
 #   harness      the counters themselves: crafted logs that must fail
 #                (scripts/harness_test.py) are counted as failures
 #   lint         W=1 + sparse build, checkpatch --strict, kernel-doc, coccicheck
+#   package      the Debian DKMS package: built, lintian-clean, built
+#                through DKMS into a private tree and resolved there by
+#                modprobe; make install into a private root
 #   kunit-plain  the KUnit suites on UML
 #   kunit-debug  the same on UML with KASAN, PROVE_LOCKING, DEBUG_VM,
 #                DEBUG_LIST, DEBUG_KMEMLEAK, FAILSLAB and FAIL_PAGE_ALLOC
@@ -13,6 +16,9 @@
 #   race         everything at once for 60 s on 2 vCPUs: zswap and zram
 #                workers against compaction, shrinkers, CPU hotplug,
 #                swapoff and a backend's unload (tests/qemu/race.sh)
+#   race-debug   the same for 150 s on the debug guest kernel (KASAN,
+#                lockdep, DEBUG_VM, DEBUG_LIST, DEBUG_PAGEALLOC, KFENCE,
+#                SLUB debugging), where any report fails
 #   bench        the allocator benchmark runs to the end and every object
 #                reads back intact (its figures are printed, not asserted)
 #   e2e          the end-to-end benchmark: every page through zswap and
@@ -37,14 +43,17 @@ total_fail=0
 start=$(date +%s)
 venue harness python3 "$here/scripts/harness_test.py"
 venue lint bash "$here/scripts/lint.sh"
+venue package bash "$here/scripts/package.sh"
 venue kunit-plain bash "$here/scripts/kunit.sh" plain
 venue kunit-debug bash "$here/scripts/kunit.sh" debug
 venue qemu bash "$here/scripts/qemu.sh" test
 ZHEAP_QEMU_LABEL=race venue race bash "$here/scripts/qemu.sh" race
-# Not yet race-debug (ZHEAP_GUEST=debug, the same on the debug guest
-# kernel): its 150 s run stopped making progress several minutes in, with
-# nothing in the kernel log (issue 19's note), and would hold make check
-# for its whole timeout.  By hand: ZHEAP_GUEST=debug bash scripts/qemu.sh race.
+# The same on the debug guest kernel (scripts/guest_kernel.sh builds it
+# into the cache first): the kernel's own zswap, zram, compaction,
+# migration, shrinker, hotplug, swapoff and module paths under KASAN,
+# lockdep, DEBUG_VM, DEBUG_LIST, DEBUG_PAGEALLOC, KFENCE and SLUB debugging.
+ZHEAP_GUEST=debug ZHEAP_QEMU_LABEL=race-debug \
+	venue race-debug bash "$here/scripts/qemu.sh" race
 # A short run: make check wants the bench to work, not its figures (those
 # come from make bench, in Documentation/measurements.rst).
 ZHEAP_BENCH_ARGS="objects=20000 ops=20000 rounds=1" \

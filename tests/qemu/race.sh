@@ -26,7 +26,8 @@
 # zheap pool's walk equals its counters once the racers have stopped and
 # the swap workers, after their last pass, hold their pages in zswap
 # (ZSTRESS_HOLD: pushed out with zswap's shrinker off), and they read
-# back intact after the walk;
+# back intact after the walk; the kernel's page migration moved zheap
+# pages during the run (the pools' pages_migrated);
 # zswap holds nothing after swapoff -a, zram nothing after its reset;
 # the modules unload and zheap gives every page back (its exit WARNs
 # otherwise); and, judged by init and scripts/qemu_count.py, the kernel
@@ -92,10 +93,13 @@ race_module() {
 race_walks() {
 	walks=0
 	walked=0
+	migrated=0
 	off=""
 	for f in /sys/kernel/debug/zheap/*/walk; do
 		[ -f "$f" ] || continue
 		walks=$((walks + 1))
+		n=$(sed -n 's/^pages_migrated //p' "${f%/walk}/stats")
+		migrated=$((migrated + ${n:-0}))
 		w=$(tr '\n' ' ' < "$f")
 		metric "race walk ${f#/sys/kernel/debug/zheap/} $w"
 		n=$(echo "$w" | sed -n 's/.*walked_objects \([0-9]*\).*/\1/p')
@@ -177,6 +181,7 @@ run_race() {
 	done
 	rm -f $RACE_STOP $RACE_HOLD /tmp/racer.* /tmp/zstress.* /tmp/race.done
 	race_watchdog
+	mig0=$(vmstat pgmigrate_success)
 
 	swappers=""
 	for w in 0 1; do
@@ -248,6 +253,18 @@ run_race() {
 		result race_walk_equals_counters PASS "$walks pools, $walked objects"
 	else
 		result race_walk_equals_counters FAIL "$walks pools, $walked objects walked, inconsistent:${off:- none}"
+	fi
+
+	# The kernel's own migrate_pages() moved zheap pages while everything
+	# else went on (compact_memory, hotplug): counted by the pools that
+	# are left (zram's lived through the whole run).
+	# (the debug kernel has no vm event counters: no pgmigrate_success)
+	all=$(vmstat pgmigrate_success)
+	[ -n "$all" ] && [ -n "$mig0" ] && all=", $((all - mig0)) pages in all"
+	if [ "$migrated" -gt 0 ]; then
+		result race_kernel_migrated_pages PASS "$migrated zheap pages migrated by the kernel$all"
+	else
+		result race_kernel_migrated_pages FAIL "no zheap page migrated by the kernel$all"
 	fi
 
 	# Nothing left behind.
