@@ -29,6 +29,8 @@
 
 #include "slots.h"
 
+#include <trace/events/zheap.h>
+
 #ifdef CONFIG_DEBUG_LOCK_ALLOC
 static struct lock_class_key zheap_object_key;
 static struct lockdep_map zheap_object_map =
@@ -646,6 +648,15 @@ unsigned long *zheap_object_trylock_mark(struct zheap_pool *pool,
 	return object_trylock_mark(pool, handle, loc, ZHEAP_SLOT_MARK);
 }
 
+/* zheap_location_release(), returning the object's size. */
+static size_t location_release(struct zheap_pool *pool, unsigned long loc)
+{
+	size_t size = pool->backend->ops->release(pool->bpool, loc);
+
+	zheap_count_sub(pool, ZHEAP_C_STORED_BYTES, size);
+	return size;
+}
+
 /**
  * zheap_location_release() - give a backend back an object's space
  * @pool: the pool
@@ -655,10 +666,7 @@ unsigned long *zheap_object_trylock_mark(struct zheap_pool *pool,
  */
 void zheap_location_release(struct zheap_pool *pool, unsigned long loc)
 {
-	const struct zheap_backend_ops *ops = pool->backend->ops;
-
-	zheap_count_sub(pool, ZHEAP_C_STORED_BYTES,
-			ops->release(pool->bpool, loc));
+	location_release(pool, loc);
 }
 
 /**
@@ -674,9 +682,11 @@ void zheap_location_release(struct zheap_pool *pool, unsigned long loc)
 void zheap_object_release(struct zheap_pool *pool, unsigned long handle,
 			  unsigned long loc)
 {
-	zheap_location_release(pool, loc);
+	size_t size = location_release(pool, loc);
+
 	zheap_handle_release(pool, handle);
 	zheap_count(pool, ZHEAP_C_FREES);
+	trace_zheap_free(pool, handle, size);
 }
 
 /**

@@ -75,6 +75,8 @@
 
 #include "lru.h"
 
+#include <trace/events/zheap.h>
+
 static_assert(sizeof(struct list_head) <= ZHEAP_SIDE_MAX);
 
 #define ZHEAP_LRU_WB	((struct list_head *)(0x3a0 + POISON_POINTER_DELTA))
@@ -126,9 +128,11 @@ static bool lru_epoch(struct zheap_lru *lru)
 /* Start a new epoch: no object has been placed in it yet. */
 static void lru_end_epoch(struct zheap_lru *lru)
 {
-	atomic_long_set(&lru->placed, 0);
+	long placed = atomic_long_xchg(&lru->placed, 0);
+
 	zheap_slots_clear_marks(lru->pool);
 	zheap_count(lru->pool, ZHEAP_C_LRU_EPOCHS);
+	trace_zheap_lru_epoch(lru->pool, placed, list_lru_count(&lru->list));
 	atomic_set_release(&lru->aging, 0);
 }
 
@@ -224,6 +228,7 @@ static void lru_finish(struct lru_walk *w, struct list_head *entry,
 	if (WARN_ON_ONCE(!slot))
 		return;
 	freed = entry->prev == ZHEAP_LRU_FREED;
+	trace_zheap_writeback(pool, handle, ret, freed);
 	if (!ret) {
 		zheap_count(pool, ZHEAP_C_WRITTEN_BACK);
 		w->written++;

@@ -31,11 +31,14 @@
  * -> object locks, only tried.
  */
 
+#include <linux/ktime.h>
 #include <linux/mm.h>
 #include <linux/sched.h>
 #include <linux/shrinker.h>
 
 #include "migrate.h"
+
+#include <trace/events/zheap.h>
 
 /*
  * Units emptied between chances to reschedule: enough that a compaction
@@ -44,12 +47,19 @@
  */
 #define COMPACT_BATCH	16
 
+/* What one compaction pass did, for its tracepoint. */
+struct compact_pass {
+	unsigned long pages;
+	unsigned long objects;
+};
+
 /*
- * Empty one source unit of @kind into the others.  Returns the pages
- * freed (0 when @kind has nothing more to give), or -ERANGE past the last
- * kind.
+ * Empty one source unit of @kind into the others, adding what it moved
+ * and freed to @pass.  Returns the pages freed (0 when @kind has nothing
+ * more to give), or -ERANGE past the last kind.
  */
-static long compact_unit(struct zheap_pool *pool, unsigned int kind)
+static long compact_unit(struct zheap_pool *pool, unsigned int kind,
+			 struct compact_pass *pass)
 {
 	const struct zheap_backend_ops *ops = pool->backend->ops;
 	struct zheap_mover mv = { .pool = pool };
@@ -66,19 +76,23 @@ static long compact_unit(struct zheap_pool *pool, unsigned int kind)
 	freed = ops->compact_end(pool->bpool, unit);
 	zheap_count_add(pool, ZHEAP_C_OBJECTS_MOVED, moved);
 	zheap_count_add(pool, ZHEAP_C_PAGES_COMPACTED, freed);
+	pass->objects += moved;
+	pass->pages += freed;
 	return mv.stopped ? 0 : freed;
 }
 
 /* Compact every kind; the caller holds @pool->compact_lock. */
 static unsigned long compact_locked(struct zheap_pool *pool)
 {
+	struct compact_pass pass = { };
 	unsigned long total = 0, units = 0;
+	u64 start = ktime_get_ns();
 	unsigned int kind;
 	long freed;
 
 	lockdep_assert_held(&pool->compact_lock);
 	for (kind = 0; ; kind++) {
-		while ((freed = compact_unit(pool, kind)) > 0) {
+		while ((freed = compact_unit(pool, kind, &pass)) > 0) {
 			total += freed;
 			if (!(++units % COMPACT_BATCH))
 				cond_resched();
@@ -87,6 +101,8 @@ static unsigned long compact_locked(struct zheap_pool *pool)
 			break;
 	}
 	zheap_count(pool, ZHEAP_C_COMPACTIONS);
+	trace_zheap_compact(pool, pass.pages, pass.objects,
+			    ktime_get_ns() - start);
 	return total;
 }
 

@@ -42,6 +42,8 @@
 
 #include "migrate.h"
 
+#include <trace/events/zheap.h>
+
 /*
  * Handles of one page; used under an owner lock, so never preempted.
  * Allocated at init, not DEFINE_PER_CPU(): 2 KiB per CPU would take a
@@ -153,6 +155,8 @@ static int migrate_locked(struct zheap_page_owner *owner, struct page *dst,
 	}
 	page_switch(owner, dst, src, handles, nr);
 	zheap_count(owner->pool, ZHEAP_C_PAGES_MIGRATED);
+	trace_zheap_page_migrated(owner->pool, page_to_pfn(src),
+				  page_to_pfn(dst), nr);
 	return MIGRATEPAGE_SUCCESS;
 }
 

@@ -40,6 +40,8 @@
 
 #include "zpool.h"
 
+#include <trace/events/zheap.h>
+
 static atomic_t pool_ids = ATOMIC_INIT(0);
 
 /* Objects written back per round of the page limit (make_room()). */
@@ -286,6 +288,7 @@ int zheap_malloc(struct zheap_pool *pool, size_t size, gfp_t gfp,
 		 unsigned long *handle)
 {
 	const struct zheap_backend *b = pool->backend;
+	int why;
 	unsigned long h, loc, *slot;
 	int err;
 
@@ -293,13 +296,16 @@ int zheap_malloc(struct zheap_pool *pool, size_t size, gfp_t gfp,
 		return -EINVAL;
 	if (pool->lru) {
 		err = make_room(pool, gfp);
-		if (err)
+		if (err) {
+			why = ZHEAP_FAIL_LIMIT;
 			goto err_count;
+		}
 	}
 
 	h = zheap_handle_alloc(pool, gfp, &slot);
 	if (!h) {
 		err = -ENOMEM;
+		why = ZHEAP_FAIL_HANDLE;
 		goto err_count;
 	}
 	err = b->ops->place(pool->bpool, size, gfp, h, &loc);
@@ -309,13 +315,16 @@ int zheap_malloc(struct zheap_pool *pool, size_t size, gfp_t gfp,
 	zheap_handle_set(slot, b->id, loc);
 	zheap_count_add(pool, ZHEAP_C_STORED_BYTES, size);
 	zheap_count(pool, ZHEAP_C_MALLOC_OK);
+	trace_zheap_malloc(pool, h, size);
 	*handle = h;
 	return 0;
 
 err_abort_handle:
 	zheap_handle_abort(pool, h);
+	why = ZHEAP_FAIL_PLACE;
 err_count:
 	zheap_count(pool, ZHEAP_C_MALLOC_FAIL);
+	trace_zheap_malloc_fail(pool, size, gfp, err, why);
 	return err;
 }
 EXPORT_SYMBOL_GPL(zheap_malloc);
