@@ -11,9 +11,15 @@
 #                .deb: no E: or W: tag
 #   contents     the .deb holds zheap's module sources, zram's, dkms.conf
 #                naming exactly the four shipped modules, and no test,
-#                bench or stress file
+#                bench or stress file; outside /usr/src and its docs
+#                exactly dist/'s four files, none where it acts unasked
+#                (no modprobe.d, modules-load.d or unit symlink)
 #   postinst     the package's postinst, run with a stub dkms first in
 #                PATH, asks for every 6.12 kernel with headers here
+#   unit         systemd-analyze verify on zheap-zswap.service in the
+#                unpacked package (nothing printed); the maintainer
+#                scripts never enable or start it, prerm stops it on
+#                removal only
 #   dkms-build   the .deb unpacked into a private root; dkms add, build
 #                and install (--dkmstree, --sourcetree, --installtree,
 #                --no-depmod, a private signing key) for $ZHEAP_KVER
@@ -23,6 +29,16 @@
 #                $ZHEAP_KVER beside ours: no unknown symbol
 #   resolve      modprobe -d resolves zheap-backend-zbud, -zsmalloc and
 #                zheap_zram to the DKMS modules and their dependencies
+#   zswap-helper the package's zheap-zswap (the unit's check, start and
+#                stop) against a stand-in for zswap's parameters, with a
+#                modprobe that resolves in the private tree (or Debian's,
+#                for a kernel without zheap) and loads nothing
+#   zram-conf    the package's zheap-zram.conf through modprobe -C:
+#                parsed (--show-config), "modprobe zram" runs its install
+#                command, whose modprobe resolves zheap_zram to the DKMS
+#                modules with zheap's backend option; the install and
+#                remove commands run with that modprobe give zheap_zram
+#                here and Debian's zram in Debian's own tree
 #   modinfo      the four modules: version, description, licence, every
 #                parameter described, vermagic, DKMS's signature
 #   make-default plain make still builds the bench and stress modules
@@ -144,12 +160,22 @@ contents() {
 		return 1
 	fi
 	for f in dkms.conf Makefile Kbuild VERSION zram/SOURCE zram/zram_drv.c \
+			include/zheap.h include/trace/events/zheap.h \
 			zpool/pool.c zbud/zbud.c zsmalloc/zsmalloc.c; do
 		grep -qx "./usr/src/zheap-$ver/$f" <<<"$list" || {
 			echo "contents: usr/src/zheap-$ver/$f missing"
 			return 1
 		}
 	done
+	# Outside the sources, docs and lintian overrides: dist/'s files,
+	# nothing else (no modprobe.d, modules-load.d or unit symlink that
+	# acts unasked).
+	[ "$(grep -v -e '/$' -e "^\./usr/src/" -e '^\./usr/share/doc/' \
+		-e '^\./usr/share/lintian/overrides/zheap-dkms$' <<<"$list" |
+		sort)" = "$(printf '%s\n' "${dist_files[@]}" | sort)" ]
+	[ "$(dpkg-deb -f "$deb" Architecture)" = all ]
+	grep -q '^-rwxr-xr-x .* \./usr/libexec/zheap/zheap-zswap$' <<<"$(dpkg-deb -c "$deb")"
+	[ "$(dpkg-deb -I "$deb" conffiles)" = /etc/default/zheap ]
 	conf=$(dpkg-deb --fsys-tarfile "$deb" |
 		tar -xOf - "./usr/src/zheap-$ver/dkms.conf")
 	grep -qx "PACKAGE_VERSION=\"$ver\"" <<<"$conf"
@@ -282,6 +308,223 @@ resolve() {
 	note "zheap-backend-zbud: zheap.ko.xz then zheap_zbud.ko.xz"
 }
 
+# The files of dist/ as the package installs them (debian/zheap-dkms.install).
+dist_files=(
+	"./etc/default/zheap"
+	"./lib/systemd/system/zheap-zswap.service"
+	"./usr/libexec/zheap/zheap-zswap"
+	"./usr/share/zheap/zheap-zram.conf"
+)
+
+unit_step() {
+	local ctl="$pkg/unit-ctl" out
+
+	rm -rf "$ctl"
+	dpkg-deb -e "$pkg/src/zheap-dkms_${ver}_all.deb" "$ctl"
+
+	# --root: the unit and the helper it runs as the package installs
+	# them; systemd-analyze only parses, starts nothing.
+	out=$(cd / && systemd-analyze verify --man=no --root="$root" \
+		zheap-zswap.service 2>&1) || {
+		echo "$out"
+		return 1
+	}
+	echo "verify: ${out:-(nothing)}"
+	[ -z "$out" ]
+	grep -qx 'WantedBy=sysinit.target' \
+		"$root/lib/systemd/system/zheap-zswap.service"
+	# dh_installsystemd --no-enable --no-start --no-stop-on-upgrade: the
+	# postinst re-enables only a unit that was enabled, starts nothing;
+	# no stop on upgrade; the one stop is prerm's, on removal.
+	cat "$ctl/postinst" "$ctl/prerm"
+	if [ -e "$ctl/preinst" ]; then
+		echo "unit: a preinst (dh's stop on upgrade?)"
+		cat "$ctl/preinst"
+		return 1
+	fi
+	if grep -n 'deb-systemd-invoke' "$ctl/postinst"; then
+		echo "unit: a maintainer script starts or stops zheap-zswap"
+		return 1
+	fi
+	grep -q "was-enabled 'zheap-zswap.service'" "$ctl/postinst"
+	[ "$(grep -c 'deb-systemd-invoke' "$ctl/prerm")" = 1 ]
+	grep -q '"[$]1" = remove .*/run/systemd/system' "$ctl/prerm"
+	note "verify clean; not enabled or started by the package"
+}
+
+# A modprobe for the scripts under test, first in PATH (and put in for
+# /sbin/modprobe): it logs its arguments and answers from
+# $ZHEAP_STUB_ROOT's modules of $ZHEAP_KVER with --show-depends, so it
+# loads nothing; -q and -n are dropped, -r only logged.
+# ZHEAP_STUB_BREAK=FILE: a load turns FILE into a directory, which
+# refuses writes.
+stub_modprobe() {
+	local bin="$pkg/stub-modprobe"
+
+	rm -rf "$bin" && mkdir -p "$bin"
+	cat >"$bin/modprobe" <<-'EOF'
+	#!/bin/sh
+	echo "modprobe $*" >>"$ZHEAP_STUB_LOG"
+	args=
+	for a; do
+		case $a in
+		-q) ;;
+		-n) dry=1 ;;
+		-r) exit 0 ;;
+		*) args="$args $a" ;;
+		esac
+	done
+	# A stand-in file that a load makes unwritable (a directory).
+	if [ -z "${dry:-}" ] && [ -n "${ZHEAP_STUB_BREAK:-}" ]; then
+		rm -f "$ZHEAP_STUB_BREAK" && mkdir "$ZHEAP_STUB_BREAK"
+	fi
+	# shellcheck disable=SC2086
+	exec /sbin/modprobe -d "$ZHEAP_STUB_ROOT" -S "$ZHEAP_KVER" \
+		-C "$ZHEAP_STUB_CONF" --show-depends $args >>"$ZHEAP_STUB_LOG" 2>&1
+	EOF
+	chmod +x "$bin/modprobe"
+	echo "$bin"
+}
+
+zswap_helper() {
+	local bin t="$pkg/zswap" helper="$root/usr/libexec/zheap/zheap-zswap" rc
+
+	bin=$(stub_modprobe)
+	rm -rf "$t" && mkdir -p "$t/params" "$t/conf"
+	[ -x "$helper" ]
+	sh -n "$helper"
+	# [cmd=C] [stub_root=DIR] run [VAR=VALUE...]: the helper's command C
+	# with these settings, on $t/params for /sys/module/zswap/parameters
+	# and modprobe answering from DIR (default: the private tree).
+	run() {
+		rm -f "$t/log"
+		env PATH="$bin:$PATH" ZHEAP_STUB_LOG="$t/log" \
+			ZHEAP_STUB_ROOT="${stub_root:-$root}" ZHEAP_STUB_CONF="$t/conf" \
+			ZHEAP_ZSWAP_PARAMS="$t/params" RUNTIME_DIRECTORY="$t/run" \
+			"$@" sh "$helper" "${cmd:?}"
+	}
+	params() { echo "$(cat "$t/params/zpool") $(cat "$t/params/enabled")"; }
+	# loaded ALIAS: the modules "modprobe ALIAS" (no -n) would insert.
+	loaded() {
+		sed -n "/^modprobe $1\$/,\$p" "$t/log" | awk '/^insmod/ { print $2 }' |
+			sed 's|.*/||' | paste -sd' '
+	}
+	echo zsmalloc >"$t/params/zpool"
+	echo N >"$t/params/enabled"
+
+	# Defaults: zsmalloc, and zswap turned on; stop gives back both.
+	cmd=start run
+	cat "$t/log"
+	[ "$(params)" = "zheap_zsmalloc Y" ]
+	[ "$(loaded zheap-backend-zsmalloc)" = "zheap.ko.xz zheap_zsmalloc.ko.xz" ]
+	[ "$(cat "$t/run/zpool" "$t/run/enabled" | paste -sd' ')" = "zsmalloc N" ]
+	cmd=stop run
+	[ "$(params)" = "zsmalloc N" ]
+	[ ! -e "$t/run/zpool" ]
+	cmd=stop run		# nothing saved: nothing to do
+	[ "$(params)" = "zsmalloc N" ]
+	# zbud, zswap left off.
+	cmd=start run ZHEAP_ZSWAP_BACKEND=zbud ZHEAP_ZSWAP_ENABLE=no
+	[ "$(params)" = "zheap_zbud N" ]
+	[ "$(loaded zheap-backend-zbud)" = "zheap.ko.xz zheap_zbud.ko.xz" ]
+	cmd=stop run
+	[ "$(params)" = "zsmalloc N" ]
+	# Bad settings and a backend that is not there fail the unit (255).
+	for bad in ZHEAP_ZSWAP_BACKEND=Zbud ZHEAP_ZSWAP_BACKEND=zsmaloc \
+			ZHEAP_ZSWAP_ENABLE=maybe; do
+		rc=0
+		cmd=check run "$bad" || rc=$?
+		echo "$bad: check exits $rc"
+		[ "$rc" = 255 ]
+	done
+	# A kernel without zheap (Debian's own tree): skipped (1), untouched.
+	rc=0
+	stub_root=/ cmd=check run || rc=$?
+	echo "no zheap: check exits $rc"
+	[ "$rc" = 1 ]
+	# A write zswap refuses (enabled, after zpool): start fails, and stop
+	# (ExecStopPost=, which runs after a failed start too) gives the
+	# zpool back.
+	rc=0
+	cmd=start run ZHEAP_STUB_BREAK="$t/params/enabled" || rc=$?
+	echo "refused write: start exits $rc"
+	[ "$rc" = 1 ]
+	[ "$(cat "$t/params/zpool")" = zheap_zsmalloc ]
+	rc=0
+	cmd=stop run || rc=$?
+	echo "refused write: stop exits $rc"
+	[ "$rc" = 1 ]		# enabled is refused again, and says so
+	[ "$(cat "$t/params/zpool")" = zsmalloc ]
+	[ ! -e "$t/run/zpool" ]
+	note "start, stop, zbud, bad settings (255), no zheap (1), a refused write undone"
+}
+
+zram_conf() {
+	local bin t="$pkg/zram" conf="$root/usr/share/zheap/zheap-zram.conf"
+	local got cmd
+
+	bin=$(stub_modprobe)
+	rm -rf "$t" && mkdir -p "$t/conf" "$t/none" "$t/sys/module"
+	cp "$conf" "$t/conf/"
+	mp() { modprobe -d "$root" -S "$ZHEAP_KVER" "$@"; }
+	# Without the file, zram is Debian's.
+	got=$(mp -C "$t/none" --show-depends zram)
+	echo "$got"
+	grep -q "^insmod $moddir/kernel/drivers/block/zram/zram.ko" <<<"$got"
+	# With it: parsed as written, and zram becomes its install command.
+	got=$(mp -C "$t/conf" --show-config | grep -E '^(install|remove|options|alias|blacklist|softdep) (zram|zheap)( |$)')
+	echo "$got"
+	[ "$(cut -d' ' -f1,2 <<<"$got" | sort | paste -sd,)" = \
+		"install zram,options zheap,remove zram" ]
+	grep -qx 'options zheap backend=zsmalloc' <<<"$got"
+	got=$(mp -C "$t/conf" --show-depends zram)
+	echo "$got"
+	grep -q '^install .*--ignore-install zheap_zram [$]CMDLINE_OPTS' <<<"$got"
+	if grep -q 'zram/zram.ko' <<<"$got"; then
+		echo "zram-conf: modprobe zram still inserts Debian's zram.ko"
+		return 1
+	fi
+	# What the install command loads: zheap with the backend, zheap_zram.
+	got=$(mp -C "$t/conf" --show-depends --ignore-install zheap_zram)
+	echo "$got"
+	[ "$(grep /updates/ <<<"$got")" = "insmod $moddir/updates/dkms/zheap.ko.xz backend=zsmalloc 
+insmod $moddir/updates/dkms/zheap_zram.ko.xz " ]
+	# The commands run, as kmod runs them (sh -c, $CMDLINE_OPTS put in),
+	# with the stub for /sbin/modprobe and $t/sys for /sys.
+	cmdof() {
+		mp -C "$t/conf" --show-config | sed -n "s/^$1 zram //p" |
+			sed -e 's/[$]CMDLINE_OPTS/num_devices=2/g' \
+				-e "s|/sbin/modprobe|$bin/modprobe|g" \
+				-e "s|/sys/module/|$t/sys/module/|g"
+	}
+	run() {
+		rm -f "$t/log"
+		env ZHEAP_STUB_LOG="$t/log" ZHEAP_STUB_ROOT="$1" \
+			ZHEAP_STUB_CONF="$t/conf" sh -c "$2" 2>"$t/err"
+		cat "$t/log" "$t/err"
+	}
+	# logged LINE: the stub logged LINE (kmod ends some with a space, and
+	# writes //lib/... for -d /).
+	logged() { sed -e 's/ *$//' -e 's|//*|/|g' "$t/log" | grep -qxF "$1"; }
+	cmd=$(cmdof install)
+	run "$root" "$cmd"
+	logged "insmod $moddir/updates/dkms/zheap_zram.ko.xz num_devices=2"
+	logged "insmod $moddir/updates/dkms/zheap.ko.xz backend=zsmalloc"
+	[ ! -s "$t/err" ]
+	# A kernel without zheap_zram: Debian's zram, with a word on stderr.
+	run / "$cmd"
+	logged "insmod /lib/modules/$ZHEAP_KVER/kernel/drivers/block/zram/zram.ko.xz num_devices=2"
+	grep -q 'no zheap_zram' "$t/err"
+	cmd=$(cmdof remove)
+	mkdir "$t/sys/module/zheap_zram"
+	run "$root" "$cmd"
+	logged "modprobe -r zheap_zram"
+	rmdir "$t/sys/module/zheap_zram"
+	run "$root" "$cmd"
+	logged "modprobe -r --ignore-remove zram"
+	note "zram: install command -> zheap.ko backend=zsmalloc + zheap_zram.ko; Debian's zram without zheap_zram"
+}
+
 modinfo_step() {
 	local m ko field parm
 
@@ -362,7 +605,8 @@ host() {
 }
 
 missing=()
-for tool in dpkg-buildpackage dh dh_dkms lintian dkms depmod modprobe modinfo; do
+for tool in dpkg-buildpackage dh dh_dkms lintian dkms depmod modprobe modinfo \
+		systemd-analyze; do
 	command -v "$tool" >/dev/null || missing+=("$tool")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
@@ -383,8 +627,13 @@ if [ "$ok" = 1 ]; then
 	step dkms-build dkms_build
 	if [ "$ok" = 1 ]; then
 		step dkms-rt dkms_rt
+		step unit unit_step
 		step depmod depmod_step
-		if [ "$ok" = 1 ]; then step resolve resolve; fi
+		if [ "$ok" = 1 ]; then
+			step resolve resolve
+			step zswap-helper zswap_helper
+			step zram-conf zram_conf
+		fi
 		step modinfo modinfo_step
 		# The published tree leaves Debian's kernel/ out (see the top).
 		rm -f "$moddir/kernel"
