@@ -85,6 +85,7 @@ struct zheap_pool {
 	struct xarray memcg_tables;
 	struct zheap_lru *lru;		/* lru/, for the frontend */
 	struct dentry *debugfs;		/* zpool/stats.c */
+	struct zheap_pool_kobj *sysfs;	/* zpool/sysfs.c */
 	/*
 	 * zpool/pool.c: objects that zs_free() or zpool_free() was asked to
 	 * free while in use, freed by their last user's unpin; @nr_doomed

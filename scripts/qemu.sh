@@ -30,9 +30,10 @@
 #   buddy   the buddyinfo comparison alone              (by hand)
 #   unload  a backend's rmmod racing writes to zswap's  (by hand)
 #           zpool parameter alone
-#   trace   the tracepoint scenario alone: each event's (by hand; also
-#           count equals its counter's                  in test)
-#           (tests/qemu/trace.sh)
+#   trace   the tracepoint and sysfs scenarios alone:   (by hand; also
+#           each event's count equals its counter's,    in test)
+#           sysfs's fields equal debugfs's, read as a
+#           user (tests/qemu/trace.sh, sysfs.sh)
 #   race    everything at once for ZHEAP_RACE_SECS      make stress,
 #           (60): zswap and zram workers against        make check
 #           compaction, shrinkers, CPU hotplug,
@@ -161,6 +162,7 @@ cp "$work/zload" "$root/zload"
 cp "$work/zstress" "$root/zstress"
 cp "$here/tests/qemu/race.sh" "$root/race.sh"
 cp "$here/tests/qemu/trace.sh" "$root/trace.sh"
+cp "$here/tests/qemu/sysfs.sh" "$root/sysfs.sh"
 cp "$modsrc/zheap.ko" "$modsrc/zheap_zbud.ko" "$modsrc/zheap_zsmalloc.ko" \
 	"$modsrc/zheap_bench.ko" "$modsrc/zheap_stress.ko" \
 	"$modsrc/zheap_wb_stress.ko" "$root/lib/"

@@ -10,7 +10,9 @@ Documentation/stats.rst, and fails unless:
 - every table entry's name, struct zheap_stats field and ZHEAP_C_ item
   are the same word, and every item of the enum has an entry;
 - every field the stats file prints is documented, and every documented
-  field is printed.
+  field is printed;
+- every field zpool/sysfs.c makes a file of is one the stats file prints
+  (sysfs shows debugfs's fields, one per file, and the pool's name).
 Ends with "stats-doc: OK" or the problems, exit 1.
 """
 import re
@@ -23,6 +25,7 @@ def main():
     stats = open("zpool/stats.c").read()
     core = open("core/core.h").read()
     doc = open("Documentation/stats.rst").read()
+    sysfs = open("zpool/sysfs.c").read()
     problems = []
 
     enum = re.search(r"enum zheap_counter_item \{(.*?)\};", core, re.S)
@@ -43,6 +46,10 @@ def main():
                  for f in sorted(printed - documented)]
     problems += ["Documentation/stats.rst lists %s, which no stats file shows"
                  % f for f in sorted(documented - printed)]
+    in_sysfs = set(re.findall(r"^DERIVED_ATTR\((\w+),", sysfs, re.M))
+    in_sysfs |= {"backend"}
+    problems += ["zpool/sysfs.c has %s, which the stats file does not show" % f
+                 for f in sorted(in_sysfs - printed)]
     for p in problems:
         print("stats-doc: " + p)
     print("stats-doc: %d counters, %d fields, %s" %

@@ -93,7 +93,7 @@ static struct zheap_pool *pool_create(const char *name, const char *backend,
 	if (err)
 		goto err_destroy_bpool;
 
-	zheap_debugfs_add_pool(pool);
+	zheap_stats_add_pool(pool);
 	return pool;
 
 err_destroy_bpool:
@@ -172,7 +172,7 @@ void zheap_pool_destroy(struct zheap_pool *pool)
 	if (!pool)
 		return;
 	b = pool->backend;
-	zheap_debugfs_remove_pool(pool);
+	zheap_stats_remove_pool(pool);
 	zheap_compact_fini(pool);
 	if (pool->lru)
 		zheap_lru_destroy(pool);
@@ -736,17 +736,17 @@ static int __init zheap_init(void)
 	err = zheap_handles_module_init();
 	if (err)
 		goto err_migrate;
-	err = zheap_debugfs_init();
+	err = zheap_stats_init();
 	if (err)
 		goto err_handles;
 	err = zheap_zpool_init();
 	if (err)
-		goto err_debugfs;
+		goto err_stats;
 	zheap_registry_listen(&frontend_listener);
 	return 0;
 
-err_debugfs:
-	zheap_debugfs_exit();
+err_stats:
+	zheap_stats_exit();
 err_handles:
 	zheap_handles_module_exit();
 err_migrate:
@@ -759,7 +759,7 @@ static void __exit zheap_exit(void)
 	zheap_registry_listen(NULL);
 	zheap_zpool_exit();
 	zheap_migrate_exit();
-	zheap_debugfs_exit();
+	zheap_stats_exit();
 	/* Chunk pages are freed by RCU callbacks, which are this module's. */
 	rcu_barrier();
 	zheap_handles_module_exit();

@@ -300,7 +300,7 @@ static int pool_walk_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(pool_walk);
 
-void zheap_debugfs_add_pool(struct zheap_pool *pool)
+static void debugfs_add_pool(struct zheap_pool *pool)
 {
 	char name[48];
 	struct dentry *dir;
@@ -320,19 +320,33 @@ void zheap_debugfs_add_pool(struct zheap_pool *pool)
 	pool->debugfs = dir;
 }
 
-void zheap_debugfs_remove_pool(struct zheap_pool *pool)
+/* A new pool's statistics: debugfs (root's) and sysfs (anyone's). */
+void zheap_stats_add_pool(struct zheap_pool *pool)
 {
+	debugfs_add_pool(pool);
+	zheap_sysfs_add_pool(pool);
+}
+
+void zheap_stats_remove_pool(struct zheap_pool *pool)
+{
+	zheap_sysfs_remove_pool(pool);
 	debugfs_remove_recursive(pool->debugfs);
 	pool->debugfs = NULL;
 }
 
-int zheap_debugfs_init(void)
+int zheap_stats_init(void)
 {
+	int err;
+
 	zheap_debugfs_root = debugfs_create_dir("zheap", NULL);
-	return 0;
+	err = zheap_sysfs_init();
+	if (err)
+		debugfs_remove_recursive(zheap_debugfs_root);
+	return err;
 }
 
-void zheap_debugfs_exit(void)
+void zheap_stats_exit(void)
 {
+	zheap_sysfs_exit();
 	debugfs_remove_recursive(zheap_debugfs_root);
 }

@@ -56,10 +56,17 @@ struct zheap_walk {
 int zheap_pool_walk(struct zheap_pool *pool, struct zheap_walk *w);
 bool zheap_walk_consistent(const struct zheap_walk *w);
 void zheap_pool_unpin(struct zheap_pool *pool, unsigned long handle);
-int zheap_debugfs_init(void);
-void zheap_debugfs_exit(void);
-void zheap_debugfs_add_pool(struct zheap_pool *pool);
-void zheap_debugfs_remove_pool(struct zheap_pool *pool);
+/* debugfs, and sysfs through zpool/sysfs.c */
+int zheap_stats_init(void);
+void zheap_stats_exit(void);
+void zheap_stats_add_pool(struct zheap_pool *pool);
+void zheap_stats_remove_pool(struct zheap_pool *pool);
+
+/* zpool/sysfs.c: /sys/kernel/zheap/<pool>/, readable by anyone */
+int zheap_sysfs_init(void);
+void zheap_sysfs_exit(void);
+void zheap_sysfs_add_pool(struct zheap_pool *pool);
+void zheap_sysfs_remove_pool(struct zheap_pool *pool);
 
 /* zpool/zpool_bridge.c: a kernel zpool driver for every backend */
 #if IS_ENABLED(CONFIG_ZPOOL)

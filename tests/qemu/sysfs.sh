@@ -1,0 +1,90 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# The sysfs statistics scenario (in zt.mode=test, and alone as
+# zt.mode=sysfs): sourced by tests/qemu/init, whose helpers (result,
+# metric, zram_module, zram_unload, wb_stress_log) it uses.
+#
+# /sys/kernel/zheap/<pool>/ (zpool/sysfs.c) must be readable by a user
+# who is not root, hold one value per file, and on a quiet pool show
+# exactly what debugfs's stats shows for every field of the same name,
+# with nothing debugfs lacks but the pool's name.  A pool without an LRU
+# (zheap_zram's zram0) has no LRU-only field, one with an LRU
+# (zheap_wb_stress's) has them all; the directory goes with its pool.
+
+# sysfs_check DIR STATS: compare DIR, read as nobody, with the debugfs
+# stats file STATS; sets $sysfs_why on a mismatch, adds to $sysfs_fields.
+sysfs_check() {
+	su -s /bin/sh nobody -c "cd $1 && for f in *; do
+		printf '%s %s\\n' \"\$f\" \"\$(cat \"\$f\" 2>&1 | tr '\\n' '|')\"
+	done" > /tmp/sysfs.out 2>&1
+	n=0
+	while read -r f v; do
+		n=$((n + 1))
+		case "$v" in
+		*"|") v=${v%|} ;;
+		*) sysfs_why="$sysfs_why $f: not one line as nobody ($v)"; continue ;;
+		esac
+		case "$v" in
+		*"|"*) sysfs_why="$sysfs_why $f: more than one value"; continue ;;
+		esac
+		[ "$f" = name ] && continue
+		want=$(sed -n "s/^$f //p" "$2")
+		[ "$v" = "$want" ] || sysfs_why="$sysfs_why $f: sysfs $v, debugfs ${want:-none}"
+	done < /tmp/sysfs.out
+	# every debugfs field is there too
+	while read -r f v; do
+		grep -q "^$f " /tmp/sysfs.out || sysfs_why="$sysfs_why $f: not in sysfs"
+	done < "$2"
+	sysfs_fields=$((sysfs_fields + n))
+}
+
+sysfs_scenario() {
+	name=sysfs_stats
+	mkdir -p /etc
+	grep -q '^nobody:' /etc/passwd 2>/dev/null ||
+		echo 'nobody:x:65534:65534:nobody:/:/bin/sh' >> /etc/passwd
+	grep -q '^nogroup:' /etc/group 2>/dev/null ||
+		echo 'nogroup:x:65534:' >> /etc/group
+	if ! zram_module zheap_zram zsmalloc ||
+	   ! echo 16M > /sys/block/zram0/disksize; then
+		result $name FAIL "zheap_zram"
+		return
+	fi
+	/zstress zram 3 "$SEED" 30 /dev/zram0 0 4096 > /dev/null 2>&1
+	sysfs_why=""
+	sysfs_fields=0
+	d=/sys/kernel/zheap/zram0
+	if [ -d $d ]; then
+		sysfs_check $d /sys/kernel/debug/zheap/zram0/stats
+		[ -e $d/written_back ] && sysfs_why="$sysfs_why zram0 has LRU fields"
+		[ "$(cat $d/name)" = zram0 ] || sysfs_why="$sysfs_why zram0: name $(cat $d/name)"
+	else
+		sysfs_why="$sysfs_why no $d"
+	fi
+	zram_unload zheap_zram
+	[ -e $d ] && sysfs_why="$sysfs_why $d stays after reset"
+
+	if insmod /lib/zheap_wb_stress.ko backend=zbud dev=/dev/vdb \
+		seed="$SEED" hold=1 objects=500; then
+		d=/sys/kernel/zheap/zheap_wb_stress
+		if [ -d $d ]; then
+			sysfs_check $d /sys/kernel/debug/zheap/zheap_wb_stress/stats
+			[ -e $d/written_back ] || sysfs_why="$sysfs_why LRU pool without written_back"
+			[ "$(cat $d/backend)" = zbud ] || sysfs_why="$sysfs_why backend $(cat $d/backend)"
+		else
+			sysfs_why="$sysfs_why no $d"
+		fi
+		echo 2 > /proc/sys/vm/drop_caches
+		echo 1 > /sys/module/zheap_wb_stress/parameters/finish
+		rmmod zheap_wb_stress
+		[ -e $d ] && sysfs_why="$sysfs_why $d stays after the pool"
+	else
+		sysfs_why="$sysfs_why insmod zheap_wb_stress"
+	fi
+
+	if [ -z "$sysfs_why" ] && [ "$sysfs_fields" -gt 0 ]; then
+		result $name PASS "$sysfs_fields fields read as nobody, equal to debugfs's"
+	else
+		result $name FAIL "${sysfs_why:- no field read}"
+	fi
+}
