@@ -30,6 +30,7 @@
 #   make uninstall  remove them again, then depmod
 #   make package    the Debian DKMS package: built, lintian, built through
 #                   DKMS into a private tree, resolved by modprobe -d
+#   make zheapstat  build tools/zheapstat, zheap's pools at a glance
 #   make clean
 #
 # ZHEAP_DIST=1 builds only what a package ships: zheap.ko, zheap_zbud.ko,
@@ -84,7 +85,7 @@ ZHEAP_MODDIR = $(INSTALL_MOD_PATH)/lib/modules/$(KVER)
 ZHEAP_DIST_MODULES := zheap zheap_zbud zheap_zsmalloc zheap_zram
 DEPMOD ?= depmod
 
-.PHONY: all modules install uninstall setup run check lint kunit qemu-test \
+.PHONY: all modules zheapstat install uninstall setup run check lint kunit qemu-test \
 	bench stress package clean
 
 all: modules
@@ -144,6 +145,11 @@ stress: setup
 
 package: setup
 	bash scripts/package.sh
+
+# zheapstat, the pools at a glance (tools/zheapstat.c, tools/zheapstat.1)
+zheapstat: tools/zheapstat
+tools/zheapstat: tools/zheapstat.c
+	$(CC) -O2 -Wall -o $@ $<
 
 clean:
 	$(MAKE) -C $(KDIR) M=$(CURDIR) clean

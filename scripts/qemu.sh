@@ -149,6 +149,8 @@ gcc -O2 -static -Wall -o "$work/zload" "$here/tools/zload.c" ||
 	fail_all "cannot build tools/zload.c"
 gcc -O2 -static -Wall -o "$work/zstress" "$here/tools/zstress.c" ||
 	fail_all "cannot build tools/zstress.c"
+gcc -O2 -static -Wall -o "$work/zheapstat" "$here/tools/zheapstat.c" ||
+	fail_all "cannot build tools/zheapstat.c"
 
 # The initramfs: busybox, our init, zload, our modules and virtio_blk.
 root="$work/root"
@@ -160,6 +162,7 @@ cp "$here/tests/qemu/init" "$root/init"
 chmod +x "$root/init"
 cp "$work/zload" "$root/zload"
 cp "$work/zstress" "$root/zstress"
+cp "$work/zheapstat" "$root/zheapstat"
 cp "$here/tests/qemu/race.sh" "$root/race.sh"
 cp "$here/tests/qemu/trace.sh" "$root/trace.sh"
 cp "$here/tests/qemu/sysfs.sh" "$root/sysfs.sh"
@@ -361,6 +364,9 @@ if [ "$mode" = run ]; then
 	echo "(full guest log: $log)"
 	echo
 	summarize_run
+	echo
+	echo "zheapstat (tools/zheapstat.c, run as nobody) every 10 s while it ran, then at the end:"
+	sed -n 's/^ZT: ZHEAPSTAT //p' "$log"
 	rc=0
 	grep -q '^ZT: RESULT main PASS' "$log" || rc=1
 	count run "$log" || rc=1

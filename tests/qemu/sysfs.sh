@@ -40,11 +40,7 @@ sysfs_check() {
 
 sysfs_scenario() {
 	name=sysfs_stats
-	mkdir -p /etc
-	grep -q '^nobody:' /etc/passwd 2>/dev/null ||
-		echo 'nobody:x:65534:65534:nobody:/:/bin/sh' >> /etc/passwd
-	grep -q '^nogroup:' /etc/group 2>/dev/null ||
-		echo 'nogroup:x:65534:' >> /etc/group
+	add_nobody
 	if ! zram_module zheap_zram zsmalloc ||
 	   ! echo 16M > /sys/block/zram0/disksize; then
 		result $name FAIL "zheap_zram"
@@ -58,6 +54,13 @@ sysfs_scenario() {
 		sysfs_check $d /sys/kernel/debug/zheap/zram0/stats
 		[ -e $d/written_back ] && sysfs_why="$sysfs_why zram0 has LRU fields"
 		[ "$(cat $d/name)" = zram0 ] || sysfs_why="$sysfs_why zram0: name $(cat $d/name)"
+		# zheapstat reads the same, as nobody
+		objs=$(cat $d/objects)
+		su -s /bin/sh nobody -c '/zheapstat --json' > /tmp/zheapstat.json 2>&1
+		grep -q "\"dir\": \"zram0\".*\"objects\": $objs," /tmp/zheapstat.json ||
+			sysfs_why="$sysfs_why zheapstat --json: not objects $objs for zram0 ($(head -c 300 /tmp/zheapstat.json))"
+		su -s /bin/sh nobody -c '/zheapstat' | grep -q "^zram0 .* $objs " ||
+			sysfs_why="$sysfs_why zheapstat: no zram0 line with $objs objects"
 	else
 		sysfs_why="$sysfs_why no $d"
 	fi
