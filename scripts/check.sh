@@ -9,6 +9,10 @@
 #   package      the Debian DKMS package: built, lintian-clean, built
 #                through DKMS into a private tree and resolved there by
 #                modprobe; make install into a private root
+#   dkms         the QEMU guest on the modules DKMS built there, loaded
+#                by Debian's modprobe (kmod) through depmod's index:
+#                by alias, by the kernel's request_module(), zswap and
+#                zram on them, modprobe -r
 #   kunit-plain  the KUnit suites on UML
 #   kunit-debug  the same on UML with KASAN, PROVE_LOCKING, DEBUG_VM,
 #                DEBUG_LIST, DEBUG_KMEMLEAK, FAILSLAB and FAIL_PAGE_ALLOC
@@ -44,6 +48,9 @@ start=$(date +%s)
 venue harness python3 "$here/scripts/harness_test.py"
 venue lint bash "$here/scripts/lint.sh"
 venue package bash "$here/scripts/package.sh"
+# The guest on exactly the modules the package's DKMS build made,
+# loaded by Debian's modprobe by name and alias (scripts/qemu.sh dkms).
+ZHEAP_QEMU_LABEL=dkms venue dkms bash "$here/scripts/qemu.sh" dkms
 venue kunit-plain bash "$here/scripts/kunit.sh" plain
 venue kunit-debug bash "$here/scripts/kunit.sh" debug
 venue qemu bash "$here/scripts/qemu.sh" test

@@ -34,6 +34,10 @@
 #           each event's count equals its counter's,    in test)
 #           sysfs's fields equal debugfs's, read as a
 #           user (tests/qemu/trace.sh, sysfs.sh)
+#   dkms    the package's modules, as DKMS built them   make check
+#           (scripts/package.sh first), loaded by
+#           Debian's modprobe by name and alias: zswap
+#           and zram on them, and their unload
 #   race    everything at once for ZHEAP_RACE_SECS      make stress,
 #           (60): zswap and zram workers against        make check
 #           compaction, shrinkers, CPU hotplug,
@@ -207,6 +211,35 @@ if [ "$mode" = test ] || [ "$mode" = zram ] || [ "$mode" = zramfs ] ||
 		find "$ZHEAP_SRC/mm" -name '*.c' | sort | xargs cat 2>/dev/null | head -c 2M
 		head -c 3M "$(command -v qemu-system-x86_64)"
 	} > "$root/data/zram.bin"
+fi
+if [ "$mode" = dkms ]; then
+	# What a user of the package has: zheap's modules as DKMS built and
+	# installed them (scripts/package.sh's private tree, with depmod's
+	# index of Debian's modules and ours) in /lib/modules, the Debian
+	# modules they need beside them, and Debian's own modprobe (kmod and
+	# its libraries) in place of the recording stub: modprobe, and the
+	# kernel's request_module() through it, find them by name and alias.
+	[ "$guest" = default ] || fail_all "mode dkms runs on Debian's kernel"
+	pkgmods="$ZHEAP_CACHE/pkg/root/lib/modules/$kver"
+	[ -f "$pkgmods/modules.dep" ] ||
+		fail_all "no $pkgmods/modules.dep: run scripts/package.sh first"
+	gmods="$root/lib/modules/$kver"
+	mkdir -p "$gmods"
+	cp -r "$pkgmods"/. "$gmods/"
+	for dep in $(sed -n 's|^updates/dkms/[^:]*: *||p' "$pkgmods/modules.dep"); do
+		case $dep in updates/*) continue ;; esac
+		mkdir -p "$gmods/$(dirname "$dep")"
+		cp "$ZHEAP_MODDIR/$dep" "$gmods/$dep" || fail_all "no $dep for $kver"
+	done
+	cp /usr/bin/kmod "$root/sbin/kmod" || fail_all "no /usr/bin/kmod"
+	for l in $(ldd /usr/bin/kmod | awk '/=>/ { print $3 } /^[[:space:]]*\// { print $1 }'); do
+		mkdir -p "$root$(dirname "$l")" && cp -L "$l" "$root$l" ||
+			fail_all "cannot copy $l for kmod"
+	done
+	for t in modprobe modinfo depmod; do
+		ln -sf kmod "$root/sbin/$t"
+	done
+	cp "$here/VERSION" "$root/VERSION"
 fi
 kmod drivers/block/virtio_blk || fail_all "no virtio_blk module for $kver"
 (cd "$root" && find . | cpio -o -H newc --quiet | gzip -1) > "$work/initrd.gz"
