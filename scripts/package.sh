@@ -1,19 +1,29 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The packaging check: the Debian DKMS package and make install, each
-# step pass or fail, without changing the host (no dpkg -i, nothing
-# written under /lib/modules or /var/lib/dkms):
+# The packaging check: the Debian packages (zheap-dkms, zheap-tools) and
+# make install, each step pass or fail, without changing the host (no
+# dpkg -i, nothing written under /lib/modules or /var/lib/dkms):
 #   copy         the working tree (tracked and untracked files, no build
 #                products) into $ZHEAP_CACHE/pkg/src/zheap
 #   deb          dpkg-buildpackage -b -us -uc there: zheap-dkms_<v>_all.deb
-#   lintian      lintian on the .changes (with the .buildinfo) and the
-#                .deb: no E: or W: tag
+#                and zheap-tools_<v>_<arch>.deb
+#   lintian      lintian on the .changes (with the .buildinfo) and both
+#                .debs: no E: or W: tag
 #   contents     the .deb holds zheap's module sources, zram's, dkms.conf
 #                naming exactly the four shipped modules, and no test,
 #                bench or stress file; outside /usr/src and its docs
 #                exactly dist/'s four files, none where it acts unasked
 #                (no modprobe.d, modules-load.d or unit symlink)
+#   tools        zheap-tools holds exactly /usr/bin/zheapstat, its man
+#                page and its docs; zheapstat was built with Debian's
+#                hardening flags (blhc on the build log, if installed;
+#                PIE, BIND_NOW, RELRO, fortify and the stack protector
+#                in the binary); the binary, unpacked into a private
+#                dir, reads a fake /sys/kernel/zheap of two pools: table
+#                (density to 3 decimals), -b, --json (python3 -m
+#                json.tool), exit 1 without the directory, 2 for bad
+#                usage; man -l renders the page without a warning
 #   postinst     the package's postinst, run with a stub dkms first in
 #                PATH, asks for every 6.12 kernel with headers here
 #   unit         systemd-analyze verify on zheap-zswap.service in the
@@ -67,6 +77,8 @@ moddir="$root/lib/modules/$ZHEAP_KVER"
 inst="$pkg/inst"
 shipped=(zheap zheap_zbud zheap_zsmalloc zheap_zram)
 ver=$(cat "$here/VERSION")
+arch=$(dpkg-architecture -qDEB_HOST_ARCH)
+tools_deb="$pkg/src/zheap-tools_${ver}_${arch}.deb"
 export GIT_OPTIONAL_LOCKS=0
 
 passed=0
@@ -130,7 +142,8 @@ deb() {
 	cd "$src"
 	dpkg-buildpackage -b -us -uc
 	[ -f "$pkg/src/zheap-dkms_${ver}_all.deb" ]
-	note "zheap-dkms_${ver}_all.deb"
+	[ -f "$tools_deb" ]
+	note "zheap-dkms_${ver}_all.deb, ${tools_deb##*/}"
 }
 
 lintian_step() {
@@ -138,7 +151,7 @@ lintian_step() {
 
 	changes=$(ls "$pkg"/src/zheap_"${ver}"_*.changes)
 	out=$(lintian --display-info --fail-on error,warning "$changes" \
-		"$pkg/src/zheap-dkms_${ver}_all.deb") || {
+		"$pkg/src/zheap-dkms_${ver}_all.deb" "$tools_deb") || {
 		echo "$out"
 		return 1
 	}
@@ -183,6 +196,104 @@ contents() {
 		sort | tr '\n' ' ')" = "$(printf '%s\n' "${shipped[@]}" | sort |
 		tr '\n' ' ')" ]
 	note "$(wc -l <<<"$list") entries, dkms.conf $ver with ${#shipped[*]} modules"
+}
+
+# The fake /sys/kernel/zheap the tools step reads: two pools, the
+# fields zheapstat's table shows, one value a file as sysfs has them.
+fake_pool() {
+	local dir=$1 f
+
+	shift
+	mkdir -p "$dir"
+	for f; do
+		echo "${f#*=}" >"$dir/${f%%=*}"
+	done
+}
+
+tools_step() {
+	local t="$pkg/tools" x="$pkg/tools/root" bin list want out rc page
+	local man="usr/share/man/man1/zheapstat.1.gz"
+
+	rm -rf "$t" && mkdir -p "$x"
+	list=$(dpkg-deb -c "$tools_deb" | awk '{ print $6 }' | grep -v '/$')
+	echo "$list"
+	want="./usr/bin/zheapstat
+./usr/share/doc/zheap-tools/changelog.gz
+./usr/share/doc/zheap-tools/copyright
+./$man"
+	[ "$(sort <<<"$list")" = "$want" ]
+	[ "$(dpkg-deb -f "$tools_deb" Architecture)" = "$arch" ]
+	dpkg-deb -f "$tools_deb" Depends | grep -q 'libc6'
+	[ "$(dpkg-deb -f "$pkg/src/zheap-dkms_${ver}_all.deb" Recommends)" = zheap-tools ]
+	grep -q '^-rwxr-xr-x .* \./usr/bin/zheapstat$' <<<"$(dpkg-deb -c "$tools_deb")"
+
+	# Hardening: the compile line in the build log (blhc), and what it
+	# left in the binary.  gcc builds PIE by default here, so
+	# dpkg-buildflags adds no -fPIE (blhc knows; --all would not).
+	if command -v blhc >/dev/null; then
+		blhc "$logs/deb.log"
+		echo "blhc: clean"
+	else
+		echo "blhc: not installed (apt-get install blhc), binary checks only"
+	fi
+	dpkg-deb -x "$tools_deb" "$x"
+	bin="$x/usr/bin/zheapstat"
+	readelf -hW "$bin" | grep -q 'Type: *DYN'
+	readelf -dW "$bin" | grep -q 'FLAGS_1.*NOW.*PIE'
+	readelf -lW "$bin" | grep -q GNU_RELRO
+	readelf -sW --dyn-syms "$bin" | grep -q '__stack_chk_fail'
+	readelf -sW --dyn-syms "$bin" | grep -q '__[a-z]*printf_chk'
+
+	# A fake /sys/kernel/zheap: 3000000 / 4096000 = 0.732 (0.7324...),
+	# 50000 / 81920 = 0.610 (0.6103...).
+	fake_pool "$t/sys/zswap0" name=zswap0 backend=zsmalloc objects=1000 \
+		stored_bytes=3000000 pool_bytes=4096000 meta_bytes_per_object=24 \
+		compactable_pages=3 pages_migrated=7
+	fake_pool "$t/sys/zram0" name=zram0 backend=zbud objects=42 \
+		stored_bytes=50000 pool_bytes=81920 meta_bytes_per_object=16 \
+		compactable_pages=0 pages_migrated=0
+	"$bin" --help >"$t/help"
+	cat "$t/help"
+	grep -q -- '--json' "$t/help"
+	out=$("$bin" --root "$t/sys")
+	echo "$out"
+	[ "$(wc -l <<<"$out")" = 3 ]
+	[ "$(awk 'NR == 1 { print $1, $6 }' <<<"$out")" = "NAME DENSITY" ]
+	[ "$(awk '$1 == "zswap0" { print $2, $3, $6, $7, $9 }' <<<"$out")" = \
+		"zsmalloc 1000 0.732 24 7" ]
+	[ "$(awk '$1 == "zram0" { print $2, $3, $6, $7, $9 }' <<<"$out")" = \
+		"zbud 42 0.610 16 0" ]
+	# -b: sizes in bytes, compactable pages times the page size.
+	out=$("$bin" -b --root "$t/sys")
+	echo "$out"
+	page=$(getconf PAGESIZE)
+	[ "$(awk '$1 == "zswap0" { print $4, $5, $8 }' <<<"$out")" = \
+		"3000000 4096000 $((3 * page))" ]
+	out=$("$bin" --json --root "$t/sys" | python3 -m json.tool)
+	echo "$out"
+	grep -q '"objects": 1000' <<<"$out"
+	grep -q '"objects": 42' <<<"$out"
+	grep -q '"backend": "zbud"' <<<"$out"
+	# No zheap (no directory): 1.  Bad usage: 2.
+	rc=0
+	"$bin" --root "$t/none" || rc=$?
+	echo "missing root: exit $rc"
+	[ "$rc" = 1 ]
+	for args in --bogus "extra" "-i 0" "-c 3" "-i x"; do
+		rc=0
+		# shellcheck disable=SC2086
+		"$bin" $args --root "$t/sys" >/dev/null 2>&1 || rc=$?
+		echo "zheapstat $args: exit $rc"
+		[ "$rc" = 2 ]
+	done
+
+	# The man page as man shows it: rendered, and not a word on stderr.
+	out=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$x/$man" 2>"$t/man.err")
+	cat "$t/man.err"
+	[ ! -s "$t/man.err" ]
+	grep -q '^NAME' <<<"$out"
+	grep -q 'zheapstat - show zheap' <<<"$out"
+	note "4 files; hardened; 2 pools, density 0.732 and 0.610, --json, exit 1 and 2; man page clean"
 }
 
 # The real postinst, but every dkms call goes to a stub that records it
@@ -606,7 +717,7 @@ host() {
 
 missing=()
 for tool in dpkg-buildpackage dh dh_dkms lintian dkms depmod modprobe modinfo \
-		systemd-analyze; do
+		systemd-analyze readelf man python3; do
 	command -v "$tool" >/dev/null || missing+=("$tool")
 done
 if [ "${#missing[@]}" -gt 0 ]; then
@@ -623,6 +734,7 @@ if [ "$ok" = 1 ]; then step deb deb; fi
 if [ "$ok" = 1 ]; then
 	step lintian lintian_step
 	step contents contents
+	step tools tools_step
 	step postinst postinst
 	step dkms-build dkms_build
 	if [ "$ok" = 1 ]; then

@@ -175,7 +175,7 @@ static void print_table(const struct pool *pools, int n, int raw,
 	long page = sysconf(_SC_PAGESIZE);
 	int i, j;
 
-	printf("%-16s %-9s %9s %9s %9s %7s %8s %11s %8s\n", "POOL", "BACKEND",
+	printf("%-16s %-9s %9s %9s %9s %7s %8s %11s %8s\n", "NAME", "BACKEND",
 	       "OBJECTS", "STORED", "POOL", "DENSITY", "META/OBJ",
 	       "COMPACTABLE", "MIGRATED");
 	for (i = 0; i < n; i++) {
