@@ -8,7 +8,8 @@
 #     that zheap refuses to build there), linux-source-6.12 (UML kunit builds,
 #     checkpatch, coccicheck), QEMU, busybox, sparse, coccinelle and the
 #     kernel build dependencies, and what scripts/package.sh builds and
-#     checks the packages with (dkms, dh-dkms, debhelper, lintian, blhc);
+#     checks the packages with (dkms, dh-dkms, debhelper, lintian, blhc,
+#     man-db and binutils for the man page and the binary);
 #   - the linux-source-6.12 tree unpacked under $ZHEAP_CACHE/src.
 #
 # Everything is cached under $ZHEAP_CACHE (default /var/cache/zheap), so a
@@ -20,7 +21,7 @@ set -euo pipefail
 log() { printf 'setup: %s\n' "$*" >&2; }
 
 need_apt=0
-stamp="$ZHEAP_CACHE/apt-$ZHEAP_KABI-v6.stamp"
+stamp="$ZHEAP_CACHE/apt-$ZHEAP_KABI-v7.stamp"
 mkdir -p "$ZHEAP_CACHE"
 
 if [ ! -f "$stamp" ]; then
@@ -39,7 +40,7 @@ if [ "$need_apt" = 1 ]; then
 		qemu-system-x86 busybox-static sparse coccinelle
 		bc flex bison libelf-dev libssl-dev python3 make gcc
 		cpio xz-utils kmod e2fsprogs ocaml-nox gnuplot-nox
-		dkms dh-dkms debhelper lintian blhc
+		dkms dh-dkms debhelper lintian blhc man-db binutils
 	)
 	apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >&2
 	touch "$stamp"
