@@ -18,8 +18,9 @@
 #                    shrinker through drop_caches: zheap_writeback,
 #                    zheap_lru_epoch, and the object events again
 #
-# zheap_malloc_fail is compared too (both 0 unless memory ran out).  The
-# ring buffer must not have overrun, or the counts mean nothing.
+# zheap_malloc_fail is compared too (both 0 unless memory ran out).  A
+# reader drains trace_pipe into a file while the pools work; the ring
+# buffer must not have overrun, or the counts mean nothing.
 
 TRACE=/sys/kernel/tracing
 
@@ -73,12 +74,17 @@ trace_scenario() {
 	echo 8192 > $TRACE/buffer_size_kb
 	echo > $TRACE/trace
 	echo 1 > $TRACE/events/zheap/enable
+	# drained as it fills: a faster machine makes more events in the
+	# same seconds than the buffer holds
+	cat $TRACE/trace_pipe > /tmp/trace.out &
+	tpid=$!
 	echo 1 > $TRACE/tracing_on
 
 	# zram0: objects stored, freed, migrated and compacted
 	if ! zram_module zheap_zram zsmalloc ||
 	   ! echo 32M > /sys/block/zram0/disksize; then
 		result $name FAIL "zheap_zram"
+		kill $tpid
 		return
 	fi
 	/zstress zram 10 "$SEED" 20 /dev/zram0 0 8192 > /tmp/trace.zstress 2>&1 &
@@ -98,6 +104,7 @@ trace_scenario() {
 	if ! insmod /lib/zheap_wb_stress.ko backend=zsmalloc dev=/dev/vdb \
 		seed="$SEED" hold=1 policy=epoch objects=4000; then
 		result $name FAIL "insmod zheap_wb_stress"
+		kill $tpid
 		zram_unload zheap_zram
 		return
 	fi
@@ -108,7 +115,16 @@ trace_scenario() {
 	echo 1 > /sys/module/zheap_wb_stress/parameters/finish
 	rmmod zheap_wb_stress
 	wb_stress_log "$mark" > /dev/null
-	cat $TRACE/trace > /tmp/trace.out
+	# until the reader has taken every event left in the buffer
+	i=0
+	while [ "$(sed -n 's/^entries: //p' $TRACE/per_cpu/cpu*/stats |
+		   awk '{ s += $1 } END { print s + 0 }')" != 0 ] && [ $i -lt 60 ]; do
+		sleep 1
+		i=$((i + 1))
+	done
+	sleep 1
+	kill $tpid
+	wait $tpid 2>/dev/null
 	overrun=$(sed -n 's/^overrun: //p' $TRACE/per_cpu/cpu*/stats |
 		  awk '{ s += $1 } END { print s + 0 }')
 	echo 0 > $TRACE/events/zheap/enable
