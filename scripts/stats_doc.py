@@ -46,8 +46,9 @@ def main():
                  for f in sorted(printed - documented)]
     problems += ["Documentation/stats.rst lists %s, which no stats file shows"
                  % f for f in sorted(documented - printed)]
-    in_sysfs = set(re.findall(r"^DERIVED_ATTR\((\w+),", sysfs, re.M))
-    in_sysfs |= {"backend"}
+    in_sysfs = set(re.findall(r"__ATTR_RO\((\w+)\)", sysfs))
+    in_sysfs |= set(re.findall(r'\{ "(\w+)", SNAP\(', sysfs))
+    in_sysfs -= {"name"}
     problems += ["zpool/sysfs.c has %s, which the stats file does not show" % f
                  for f in sorted(in_sysfs - printed)]
     for p in problems:

@@ -224,18 +224,23 @@ static void show_counters(struct seq_file *m, const struct zheap_stats *s,
 	for (i = 0; i < NR_ZHEAP_COUNTERS; i++)
 		if (zheap_counters[i].lru_only == lru_only)
 			seq_printf(m, "%s %llu\n", zheap_counters[i].name,
-				   *(const u64 *)((const char *)s +
-						  zheap_counters[i].snapshot));
+				   zheap_stats_field(s, zheap_counters[i].snapshot));
+}
+
+/* Every byte of metadata (handles, the backend's, the LRU's) per object. */
+u64 zheap_stats_meta_per_object(const struct zheap_stats *s)
+{
+	u64 meta = s->handle_bytes + s->backend_meta_bytes + s->lru_bytes;
+
+	return s->objects ? div64_u64(meta, s->objects) : 0;
 }
 
 static int pool_stats_show(struct seq_file *m, void *v)
 {
 	struct zheap_pool *pool = m->private;
 	struct zheap_stats s;
-	u64 meta;
 
 	zheap_pool_stats(pool, &s);
-	meta = s.handle_bytes + s.backend_meta_bytes + s.lru_bytes;
 
 	seq_printf(m, "backend %s\n", pool->backend->name);
 	seq_printf(m, "objects %llu\n", s.objects);
@@ -246,7 +251,7 @@ static int pool_stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "handle_bytes %llu\n", s.handle_bytes);
 	seq_printf(m, "backend_meta_bytes %llu\n", s.backend_meta_bytes);
 	seq_printf(m, "meta_bytes_per_object %llu\n",
-		   s.objects ? div64_u64(meta, s.objects) : 0);
+		   zheap_stats_meta_per_object(&s));
 	seq_printf(m, "compactable_pages %lu\n", zheap_compactable_pages(pool));
 	show_counters(m, &s, false);
 	if (!pool->lru)

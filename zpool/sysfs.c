@@ -11,10 +11,11 @@
  * would be no more consistent than files read one after the other, and
  * a file per field can gain fields without breaking a parser.
  *
- * The fields are the pool's backend, its derived figures (objects, pool
- * pages and bytes, metadata, compactable pages), then every counter of
- * zheap_counters[] under its own name; a pool without an LRU has no
- * LRU-only ones.  Documentation/stats.rst lists them.
+ * The fields are the pool's name and backend, the figures debugfs derives
+ * (pool bytes, metadata per object, compactable pages), the other fields
+ * of struct zheap_stats, then every counter of zheap_counters[], each
+ * under its own name; a pool without an LRU has no LRU-only ones.
+ * Documentation/stats.rst lists them.
  *
  * A pool's directory is its name, or "<name>.<id>" if a pool of that name
  * already has one (as in debugfs).  Locking: sysfs_lock (a mutex) makes
@@ -36,16 +37,36 @@ struct zheap_pool_kobj {
 	struct zheap_pool *pool;
 };
 
-/* One attribute per counter of zheap_counters[], made at init. */
-struct counter_attr {
+/*
+ * Fields of struct zheap_stats other than the counters, shown as the
+ * counters are: by name and offset (LRU-only ones for LRU pools only).
+ */
+#define SNAP(field) offsetof(struct zheap_stats, field)
+static const struct zheap_counter snapshot_fields[] = {
+	{ "objects", SNAP(objects), false },
+	{ "pool_pages", SNAP(pool_pages), false },
+	{ "run_pages", SNAP(run_pages), false },
+	{ "handle_slots", SNAP(handle_slots), false },
+	{ "handle_bytes", SNAP(handle_bytes), false },
+	{ "backend_meta_bytes", SNAP(backend_meta_bytes), false },
+	{ "lru_objects", SNAP(lru_objects), true },
+	{ "lru_bytes", SNAP(lru_bytes), true },
+};
+
+#undef SNAP
+
+#define NR_STATS_ATTRS	(ARRAY_SIZE(snapshot_fields) + NR_ZHEAP_COUNTERS)
+
+/* One attribute per entry of snapshot_fields[] and zheap_counters[]. */
+struct stats_attr {
 	struct kobj_attribute ka;
-	unsigned int idx;
+	const struct zheap_counter *c;
 };
 
 static struct kset *zheap_kset;
 static DEFINE_MUTEX(sysfs_lock);
-static struct counter_attr *counter_attrs;
-/* The groups' attribute lists: the fixed fields, then the counters. */
+static struct stats_attr *stats_attrs;
+/* The group's attribute list: the fixed fields, then stats_attrs[]. */
 static struct attribute **pool_attrs;
 
 static struct zheap_pool *kobj_pool(struct kobject *kobj)
@@ -53,21 +74,14 @@ static struct zheap_pool *kobj_pool(struct kobject *kobj)
 	return container_of(kobj, struct zheap_pool_kobj, kobj)->pool;
 }
 
-static u64 field(const struct zheap_stats *s, size_t offset)
+static ssize_t stats_show(struct kobject *kobj, struct kobj_attribute *ka,
+			  char *buf)
 {
-	return *(const u64 *)((const char *)s + offset);
-}
-
-static ssize_t counter_show(struct kobject *kobj, struct kobj_attribute *ka,
-			    char *buf)
-{
-	const struct counter_attr *ca = container_of(ka, struct counter_attr,
-						     ka);
+	const struct stats_attr *sa = container_of(ka, struct stats_attr, ka);
 	struct zheap_stats s;
 
 	zheap_pool_stats(kobj_pool(kobj), &s);
-	return sysfs_emit(buf, "%llu\n",
-			  field(&s, zheap_counters[ca->idx].snapshot));
+	return sysfs_emit(buf, "%llu\n", zheap_stats_field(&s, sa->c->snapshot));
 }
 
 static ssize_t backend_show(struct kobject *kobj, struct kobj_attribute *ka,
@@ -82,109 +96,57 @@ static ssize_t name_show(struct kobject *kobj, struct kobj_attribute *ka,
 	return sysfs_emit(buf, "%s\n", kobj_pool(kobj)->name);
 }
 
-/* The derived fields, as debugfs's stats shows them. */
-enum derived {
-	D_OBJECTS,
-	D_POOL_PAGES,
-	D_POOL_BYTES,
-	D_RUN_PAGES,
-	D_HANDLE_SLOTS,
-	D_HANDLE_BYTES,
-	D_BACKEND_META_BYTES,
-	D_META_BYTES_PER_OBJECT,
-	D_COMPACTABLE_PAGES,
-	D_LRU_OBJECTS,
-	D_LRU_BYTES,
-};
-
-static u64 derived(struct zheap_pool *pool, enum derived d)
+static ssize_t pool_bytes_show(struct kobject *kobj, struct kobj_attribute *ka,
+			       char *buf)
 {
 	struct zheap_stats s;
-	u64 meta;
 
-	if (d == D_COMPACTABLE_PAGES)
-		return zheap_compactable_pages(pool);
-	zheap_pool_stats(pool, &s);
-	meta = s.handle_bytes + s.backend_meta_bytes + s.lru_bytes;
-	switch (d) {
-	case D_OBJECTS:
-		return s.objects;
-	case D_POOL_PAGES:
-		return s.pool_pages;
-	case D_POOL_BYTES:
-		return s.pool_pages * PAGE_SIZE;
-	case D_RUN_PAGES:
-		return s.run_pages;
-	case D_HANDLE_SLOTS:
-		return s.handle_slots;
-	case D_HANDLE_BYTES:
-		return s.handle_bytes;
-	case D_BACKEND_META_BYTES:
-		return s.backend_meta_bytes;
-	case D_META_BYTES_PER_OBJECT:
-		return s.objects ? div64_u64(meta, s.objects) : 0;
-	case D_LRU_OBJECTS:
-		return s.lru_objects;
-	case D_LRU_BYTES:
-		return s.lru_bytes;
-	default:
-		return 0;
-	}
+	zheap_pool_stats(kobj_pool(kobj), &s);
+	return sysfs_emit(buf, "%llu\n", s.pool_pages * PAGE_SIZE);
 }
 
-#define DERIVED_ATTR(_name, _d)						\
-static ssize_t _name##_show(struct kobject *kobj,			\
-			    struct kobj_attribute *ka, char *buf)	\
-{									\
-	return sysfs_emit(buf, "%llu\n", derived(kobj_pool(kobj), _d));	\
-}									\
-static struct kobj_attribute _name##_attr = __ATTR_RO(_name)
+static ssize_t meta_bytes_per_object_show(struct kobject *kobj,
+					  struct kobj_attribute *ka, char *buf)
+{
+	struct zheap_stats s;
 
-DERIVED_ATTR(objects, D_OBJECTS);
-DERIVED_ATTR(pool_pages, D_POOL_PAGES);
-DERIVED_ATTR(pool_bytes, D_POOL_BYTES);
-DERIVED_ATTR(run_pages, D_RUN_PAGES);
-DERIVED_ATTR(handle_slots, D_HANDLE_SLOTS);
-DERIVED_ATTR(handle_bytes, D_HANDLE_BYTES);
-DERIVED_ATTR(backend_meta_bytes, D_BACKEND_META_BYTES);
-DERIVED_ATTR(meta_bytes_per_object, D_META_BYTES_PER_OBJECT);
-DERIVED_ATTR(compactable_pages, D_COMPACTABLE_PAGES);
-DERIVED_ATTR(lru_objects, D_LRU_OBJECTS);
-DERIVED_ATTR(lru_bytes, D_LRU_BYTES);
-static struct kobj_attribute backend_attr = __ATTR_RO(backend);
+	zheap_pool_stats(kobj_pool(kobj), &s);
+	return sysfs_emit(buf, "%llu\n", zheap_stats_meta_per_object(&s));
+}
+
+static ssize_t compactable_pages_show(struct kobject *kobj,
+				      struct kobj_attribute *ka, char *buf)
+{
+	return sysfs_emit(buf, "%lu\n",
+			  zheap_compactable_pages(kobj_pool(kobj)));
+}
+
 static struct kobj_attribute name_attr = __ATTR_RO(name);
+static struct kobj_attribute backend_attr = __ATTR_RO(backend);
+static struct kobj_attribute pool_bytes_attr = __ATTR_RO(pool_bytes);
+static struct kobj_attribute meta_bytes_per_object_attr =
+	__ATTR_RO(meta_bytes_per_object);
+static struct kobj_attribute compactable_pages_attr =
+	__ATTR_RO(compactable_pages);
 
 static struct attribute *fixed_attrs[] = {
 	&name_attr.attr,
 	&backend_attr.attr,
-	&objects_attr.attr,
-	&pool_pages_attr.attr,
 	&pool_bytes_attr.attr,
-	&run_pages_attr.attr,
-	&handle_slots_attr.attr,
-	&handle_bytes_attr.attr,
-	&backend_meta_bytes_attr.attr,
 	&meta_bytes_per_object_attr.attr,
 	&compactable_pages_attr.attr,
-	&lru_objects_attr.attr,
-	&lru_bytes_attr.attr,
 };
 
 /* LRU-only fields are shown for pools with an LRU only. */
 static umode_t pool_attr_visible(struct kobject *kobj, struct attribute *attr,
 				 int n)
 {
-	bool lru_only;
+	const struct stats_attr *sa;
 
-	if (attr == &lru_objects_attr.attr || attr == &lru_bytes_attr.attr) {
-		lru_only = true;
-	} else if (n >= ARRAY_SIZE(fixed_attrs)) {
-		n -= ARRAY_SIZE(fixed_attrs);
-		lru_only = zheap_counters[n].lru_only;
-	} else {
-		lru_only = false;
-	}
-	return lru_only && !kobj_pool(kobj)->lru ? 0 : attr->mode;
+	if (n < ARRAY_SIZE(fixed_attrs))
+		return attr->mode;
+	sa = container_of(attr, struct stats_attr, ka.attr);
+	return sa->c->lru_only && !kobj_pool(kobj)->lru ? 0 : attr->mode;
 }
 
 static struct attribute_group pool_group = {
@@ -276,23 +238,23 @@ int zheap_sysfs_init(void)
 {
 	unsigned int i, nfixed = ARRAY_SIZE(fixed_attrs);
 
-	counter_attrs = kcalloc(NR_ZHEAP_COUNTERS, sizeof(*counter_attrs),
-				GFP_KERNEL);
-	pool_attrs = kcalloc(nfixed + NR_ZHEAP_COUNTERS + 1,
-			     sizeof(*pool_attrs), GFP_KERNEL);
-	if (!counter_attrs || !pool_attrs)
+	stats_attrs = kcalloc(NR_STATS_ATTRS, sizeof(*stats_attrs), GFP_KERNEL);
+	pool_attrs = kcalloc(nfixed + NR_STATS_ATTRS + 1, sizeof(*pool_attrs),
+			     GFP_KERNEL);
+	if (!stats_attrs || !pool_attrs)
 		goto err;
 	for (i = 0; i < nfixed; i++)
 		pool_attrs[i] = fixed_attrs[i];
-	for (i = 0; i < NR_ZHEAP_COUNTERS; i++) {
-		struct counter_attr *ca = &counter_attrs[i];
+	for (i = 0; i < NR_STATS_ATTRS; i++) {
+		struct stats_attr *sa = &stats_attrs[i];
 
-		sysfs_attr_init(&ca->ka.attr);
-		ca->ka.attr.name = zheap_counters[i].name;
-		ca->ka.attr.mode = 0444;
-		ca->ka.show = counter_show;
-		ca->idx = i;
-		pool_attrs[nfixed + i] = &ca->ka.attr;
+		sa->c = i < ARRAY_SIZE(snapshot_fields) ? &snapshot_fields[i] :
+			&zheap_counters[i - ARRAY_SIZE(snapshot_fields)];
+		sysfs_attr_init(&sa->ka.attr);
+		sa->ka.attr.name = sa->c->name;
+		sa->ka.attr.mode = 0444;
+		sa->ka.show = stats_show;
+		pool_attrs[nfixed + i] = &sa->ka.attr;
 	}
 	pool_group.attrs = pool_attrs;
 	zheap_kset = kset_create_and_add("zheap", NULL, kernel_kobj);
@@ -301,7 +263,7 @@ int zheap_sysfs_init(void)
 	return 0;
 err:
 	kfree(pool_attrs);
-	kfree(counter_attrs);
+	kfree(stats_attrs);
 	return -ENOMEM;
 }
 
@@ -315,5 +277,5 @@ void zheap_sysfs_exit(void)
 	kset_unregister(zheap_kset);
 	zheap_kset = NULL;
 	kfree(pool_attrs);
-	kfree(counter_attrs);
+	kfree(stats_attrs);
 }

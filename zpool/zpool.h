@@ -24,6 +24,15 @@ struct zheap_counter {
 
 extern const struct zheap_counter zheap_counters[NR_ZHEAP_COUNTERS];
 
+/* The field of @s at @offset (a struct zheap_counter's snapshot). */
+static inline u64 zheap_stats_field(const struct zheap_stats *s,
+				    size_t offset)
+{
+	return *(const u64 *)((const char *)s + offset);
+}
+
+u64 zheap_stats_meta_per_object(const struct zheap_stats *s);
+
 /**
  * struct zheap_walk - what zheap_pool_walk() found, beside the counters
  * @objects: live objects found by visiting every handle slot
