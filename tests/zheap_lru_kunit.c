@@ -352,6 +352,37 @@ static void zheap_lru_test_shrink_all(struct kunit *test)
 	zheap_pool_destroy(pool);
 }
 
+#ifdef CONFIG_MEMCG
+/*
+ * A kthread in a memcg (as a vhost worker runs in its owner's) gets its
+ * objects on that memcg's LRU, where the memcg's reclaim looks.  The
+ * table and the side memory's charge come from one read of the memcg
+ * (issue 19, finding 2).  Read twice, the table followed the task's
+ * cgroup and the charge followed current->objcg, which a kthread has
+ * not: the objects went on the root's list instead.
+ */
+static void zheap_lru_test_kthread_in_memcg(struct kunit *test)
+{
+	struct lru_consumer *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
+	struct mem_cgroup *memcg;
+	struct zheap_pool *pool;
+
+	KUNIT_ASSERT_NOT_NULL(test, c);
+	memcg = zheap_test_memcg_enter(test, "zheap-lru-kunit");
+	pool = lru_pool(test, c, ZHEAP_LRU_EXACT, LRU_OBJS);
+	KUNIT_EXPECT_EQ(test, zheap_lru_count_memcg(pool, memcg), LRU_OBJS);
+	KUNIT_EXPECT_EQ(test, zheap_lru_count_memcg(pool, NULL), 0);
+	KUNIT_EXPECT_EQ(test, zheap_shrink_memcg(pool, NULL, ULONG_MAX), 0);
+	KUNIT_EXPECT_EQ(test, zheap_shrink_memcg(pool, memcg, ULONG_MAX),
+			LRU_OBJS);
+	KUNIT_EXPECT_EQ(test, c->taken, LRU_OBJS);
+	KUNIT_EXPECT_EQ(test, c->bad, 0);
+	KUNIT_EXPECT_EQ(test, zheap_lru_count(pool), 0);
+	KUNIT_EXPECT_EQ(test, zheap_total_pages(pool), 0);
+	zheap_pool_destroy(pool);
+}
+#endif
+
 /*
  * Second chance: referenced objects are passed over once (their bit is
  * cleared), so unreferenced ones go first, each group in LRU order.
@@ -867,6 +898,10 @@ static void zheap_lru_test_plain_pool_pays_nothing(struct kunit *test)
 static struct kunit_case zheap_lru_cases[] = {
 	KUNIT_CASE_PARAM(zheap_lru_test_exact_order, zheap_test_backend_params),
 	KUNIT_CASE_PARAM(zheap_lru_test_shrink_all, zheap_test_backend_params),
+#ifdef CONFIG_MEMCG
+	KUNIT_CASE_PARAM(zheap_lru_test_kthread_in_memcg,
+			 zheap_test_backend_params),
+#endif
 	KUNIT_CASE_PARAM(zheap_lru_test_add_refuses, zheap_test_backend_params),
 	KUNIT_CASE_PARAM(zheap_lru_test_limit_while_mapped,
 			 sleepable_map_params),

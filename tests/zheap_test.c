@@ -13,3 +13,139 @@
 u64 zheap_test_seed_param;
 module_param_named(seed, zheap_test_seed_param, ullong, 0444);
 MODULE_PARM_DESC(seed, "Seed of the random KUnit cases (0: a new one each case)");
+
+#ifdef CONFIG_MEMCG
+#include <linux/cgroup.h>
+#include <linux/delay.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/memcontrol.h>
+#include <linux/mount.h>
+#include <linux/namei.h>
+
+/*
+ * A memcg of the test's own.  KUnit has no user space to make one, so
+ * this does what a shell would, through a kernel-internal mount of the
+ * cgroup2 hierarchy: enable the memory controller below the root, make a
+ * directory and write "0" (the writer) to its cgroup.procs.  The case's
+ * kthread then runs in the new memcg, as a vhost worker runs in its
+ * owner's.  A KUnit resource moves it back (the cleanup runs in another
+ * kthread, so by pid), removes the directory and drops the mount when
+ * the case ends, however it ends.
+ */
+struct zheap_test_memcg {
+	struct vfsmount *mnt;
+	const char *name;	/* set once the directory exists */
+	struct mem_cgroup *memcg;
+	pid_t pid;		/* of the case's kthread */
+};
+
+static int cgroup_file_write(struct vfsmount *mnt, const char *name,
+			     const char *val)
+{
+	struct file *f = file_open_root_mnt(mnt, name, O_WRONLY, 0);
+	loff_t pos = 0;
+	ssize_t n;
+
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	n = kernel_write(f, val, strlen(val), &pos);
+	fput(f);
+	return n < 0 ? n : 0;
+}
+
+/*
+ * kernfs leaves mkdir's dentry negative, so the directory is looked up
+ * again to remove it.
+ */
+static int cgroup_rmdir_name(struct vfsmount *mnt, const char *name)
+{
+	struct inode *root = d_inode(mnt->mnt_root);
+	struct dentry *dir;
+	int err;
+
+	inode_lock_nested(root, I_MUTEX_PARENT);
+	dir = lookup_one_len(name, mnt->mnt_root, strlen(name));
+	err = IS_ERR(dir) ? PTR_ERR(dir) :
+	      vfs_rmdir(&nop_mnt_idmap, root, dir);
+	if (!IS_ERR(dir))
+		dput(dir);
+	inode_unlock(root);
+	return err;
+}
+
+static void memcg_release(struct kunit_resource *res)
+{
+	struct zheap_test_memcg *m = res->data;
+	char pid[16];
+	int err, tries;
+
+	if (m->memcg) {
+		/* The case's kthread, unless it has exited already. */
+		snprintf(pid, sizeof(pid), "%d", m->pid);
+		err = cgroup_file_write(m->mnt, "cgroup.procs", pid);
+		WARN_ON(err && err != -ESRCH);
+		css_put(&m->memcg->css);
+	}
+	if (m->name) {
+		/* An exiting kthread keeps the cgroup populated a moment. */
+		for (tries = 0; tries < 50; tries++) {
+			err = cgroup_rmdir_name(m->mnt, m->name);
+			if (err != -EBUSY)
+				break;
+			msleep(20);
+		}
+		WARN(err, "zheap test: rmdir %s: %d\n", m->name, err);
+	}
+	kern_unmount(m->mnt);
+	kfree(m);
+}
+
+struct mem_cgroup *zheap_test_memcg_enter(struct kunit *test, const char *name)
+{
+	struct file_system_type *fs = get_fs_type("cgroup2");
+	struct zheap_test_memcg *m;
+	struct dentry *dir;
+	struct inode *root;
+	char path[64];
+	int err;
+
+	KUNIT_ASSERT_NOT_NULL_MSG(test, fs, "no cgroup2 file system");
+	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m);
+	m->mnt = kern_mount(fs);
+	put_filesystem(fs);
+	if (IS_ERR(m->mnt)) {
+		err = PTR_ERR(m->mnt);
+		kfree(m);
+		KUNIT_FAIL_AND_ABORT(test, "mount cgroup2: %d", err);
+	}
+	kunit_alloc_resource(test, NULL, memcg_release, GFP_KERNEL, m);
+
+	err = cgroup_file_write(m->mnt, "cgroup.subtree_control", "+memory");
+	KUNIT_ASSERT_EQ_MSG(test, err, 0, "enable the memory controller");
+	root = d_inode(m->mnt->mnt_root);
+	inode_lock_nested(root, I_MUTEX_PARENT);
+	dir = lookup_one_len(name, m->mnt->mnt_root, strlen(name));
+	err = IS_ERR(dir) ? PTR_ERR(dir) :
+	      vfs_mkdir(&nop_mnt_idmap, root, dir, 0755);
+	if (!IS_ERR(dir))
+		dput(dir);
+	inode_unlock(root);
+	if (!err)
+		m->name = name;
+	KUNIT_ASSERT_EQ_MSG(test, err, 0, "mkdir %s", name);
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", name);
+	err = cgroup_file_write(m->mnt, path, "0");
+	KUNIT_ASSERT_EQ_MSG(test, err, 0, "move into %s", name);
+	rcu_read_lock();
+	m->pid = task_pid_nr(current);
+	m->memcg = mem_cgroup_from_task(current);
+	css_get(&m->memcg->css);
+	rcu_read_unlock();
+	KUNIT_ASSERT_NOT_NULL_MSG(test, m->memcg->css.parent,
+				  "still in the root memcg");
+	return m->memcg;
+}
+#endif

@@ -131,6 +131,12 @@ static inline void zheap_test_expect_warn(struct kunit *test, const char *msg)
 	kunit_info(test, "zheap-expect-warn: %s\n", msg);
 }
 
+/*
+ * Move the case's kthread into a new memcg @name (tests/zheap_test.c) and
+ * return it; it is left, removed and released when the case ends.
+ */
+struct mem_cgroup *zheap_test_memcg_enter(struct kunit *test, const char *name);
+
 /* zheap_test.seed= (tests/zheap_test.c); 0: draw one per case. */
 extern u64 zheap_test_seed_param;
 
