@@ -166,7 +166,9 @@ static void zbud_destroy(void *bpool)
 	for (i = 0; i < ZBUD_NGRAINS; i++)
 		list_splice_init(&zb->unbuddied[i], &all);
 	list_splice_init(&zb->buddied, &all);
-	WARN_ON_ONCE(!list_empty(&all));
+	WARN_ONCE(!list_empty(&all),
+		  "zbud: pool destroyed still holding objects (%lu pages)\n",
+		  zb->nr_descs);
 	list_for_each_entry(zp, &all, list)
 		zbud_page_release(zb, zp);
 	spin_unlock(&zb->owner.lock);

@@ -390,7 +390,9 @@ static void zs_destroy(void *bpool)
 		for (g = 0; g <= ZS_GROUPS; g++)
 			list_splice_init(&class->groups[g], &left);
 		class->partial = 0;
-		WARN_ON_ONCE(!list_empty(&left));
+		WARN_ONCE(!list_empty(&left),
+			  "zsmalloc: pool destroyed still holding objects (class %u, %lu spans)\n",
+			  c, class->spans);
 		list_for_each_entry(span, &left, list)
 			zs_span_release(zp, span);
 		spin_unlock(&class->owner.lock);
