@@ -6,6 +6,9 @@
  * backend holds, off the pool's page count.
  */
 
+#include <linux/slab.h>
+#include <linux/tracepoint.h>
+#include <trace/events/kmem.h>
 #include "zheap_test_util.h"
 
 static struct zheap_pool *zbud_pool(struct kunit *test)
@@ -209,6 +212,72 @@ static void zheap_zbud_test_page_runs(struct kunit *test)
 	zheap_test_free_all(test, pool, h, n + 1);
 }
 
+#ifdef CONFIG_TRACEPOINTS
+struct nofail_watch {
+	struct task_struct *task;
+	unsigned int runs;		/* run-sized blocks it got */
+	unsigned int nofail_above_1;	/* __GFP_NOFAIL above order 1 */
+};
+
+static void nofail_probe(void *data, struct page *page, unsigned int order,
+			 gfp_t gfp, int migratetype)
+{
+	struct nofail_watch *w = data;
+
+	if (current != w->task || !in_task())
+		return;
+	if (page && order == ZHEAP_PAGE_RUN_ORDER_MAX)
+		w->runs++;
+	if (order > 1 && (gfp & __GFP_NOFAIL))
+		w->nofail_above_1++;
+}
+
+/*
+ * A consumer's __GFP_NOFAIL goes to the order-0 pages only: a run is an
+ * opportunity, and the page allocator refuses __GFP_NOFAIL above order 1
+ * (issue 19, finding 12).  Every page allocation this task makes is
+ * watched through the kernel's mm_page_alloc tracepoint while a pool
+ * grows past the point where runs start.
+ */
+static void zheap_zbud_test_nofail_never_asks_for_a_run(struct kunit *test)
+{
+	const unsigned int n = ZHEAP_RUN_MIN_PAGES + 8;
+	struct nofail_watch w = { .task = current };
+	struct zheap_pool *pool = zbud_pool(test);
+	struct zheap_stats s;
+	unsigned long *h;
+	unsigned int i;
+	size_t bad = 0;
+	u8 *buf;
+
+	h = kunit_kcalloc(test, n, sizeof(*h), GFP_KERNEL);
+	buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_EQ(test, register_trace_mm_page_alloc(nofail_probe, &w),
+			0);
+	for (i = 0; i < n; i++) {
+		if (zheap_malloc(pool, 3000, GFP_KERNEL | __GFP_NOFAIL, &h[i]))
+			break;
+		zheap_test_fill(buf, 3000, i);
+		if (zheap_write_object(pool, h[i], buf, 3000))
+			break;
+	}
+	unregister_trace_mm_page_alloc(nofail_probe, &w);
+	tracepoint_synchronize_unregister();
+	KUNIT_ASSERT_EQ(test, i, n);
+
+	zheap_pool_stats(pool, &s);
+	KUNIT_EXPECT_GE(test, s.page_runs, 1);
+	KUNIT_EXPECT_EQ(test, w.runs, s.page_runs);
+	KUNIT_EXPECT_EQ(test, w.nofail_above_1, 0);
+	for (i = 0; i < n; i++)
+		bad += zheap_test_check(test, pool, h[i], 3000, i, buf);
+	KUNIT_EXPECT_EQ(test, bad, 0);
+	zheap_test_free_all(test, pool, h, n);
+}
+#endif
+
 static struct kunit_case zheap_zbud_cases[] = {
 	KUNIT_CASE(zheap_zbud_test_two_buddies_share_a_page),
 	KUNIT_CASE(zheap_zbud_test_third_object_takes_a_new_page),
@@ -218,6 +287,9 @@ static struct kunit_case zheap_zbud_cases[] = {
 	KUNIT_CASE(zheap_zbud_test_full_page_object),
 	KUNIT_CASE(zheap_zbud_test_meta_bytes_follow_pages),
 	KUNIT_CASE(zheap_zbud_test_page_runs),
+#ifdef CONFIG_TRACEPOINTS
+	KUNIT_CASE(zheap_zbud_test_nofail_never_asks_for_a_run),
+#endif
 	{}
 };
 
