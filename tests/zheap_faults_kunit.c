@@ -153,6 +153,7 @@ static bool faults_disarm(void)
 struct faults_ledger {
 	struct kunit *test;
 	struct zheap_pool *pool;
+	struct mem_cgroup *memcg;		/* objects charged here */
 	unsigned long handles[FAULTS_OBJS];	/* 0: not live */
 	unsigned int n;				/* ids used so far */
 	u8 buf[PAGE_SIZE];
@@ -284,7 +285,8 @@ static void faults_malloc(struct faults_ledger *l, unsigned int id, gfp_t gfp)
 		zheap_pool_stats(l->pool, &l->before);
 		h = 0;
 		faults_arm(n);
-		err = zheap_malloc(l->pool, obj_size(id), gfp, &h);
+		err = zheap_malloc_memcg(l->pool, obj_size(id), gfp, l->memcg,
+					 &h);
 		hit = faults_disarm();
 		if (hit)
 			l->rounds++;
@@ -546,11 +548,11 @@ static int faults_writeback(struct zheap_pool *pool, unsigned long handle,
 }
 
 /*
- * A pool with an LRU: creation (the list_lru and its shrinker), mallocs,
- * zheap_lru_add() and writeback by zheap_shrink(), with each point
- * failing in turn.
+ * A pool with an LRU: creation (the list_lru and its shrinker), mallocs
+ * (zheap_malloc_memcg() into @memcg, NULL: the root), zheap_lru_add()
+ * and writeback by zheap_shrink(), with each point failing in turn.
  */
-static void zheap_faults_test_lru_pool(struct kunit *test)
+static void faults_lru(struct kunit *test, struct mem_cgroup *memcg)
 {
 	struct faults_ledger *l = ledger_new(test);
 	struct zheap_lru_config cfg = {
@@ -563,6 +565,7 @@ static void zheap_faults_test_lru_pool(struct kunit *test)
 	bool hit;
 	int err;
 
+	l->memcg = memcg;
 	faults_fill(l, &cfg);
 
 	for (i = 1; i < l->n; i += 2) {
@@ -584,6 +587,7 @@ static void zheap_faults_test_lru_pool(struct kunit *test)
 		}
 	}
 	KUNIT_EXPECT_EQ(test, zheap_lru_count(l->pool), l->n / 2);
+	KUNIT_EXPECT_EQ(test, zheap_lru_count_memcg(l->pool, memcg), l->n / 2);
 	ledger_walk(l, "zheap_lru_add");
 
 	want = zheap_lru_count(l->pool) / 2;
@@ -603,7 +607,23 @@ static void zheap_faults_test_lru_pool(struct kunit *test)
 	zheap_pool_stats(l->pool, &s);
 	KUNIT_EXPECT_EQ(test, zheap_lru_count(l->pool), s.lru_objects);
 	faults_compact(l);
-	ledger_destroy(l, "a pool with an LRU");
+	ledger_destroy(l, memcg ? "a pool with an LRU, in a new memcg" :
+			   "a pool with an LRU");
+}
+
+static void zheap_faults_test_lru_pool(struct kunit *test)
+{
+	faults_lru(test, NULL);
+}
+
+/*
+ * The same in a memcg made for the case: the first malloc also makes the
+ * memcg's handle table (which readies the list_lru for it) and charges a
+ * side memory page, each of which fails in turn.
+ */
+static void zheap_faults_test_lru_pool_in_memcg(struct kunit *test)
+{
+	faults_lru(test, zheap_test_memcg_enter(test, "zheap-faults-kunit"));
 }
 
 /*
@@ -694,6 +714,9 @@ static struct kunit_case zheap_faults_cases[] = {
 			      zheap_test_backend_params,
 			      { .speed = KUNIT_SPEED_SLOW }),
 	KUNIT_CASE_PARAM_ATTR(zheap_faults_test_lru_pool,
+			      zheap_test_backend_params,
+			      { .speed = KUNIT_SPEED_SLOW }),
+	KUNIT_CASE_PARAM_ATTR(zheap_faults_test_lru_pool_in_memcg,
 			      zheap_test_backend_params,
 			      { .speed = KUNIT_SPEED_SLOW }),
 	KUNIT_CASE_SLOW(zheap_faults_test_zs_compat),
