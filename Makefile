@@ -86,7 +86,7 @@ ZHEAP_DIST_MODULES := zheap zheap_zbud zheap_zsmalloc zheap_zram
 DEPMOD ?= depmod
 
 .PHONY: all modules zheapstat install uninstall setup run check lint kunit qemu-test \
-	bench stress package clean
+	bench stress package htmldocs clean
 
 all: modules
 
@@ -145,6 +145,10 @@ stress: setup
 
 package: setup
 	bash scripts/package.sh
+
+# Documentation/ as HTML, in $(ZHEAP_CACHE)/htmldocs (scripts/htmldocs.sh)
+htmldocs: setup
+	bash scripts/htmldocs.sh
 
 # zheapstat, the pools at a glance (tools/zheapstat.c, tools/zheapstat.1)
 zheapstat: tools/zheapstat

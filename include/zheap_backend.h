@@ -179,7 +179,8 @@ struct zheap_backend_ops {
 
 /**
  * struct zheap_backend - a registered backend
- * @name: the name consumers ask for ("zbud"); [a-z0-9_], at most
+ * @name: the name consumers ask for ("zbud"): lower-case letters, digits
+ *	and underscores, at most
  *	ZHEAP_BACKEND_NAME_MAX - 1 characters
  * @owner: the module that implements it (THIS_MODULE)
  * @ops: its operations

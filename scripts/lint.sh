@@ -17,6 +17,8 @@
 #                    (scripts/modules_check.py)
 #   rt-refused       a build against Debian's 6.12 -rt headers stops at
 #                    include/zheap.h's #error, which says why
+#   htmldocs         Documentation/ renders with Sphinx and the kernel's
+#                    kerneldoc extension: no warning (scripts/htmldocs.sh)
 #
 # Ends with "lint: N passed, N failed".
 set -uo pipefail
@@ -122,6 +124,7 @@ step rt-refused rt_refused
 step checkpatch checkpatch
 step kernel-doc kernel_doc
 step coccicheck coccicheck
+step htmldocs bash scripts/htmldocs.sh "$out/htmldocs"
 
 echo "lint: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -9,7 +9,8 @@
 #     checkpatch, coccicheck), QEMU, busybox, sparse, coccinelle and the
 #     kernel build dependencies, and what scripts/package.sh builds and
 #     checks the packages with (dkms, dh-dkms, debhelper, lintian, blhc,
-#     man-db and binutils for the man page and the binary);
+#     man-db and binutils for the man page and the binary), and Sphinx
+#     for make htmldocs;
 #   - the linux-source-6.12 tree unpacked under $ZHEAP_CACHE/src.
 #
 # Everything is cached under $ZHEAP_CACHE (default /var/cache/zheap), so a
@@ -21,7 +22,7 @@ set -euo pipefail
 log() { printf 'setup: %s\n' "$*" >&2; }
 
 need_apt=0
-stamp="$ZHEAP_CACHE/apt-$ZHEAP_KABI-v7.stamp"
+stamp="$ZHEAP_CACHE/apt-$ZHEAP_KABI-v8.stamp"
 mkdir -p "$ZHEAP_CACHE"
 
 if [ ! -f "$stamp" ]; then
@@ -41,6 +42,7 @@ if [ "$need_apt" = 1 ]; then
 		bc flex bison libelf-dev libssl-dev python3 make gcc
 		cpio xz-utils kmod e2fsprogs ocaml-nox gnuplot-nox
 		dkms dh-dkms debhelper lintian blhc man-db binutils
+		python3-sphinx
 	)
 	apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >&2
 	touch "$stamp"

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
-/*
- * zheap zbud backend: at most two objects ("buddies") per page.
+/**
+ * DOC: zbud
+ *
+ * zheap's zbud backend keeps at most two objects ("buddies") per page.
  *
  * A page is cut into ZBUD_NGRAINS grains of ZBUD_GRAIN_SIZE bytes.  The
  * first buddy starts at the page's first byte, the last buddy ends at its
