@@ -60,6 +60,8 @@ struct zheap_handle_table {
 struct zheap_pool {
 	char name[32];
 	unsigned int id;
+	/* Who made it, for statistics: ZHEAP_CONSUMER_*; set before publish. */
+	const char *consumer;
 	const struct zheap_backend *backend;
 	void *bpool;
 	struct zheap_handle_table *shards;

@@ -26,6 +26,7 @@
 
 #include <linux/list.h>
 #include <linux/module.h>
+#include <linux/seq_file.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <zheap.h>
@@ -146,6 +147,11 @@ void zheap_mover_relocate(struct zheap_pool *pool, unsigned long handle,
  *	Default PAGE_SIZE.
  * @size_class: optional: the backend's class number for objects of @size
  *	(objects in one class take the same room).  Default @size / 16.
+ * @show_classes: optional: print the backend's per-class detail to @m,
+ *	a line of column names, then one line of numbers per class in use
+ *	(debugfs <pool>/classes; Documentation/stats.rst says each
+ *	backend's columns).  Takes the backend's own locks, one class at a
+ *	time; process context.
  */
 struct zheap_backend_ops {
 	void *(*create)(struct zheap_pool *pool);
@@ -172,6 +178,7 @@ struct zheap_backend_ops {
 	u64 (*meta_bytes)(void *bpool);
 	size_t (*huge_size)(void);
 	unsigned int (*size_class)(void *bpool, size_t size);
+	void (*show_classes)(void *bpool, struct seq_file *m);
 };
 
 /* Runs of at most 64 pages (256 KiB with 4 KiB pages). */

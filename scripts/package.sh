@@ -246,10 +246,11 @@ tools_step() {
 
 	# A fake /sys/kernel/zheap: 3000000 / 4096000 = 0.732 (0.7324...),
 	# 50000 / 81920 = 0.610 (0.6103...).
-	fake_pool "$t/sys/zswap0" name=zswap0 backend=zsmalloc objects=1000 \
+	fake_pool "$t/sys/zswap0" name=zswap0 backend=zsmalloc consumer=zswap \
+		objects=1000 \
 		stored_bytes=3000000 pool_bytes=4096000 meta_bytes_per_object=24 \
 		compactable_pages=3 pages_migrated=7
-	fake_pool "$t/sys/zram0" name=zram0 backend=zbud objects=42 \
+	fake_pool "$t/sys/zram0" name=zram0 backend=zbud consumer=zram objects=42 \
 		stored_bytes=50000 pool_bytes=81920 meta_bytes_per_object=16 \
 		compactable_pages=0 pages_migrated=0
 	"$bin" --help >"$t/help"
@@ -258,22 +259,36 @@ tools_step() {
 	out=$("$bin" --root "$t/sys")
 	echo "$out"
 	[ "$(wc -l <<<"$out")" = 3 ]
-	[ "$(awk 'NR == 1 { print $1, $6 }' <<<"$out")" = "NAME DENSITY" ]
-	[ "$(awk '$1 == "zswap0" { print $2, $3, $6, $7, $9 }' <<<"$out")" = \
-		"zsmalloc 1000 0.732 24 7" ]
-	[ "$(awk '$1 == "zram0" { print $2, $3, $6, $7, $9 }' <<<"$out")" = \
-		"zbud 42 0.610 16 0" ]
+	[ "$(awk 'NR == 1 { print $1, $3, $7 }' <<<"$out")" = \
+		"NAME CONSUMER DENSITY" ]
+	[ "$(awk '$1 == "zswap0" { print $2, $3, $4, $7, $8, $10 }' <<<"$out")" = \
+		"zsmalloc zswap 1000 0.732 24 7" ]
+	[ "$(awk '$1 == "zram0" { print $2, $3, $4, $7, $8, $10 }' <<<"$out")" = \
+		"zbud zram 42 0.610 16 0" ]
 	# -b: sizes in bytes, compactable pages times the page size.
 	out=$("$bin" -b --root "$t/sys")
 	echo "$out"
 	page=$(getconf PAGESIZE)
-	[ "$(awk '$1 == "zswap0" { print $4, $5, $8 }' <<<"$out")" = \
+	[ "$(awk '$1 == "zswap0" { print $5, $6, $9 }' <<<"$out")" = \
 		"3000000 4096000 $((3 * page))" ]
 	out=$("$bin" --json --root "$t/sys" | python3 -m json.tool)
 	echo "$out"
 	grep -q '"objects": 1000' <<<"$out"
 	grep -q '"objects": 42' <<<"$out"
 	grep -q '"backend": "zbud"' <<<"$out"
+	grep -q '"consumer": "zram"' <<<"$out"
+	# -v: every field, then the per-class detail where debugfs is
+	# readable (a fake one for zram0 only), and a note for the rest.
+	mkdir -p "$t/debug/zram0"
+	printf 'free_grains pages\n0 3\n48 1\n' >"$t/debug/zram0/classes"
+	out=$("$bin" -v --root "$t/sys" --debug-root "$t/debug" 2>"$t/v.err")
+	echo "$out"
+	cat "$t/v.err"
+	grep -q '^zswap0 objects 1000$' <<<"$out"
+	[ "$(grep ' classes ' <<<"$out")" = "zram0 classes free_grains pages
+zram0 classes 0 3
+zram0 classes 48 1" ]
+	grep -q 'no per-class detail for 1 pool' "$t/v.err"
 	# No zheap (no directory): 1.  Bad usage: 2.
 	rc=0
 	"$bin" --root "$t/none" || rc=$?
@@ -293,7 +308,7 @@ tools_step() {
 	[ ! -s "$t/man.err" ]
 	grep -q '^NAME' <<<"$out"
 	grep -q 'zheapstat - show zheap' <<<"$out"
-	note "4 files; hardened; 2 pools, density 0.732 and 0.610, --json, exit 1 and 2; man page clean"
+	note "4 files; hardened; 2 pools, density 0.732 and 0.610, --json, -v with classes, exit 1 and 2; man page clean"
 }
 
 # The real postinst, but every dkms call goes to a stub that records it

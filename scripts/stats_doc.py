@@ -12,7 +12,9 @@ Documentation/stats.rst, and fails unless:
 - every field the stats file prints is documented, and every documented
   field is printed;
 - every field zpool/sysfs.c makes a file of is one the stats file prints
-  (sysfs shows debugfs's fields, one per file, and the pool's name).
+  (sysfs shows debugfs's fields, one per file, and the pool's name);
+- the column tables under "Per-class detail" name exactly the columns
+  of the backends' show_classes() header lines (zsmalloc/, zbud/).
 Ends with "stats-doc: OK" or the problems, exit 1.
 """
 import re
@@ -24,7 +26,8 @@ ENTRY = re.compile(r'\[ZHEAP_C_(\w+)\] = \{ "(\w+)", SNAP\((\w+)\), (true|false)
 def main():
     stats = open("zpool/stats.c").read()
     core = open("core/core.h").read()
-    doc = open("Documentation/stats.rst").read()
+    doc, _, classes_doc = open("Documentation/stats.rst").read().partition(
+        "\nPer-class detail\n")
     sysfs = open("zpool/sysfs.c").read()
     problems = []
 
@@ -51,6 +54,18 @@ def main():
     in_sysfs -= {"name"}
     problems += ["zpool/sysfs.c has %s, which the stats file does not show" % f
                  for f in sorted(in_sysfs - printed)]
+    columns = set()
+    for backend in ("zsmalloc/zsmalloc.c", "zbud/zbud.c"):
+        head = re.findall(r'seq_puts\(m, "([\w ]+)\\n"\);', open(backend).read())
+        if len(head) != 1:
+            problems.append("%s: not one show_classes() header line" % backend)
+        for h in head:
+            columns |= set(h.split())
+    col_doc = set(re.findall(r"^(\w+)\s{2,}\S", classes_doc, re.M)) - {"column"}
+    problems += ["class column %s is not in Documentation/stats.rst" % c
+                 for c in sorted(columns - col_doc)]
+    problems += ["Documentation/stats.rst lists class column %s, which no "
+                 "backend prints" % c for c in sorted(col_doc - columns)]
     for p in problems:
         print("stats-doc: " + p)
     print("stats-doc: %d counters, %d fields, %s" %

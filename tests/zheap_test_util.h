@@ -10,6 +10,7 @@
 #include <linux/mm.h>
 #include <linux/random.h>
 #include <linux/prandom.h>
+#include <linux/seq_file.h>
 #include "../zpool/zpool.h"
 #include "zheap_pattern.h"
 
@@ -60,6 +61,24 @@ static inline unsigned int zheap_test_object_pages(struct zheap_pool *pool,
 			pages[nr++] = page;
 	}
 	return nr;
+}
+
+/*
+ * The backend's per-class detail (debugfs <pool>/classes) as text, NUL
+ * terminated; the case fails if it did not fit.
+ */
+static inline char *zheap_test_classes(struct kunit *test,
+				       struct zheap_pool *pool)
+{
+	struct seq_file m = { .size = 4 * PAGE_SIZE };
+
+	KUNIT_ASSERT_NOT_NULL(test, pool->backend->ops->show_classes);
+	m.buf = kunit_kzalloc(test, m.size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m.buf);
+	pool->backend->ops->show_classes(pool->bpool, &m);
+	KUNIT_ASSERT_LT(test, m.count, m.size);
+	m.buf[m.count] = '\0';
+	return m.buf;
 }
 
 /* Fill @buf with a pattern that depends on @id, so objects differ. */

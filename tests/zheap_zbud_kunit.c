@@ -212,6 +212,29 @@ static void zheap_zbud_test_page_runs(struct kunit *test)
 	zheap_test_free_all(test, pool, h, n + 1);
 }
 
+/*
+ * The classes file (debugfs <pool>/classes) counts pages by free grains:
+ * three objects of 1,000 bytes (16 grains) fill one page with two buddies
+ * (0 free: buddied) and leave one buddy alone in a page with 48 free; a
+ * whole-page object is a page with 0 free.
+ */
+static void zheap_zbud_test_classes_count_pages(struct kunit *test)
+{
+	struct zheap_pool *pool = zbud_pool(test);
+	unsigned long h[4];
+	char *text;
+
+	h[0] = alloc(test, pool, 1000);
+	h[1] = alloc(test, pool, 1000);
+	h[2] = alloc(test, pool, 1000);
+	text = zheap_test_classes(test, pool);
+	KUNIT_EXPECT_STREQ(test, text, "free_grains pages\n0 1\n48 1\n");
+	h[3] = alloc(test, pool, PAGE_SIZE);
+	text = zheap_test_classes(test, pool);
+	KUNIT_EXPECT_STREQ(test, text, "free_grains pages\n0 2\n48 1\n");
+	zheap_test_free_all(test, pool, h, 4);
+}
+
 #ifdef CONFIG_TRACEPOINTS
 struct nofail_watch {
 	struct task_struct *task;
@@ -287,6 +310,7 @@ static struct kunit_case zheap_zbud_cases[] = {
 	KUNIT_CASE(zheap_zbud_test_full_page_object),
 	KUNIT_CASE(zheap_zbud_test_meta_bytes_follow_pages),
 	KUNIT_CASE(zheap_zbud_test_page_runs),
+	KUNIT_CASE(zheap_zbud_test_classes_count_pages),
 #ifdef CONFIG_TRACEPOINTS
 	KUNIT_CASE(zheap_zbud_test_nofail_never_asks_for_a_run),
 #endif

@@ -235,7 +235,64 @@ static void zheap_zsmalloc_test_largest_sizes(struct kunit *test)
 	zheap_pool_destroy(pool);
 }
 
+/*
+ * The classes file (debugfs <pool>/classes) names each class in use with
+ * its layout, and its rows add up to the pool: objects to the pool's
+ * objects, spans times their pages to its pages.
+ */
+static void zheap_zsmalloc_test_classes_add_up(struct kunit *test)
+{
+	const unsigned int n = 3000;
+	struct zheap_pool *pool = zs_pool(test);
+	unsigned long objects = 0, pages = 0, *h;
+	unsigned int rows = 0, last = 0, i;
+	struct zheap_stats s;
+	char *text, *line;
+	u8 *buf;
+
+	h = kunit_kcalloc(test, n, sizeof(*h), GFP_KERNEL);
+	buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	for (i = 0; i < n; i++)
+		h[i] = zheap_test_store(test, pool, 1 + (i * 997) % PAGE_SIZE,
+					i, buf);
+	zheap_pool_stats(pool, &s);
+
+	text = zheap_test_classes(test, pool);
+	line = strsep(&text, "\n");
+	KUNIT_EXPECT_STREQ(test, line,
+			   "class size span_pages span_objs spans objects");
+	while ((line = strsep(&text, "\n")) && *line) {
+		unsigned int c, size, span_pages, span_objs;
+		unsigned long spans, objs;
+		const struct zs_layout *l;
+		int got = sscanf(line, "%u %u %u %u %lu %lu", &c, &size,
+				 &span_pages, &span_objs, &spans, &objs);
+
+		KUNIT_ASSERT_EQ_MSG(test, got, 6, "row \"%s\"", line);
+		KUNIT_ASSERT_LT(test, c, zheap_zsmalloc_nr_layouts());
+		l = zheap_zsmalloc_layout_nr(c);
+		KUNIT_EXPECT_EQ(test, size, l->size);
+		KUNIT_EXPECT_EQ(test, span_pages, l->pages);
+		KUNIT_EXPECT_EQ(test, span_objs, l->objs);
+		KUNIT_EXPECT_LE(test, objs, spans * span_objs);
+		KUNIT_EXPECT_GT(test, spans, 0);
+		if (rows)
+			KUNIT_EXPECT_GT(test, c, last);
+		last = c;
+		rows++;
+		objects += objs;
+		pages += spans * span_pages;
+	}
+	KUNIT_EXPECT_GT(test, rows, 10);
+	KUNIT_EXPECT_EQ(test, objects, s.objects);
+	KUNIT_EXPECT_EQ(test, pages, s.pool_pages);
+	zheap_test_free_all(test, pool, h, n);
+}
+
 static struct kunit_case zheap_zsmalloc_cases[] = {
+	KUNIT_CASE(zheap_zsmalloc_test_classes_add_up),
 	KUNIT_CASE(zheap_zsmalloc_test_class_table_is_sound),
 	KUNIT_CASE(zheap_zsmalloc_test_class_selection_at_boundaries),
 	KUNIT_CASE(zheap_zsmalloc_test_straddling_objects_read_back),

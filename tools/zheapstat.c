@@ -3,16 +3,20 @@
  * zheapstat: zheap's pools at a glance, as zramctl shows zram's devices.
  *
  *	zheapstat [-b] [-v] [--json] [-i SECONDS [-c COUNT]] [--root DIR]
+ *		  [--debug-root DIR]
  *
  * One line per pool, from /sys/kernel/zheap/<pool>/ (zpool/sysfs.c:
  * readable without root): its name (the consumer's: zswapN, zramN, ...),
- * backend, objects, bytes stored and pool bytes, density (stored / pool
+ * backend, consumer (zswap, zram or direct), objects, bytes stored and pool bytes, density (stored / pool
  * bytes, 1.0 ideal), metadata bytes per object, what compaction could
  * free and the pages the kernel migrated.  -v adds every field of every
- * pool, one "pool field value" line each; --json prints one JSON object
+ * pool, one "pool field value" line each, then, where debugfs is
+ * readable (root), each pool's per-class detail (<pool>/classes), one
+ * "pool classes LINE" line each; --json prints one JSON object
  * per sample with every field as a number.  -i repeats every SECONDS
  * (COUNT times, or until interrupted).  --root reads DIR in place of
- * /sys/kernel/zheap (for tests).  Exit status: 0; 1 if zheap is not
+ * /sys/kernel/zheap, --debug-root DIR in place of /sys/kernel/debug/zheap
+ * (for tests).  Exit status: 0; 1 if zheap is not
  * loaded (no directory); 2 for bad usage.
  */
 #include <dirent.h>
@@ -39,6 +43,7 @@ struct pool {
 };
 
 static const char *root = "/sys/kernel/zheap";
+static const char *debug_root = "/sys/kernel/debug/zheap";
 
 static int by_name(const void *a, const void *b)
 {
@@ -168,6 +173,40 @@ static double density(const struct pool *p)
 	return pool ? (double)num(p, "stored_bytes") / pool : 0;
 }
 
+/*
+ * -v: each pool's per-class detail, from debugfs (root only): its
+ * classes file line by line, "pool classes LINE"; a note on stderr for
+ * the pools whose file could not be read.
+ */
+static void print_classes(const struct pool *pools, int n)
+{
+	char path[512], line[256];
+	int i, missing = 0;
+
+	for (i = 0; i < n; i++) {
+		FILE *f;
+
+		if (snprintf(path, sizeof(path), "%s/%s/classes", debug_root,
+			     pools[i].dir) >= (int)sizeof(path))
+			f = NULL;
+		else
+			f = fopen(path, "r");
+		if (!f) {
+			missing++;
+			continue;
+		}
+		while (fgets(line, sizeof(line), f)) {
+			line[strcspn(line, "\n")] = '\0';
+			printf("%s classes %s\n", pools[i].dir, line);
+		}
+		fclose(f);
+	}
+	if (missing)
+		fprintf(stderr,
+			"zheapstat: no per-class detail for %d pool(s): %s is not readable (root only)\n",
+			missing, debug_root);
+}
+
 static void print_table(const struct pool *pools, int n, int raw,
 			int verbose)
 {
@@ -175,16 +214,17 @@ static void print_table(const struct pool *pools, int n, int raw,
 	long page = sysconf(_SC_PAGESIZE);
 	int i, j;
 
-	printf("%-16s %-9s %9s %9s %9s %7s %8s %11s %8s\n", "NAME", "BACKEND",
-	       "OBJECTS", "STORED", "POOL", "DENSITY", "META/OBJ",
-	       "COMPACTABLE", "MIGRATED");
+	printf("%-16s %-9s %-8s %9s %9s %9s %7s %8s %11s %8s\n", "NAME",
+	       "BACKEND", "CONSUMER", "OBJECTS", "STORED", "POOL", "DENSITY",
+	       "META/OBJ", "COMPACTABLE", "MIGRATED");
 	for (i = 0; i < n; i++) {
 		const struct pool *p = &pools[i];
 		const char *name = get(p, "name");
 
-		printf("%-16s %-9s %9llu %9s %9s %7.3f %8llu %11s %8llu\n",
+		printf("%-16s %-9s %-8s %9llu %9s %9s %7.3f %8llu %11s %8llu\n",
 		       name ? name : p->dir,
 		       get(p, "backend") ? get(p, "backend") : "-",
+		       get(p, "consumer") ? get(p, "consumer") : "-",
 		       num(p, "objects"),
 		       human(num(p, "stored_bytes"), raw, s, sizeof(s)),
 		       human(num(p, "pool_bytes"), raw, b, sizeof(b)),
@@ -199,6 +239,7 @@ static void print_table(const struct pool *pools, int n, int raw,
 		for (j = 0; j < pools[i].nr; j++)
 			printf("%s %s %s\n", pools[i].dir, pools[i].f[j].name,
 			       pools[i].f[j].value);
+	print_classes(pools, n);
 }
 
 /* A JSON string: the names here are sysfs's, but quote what must be. */
@@ -254,12 +295,15 @@ static void print_help(FILE *f)
 {
 	fprintf(f,
 		"usage: zheapstat [-b] [-v] [--json] [-i SECONDS [-c COUNT]] [--root DIR]\n"
+		"                 [--debug-root DIR]\n"
 		"  -b, --bytes      sizes in bytes\n"
-		"  -v, --verbose    every field of every pool\n"
+		"  -v, --verbose    every field of every pool, and per-class detail\n"
+		"                   from debugfs when it is readable (root)\n"
 		"  -j, --json       JSON, one object per sample\n"
 		"  -i, --interval   repeat every SECONDS\n"
 		"  -c, --count      stop after COUNT samples\n"
-		"      --root       read DIR, not /sys/kernel/zheap\n");
+		"      --root       read DIR, not /sys/kernel/zheap\n"
+		"      --debug-root read DIR, not /sys/kernel/debug/zheap\n");
 }
 
 int main(int argc, char **argv)
@@ -271,6 +315,7 @@ int main(int argc, char **argv)
 		{ "interval", required_argument, NULL, 'i' },
 		{ "count", required_argument, NULL, 'c' },
 		{ "root", required_argument, NULL, 'r' },
+		{ "debug-root", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -306,6 +351,9 @@ int main(int argc, char **argv)
 			break;
 		case 'r':
 			root = optarg;
+			break;
+		case 'd':
+			debug_root = optarg;
 			break;
 		case 'h':
 			print_help(stdout);

@@ -514,6 +514,31 @@ static unsigned int zbud_size_class(void *bpool, size_t size)
 	return size_to_grains(size);
 }
 
+/*
+ * Pages by free grains: first the pages with none (two buddies, a whole
+ * page object, or a compaction source, which is on no list), then the
+ * pages with one buddy, by the grains it leaves free.
+ */
+static void zbud_show_classes(void *bpool, struct seq_file *m)
+{
+	unsigned long nr[ZBUD_NGRAINS], lone = 0;
+	struct zbud_pool *zb = bpool;
+	unsigned int i;
+
+	spin_lock(&zb->owner.lock);
+	for (i = 1; i < ZBUD_NGRAINS; i++) {
+		nr[i] = zb->nr_unbuddied[i];
+		lone += nr[i];
+	}
+	nr[0] = zb->nr_descs - lone;
+	spin_unlock(&zb->owner.lock);
+
+	seq_puts(m, "free_grains pages\n");
+	for (i = 0; i < ZBUD_NGRAINS; i++)
+		if (nr[i])
+			seq_printf(m, "%u %lu\n", i, nr[i]);
+}
+
 static const struct zheap_backend_ops zbud_ops = {
 	.create = zbud_create,
 	.destroy = zbud_destroy,
@@ -532,6 +557,7 @@ static const struct zheap_backend_ops zbud_ops = {
 	.meta_bytes = zbud_meta_bytes,
 	.huge_size = zbud_huge_size,
 	.size_class = zbud_size_class,
+	.show_classes = zbud_show_classes,
 };
 
 static struct zheap_backend zbud_backend = {

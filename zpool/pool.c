@@ -48,7 +48,8 @@ static atomic_t pool_ids = ATOMIC_INIT(0);
 #define LIMIT_BATCH	64
 
 static struct zheap_pool *pool_create(const char *name, const char *backend,
-				      const struct zheap_lru_config *cfg)
+				      const struct zheap_lru_config *cfg,
+				      const char *consumer)
 {
 	const struct zheap_backend *b;
 	struct zheap_pool *pool;
@@ -68,6 +69,7 @@ static struct zheap_pool *pool_create(const char *name, const char *backend,
 		goto err_put_backend;
 	strscpy(pool->name, name ?: "unnamed", sizeof(pool->name));
 	pool->id = atomic_inc_return(&pool_ids);
+	pool->consumer = consumer;
 	pool->backend = b;
 	pool->stats = alloc_percpu(struct zheap_pcpu_stats);
 	if (!pool->stats)
@@ -117,8 +119,8 @@ err_put_backend:
  * @name: a name for statistics (/sys/kernel/debug/zheap/<name>)
  * @backend: the backend's name, or NULL for the one zheap.backend= names
  *
- * If no backend of that name is registered, module zheap_<backend> is
- * requested once.
+ * If no backend of that name is registered, the module alias
+ * zheap-backend-<backend> is requested once.
  *
  * Context: Process context; may sleep.
  * Return: the pool, or ERR_PTR(-ENODEV) if there is no such backend,
@@ -126,9 +128,19 @@ err_put_backend:
  */
 struct zheap_pool *zheap_pool_create(const char *name, const char *backend)
 {
-	return pool_create(name, backend, NULL);
+	return pool_create(name, backend, NULL, ZHEAP_CONSUMER_DIRECT);
 }
 EXPORT_SYMBOL_GPL(zheap_pool_create);
+
+/*
+ * zheap_pool_create() for the zpool bridge and the zs_* calls, which name
+ * themselves as the pool's consumer (ZHEAP_CONSUMER_*).
+ */
+struct zheap_pool *zheap_pool_create_for(const char *name, const char *backend,
+					 const char *consumer)
+{
+	return pool_create(name, backend, NULL, consumer);
+}
 
 /**
  * zheap_pool_create_lru() - create a pool whose objects can be written back
@@ -150,7 +162,7 @@ struct zheap_pool *zheap_pool_create_lru(const char *name, const char *backend,
 {
 	if (WARN_ON_ONCE(!cfg))
 		return ERR_PTR(-EINVAL);
-	return pool_create(name, backend, cfg);
+	return pool_create(name, backend, cfg, ZHEAP_CONSUMER_DIRECT);
 }
 EXPORT_SYMBOL_GPL(zheap_pool_create_lru);
 

@@ -243,6 +243,7 @@ static int pool_stats_show(struct seq_file *m, void *v)
 	zheap_pool_stats(pool, &s);
 
 	seq_printf(m, "backend %s\n", pool->backend->name);
+	seq_printf(m, "consumer %s\n", pool->consumer);
 	seq_printf(m, "objects %llu\n", s.objects);
 	seq_printf(m, "pool_pages %llu\n", s.pool_pages);
 	seq_printf(m, "pool_bytes %llu\n", s.pool_pages * PAGE_SIZE);
@@ -305,6 +306,15 @@ static int pool_walk_show(struct seq_file *m, void *v)
 }
 DEFINE_SHOW_ATTRIBUTE(pool_walk);
 
+static int pool_classes_show(struct seq_file *m, void *v)
+{
+	struct zheap_pool *pool = m->private;
+
+	pool->backend->ops->show_classes(pool->bpool, m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(pool_classes);
+
 static void debugfs_add_pool(struct zheap_pool *pool)
 {
 	char name[48];
@@ -322,6 +332,9 @@ static void debugfs_add_pool(struct zheap_pool *pool)
 	debugfs_create_file("stats", 0444, dir, pool, &pool_stats_fops);
 	debugfs_create_file_unsafe("compact", 0644, dir, pool, &compact_fops);
 	debugfs_create_file("walk", 0400, dir, pool, &pool_walk_fops);
+	if (pool->backend->ops->show_classes)
+		debugfs_create_file("classes", 0444, dir, pool,
+				    &pool_classes_fops);
 	pool->debugfs = dir;
 }
 

@@ -90,6 +90,12 @@ static ssize_t backend_show(struct kobject *kobj, struct kobj_attribute *ka,
 	return sysfs_emit(buf, "%s\n", kobj_pool(kobj)->backend->name);
 }
 
+static ssize_t consumer_show(struct kobject *kobj, struct kobj_attribute *ka,
+			     char *buf)
+{
+	return sysfs_emit(buf, "%s\n", kobj_pool(kobj)->consumer);
+}
+
 static ssize_t name_show(struct kobject *kobj, struct kobj_attribute *ka,
 			 char *buf)
 {
@@ -123,6 +129,7 @@ static ssize_t compactable_pages_show(struct kobject *kobj,
 
 static struct kobj_attribute name_attr = __ATTR_RO(name);
 static struct kobj_attribute backend_attr = __ATTR_RO(backend);
+static struct kobj_attribute consumer_attr = __ATTR_RO(consumer);
 static struct kobj_attribute pool_bytes_attr = __ATTR_RO(pool_bytes);
 static struct kobj_attribute meta_bytes_per_object_attr =
 	__ATTR_RO(meta_bytes_per_object);
@@ -132,6 +139,7 @@ static struct kobj_attribute compactable_pages_attr =
 static struct attribute *fixed_attrs[] = {
 	&name_attr.attr,
 	&backend_attr.attr,
+	&consumer_attr.attr,
 	&pool_bytes_attr.attr,
 	&meta_bytes_per_object_attr.attr,
 	&compactable_pages_attr.attr,

@@ -12,6 +12,18 @@
 /* zpool/pool.c: for zs_free() and zpool_free(), which return nothing */
 void zheap_free_when_idle(struct zheap_pool *pool, unsigned long handle);
 
+/*
+ * Who made a pool (pool->consumer; the "consumer" statistic): the zpool
+ * bridge (kernel zswap, 6.12's only zpool user), the zs_* calls (zram),
+ * or a caller of zheap_pool_create*() itself.
+ */
+#define ZHEAP_CONSUMER_ZPOOL	"zswap"
+#define ZHEAP_CONSUMER_ZS	"zram"
+#define ZHEAP_CONSUMER_DIRECT	"direct"
+
+struct zheap_pool *zheap_pool_create_for(const char *name, const char *backend,
+					 const char *consumer);
+
 /* zpool/backend_param.c: zheap.backend= */
 const struct zheap_backend *zheap_backend_get_or_default(const char *name);
 

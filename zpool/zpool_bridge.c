@@ -45,7 +45,8 @@ static void *bridge_create(const char *backend, const char *name)
 {
 	struct zheap_pool *pool;
 
-	pool = zheap_pool_create(name, backend[0] ? backend : NULL);
+	pool = zheap_pool_create_for(name, backend[0] ? backend : NULL,
+				     ZHEAP_CONSUMER_ZPOOL);
 	return IS_ERR(pool) ? NULL : pool;
 }
 

@@ -28,7 +28,8 @@
  */
 struct zheap_pool *zheap_zs_create_pool(const char *name)
 {
-	struct zheap_pool *pool = zheap_pool_create(name, NULL);
+	struct zheap_pool *pool = zheap_pool_create_for(name, NULL,
+							ZHEAP_CONSUMER_ZS);
 
 	return IS_ERR(pool) ? NULL : pool;
 }

@@ -907,6 +907,29 @@ static unsigned int zs_size_class(void *bpool, size_t size)
 	return zheap_zsmalloc_layout_for(clamp_t(size_t, size, 1, PAGE_SIZE)) - zs_layouts;
 }
 
+/* One line per class with spans: its layout, spans and objects. */
+static void zs_show_classes(void *bpool, struct seq_file *m)
+{
+	struct zs_pool *zp = bpool;
+	unsigned long spans, objects;
+	unsigned int c;
+
+	seq_puts(m, "class size span_pages span_objs spans objects\n");
+	for (c = 0; c < zs_nr_classes; c++) {
+		struct zs_class *class = &zp->classes[c];
+
+		spin_lock(&class->owner.lock);
+		spans = class->spans;
+		objects = class->objects;
+		spin_unlock(&class->owner.lock);
+		if (!spans && !objects)
+			continue;
+		seq_printf(m, "%u %u %u %u %lu %lu\n", c, class->layout->size,
+			   class->layout->pages, class->layout->objs, spans,
+			   objects);
+	}
+}
+
 static const struct zheap_backend_ops zs_ops = {
 	.create = zs_create,
 	.destroy = zs_destroy,
@@ -927,6 +950,7 @@ static const struct zheap_backend_ops zs_ops = {
 	.meta_bytes = zs_meta_bytes,
 	.huge_size = zs_huge_size,
 	.size_class = zs_size_class,
+	.show_classes = zs_show_classes,
 };
 
 static struct zheap_backend zs_backend = {

@@ -54,13 +54,21 @@ sysfs_scenario() {
 		sysfs_check $d /sys/kernel/debug/zheap/zram0/stats
 		[ -e $d/written_back ] && sysfs_why="$sysfs_why zram0 has LRU fields"
 		[ "$(cat $d/name)" = zram0 ] || sysfs_why="$sysfs_why zram0: name $(cat $d/name)"
+		[ "$(cat $d/consumer)" = zram ] || sysfs_why="$sysfs_why zram0: consumer $(cat $d/consumer)"
 		# zheapstat reads the same, as nobody
 		objs=$(cat $d/objects)
 		su -s /bin/sh nobody -c '/zheapstat --json' > /tmp/zheapstat.json 2>&1
 		grep -q "\"dir\": \"zram0\".*\"objects\": $objs," /tmp/zheapstat.json ||
 			sysfs_why="$sysfs_why zheapstat --json: not objects $objs for zram0 ($(head -c 300 /tmp/zheapstat.json))"
-		su -s /bin/sh nobody -c '/zheapstat' | grep -q "^zram0 .* $objs " ||
-			sysfs_why="$sysfs_why zheapstat: no zram0 line with $objs objects"
+		su -s /bin/sh nobody -c '/zheapstat' | grep -q "^zram0 .* zram .* $objs " ||
+			sysfs_why="$sysfs_why zheapstat: no zram0 line (zram, $objs objects)"
+		# -v: root gets zsmalloc's per-class rows, nobody a note
+		/zheapstat -v 2>&1 | grep -q '^zram0 classes class size span_pages span_objs spans objects$' ||
+			sysfs_why="$sysfs_why zheapstat -v: no classes for zram0"
+		csum=$(awk 'NR > 1 { o += $6 } END { print o + 0 }' /sys/kernel/debug/zheap/zram0/classes)
+		[ "$csum" = "$objs" ] || sysfs_why="$sysfs_why classes: $csum objects, not $objs"
+		su -s /bin/sh nobody -c '/zheapstat -v' 2>&1 | grep -q 'no per-class detail' ||
+			sysfs_why="$sysfs_why zheapstat -v as nobody: no note"
 	else
 		sysfs_why="$sysfs_why no $d"
 	fi
@@ -74,6 +82,7 @@ sysfs_scenario() {
 			sysfs_check $d /sys/kernel/debug/zheap/zheap_wb_stress/stats
 			[ -e $d/written_back ] || sysfs_why="$sysfs_why LRU pool without written_back"
 			[ "$(cat $d/backend)" = zbud ] || sysfs_why="$sysfs_why backend $(cat $d/backend)"
+			[ "$(cat $d/consumer)" = direct ] || sysfs_why="$sysfs_why wb_stress: consumer $(cat $d/consumer)"
 		else
 			sysfs_why="$sysfs_why no $d"
 		fi
