@@ -29,7 +29,7 @@ MODULE_PARM_DESC(seed, "Seed of the random KUnit cases (0: a new one each case)"
  * cgroup2 hierarchy: enable the memory controller below the root, make a
  * directory and write "0" (the writer) to its cgroup.procs.  The case's
  * kthread then runs in the new memcg, as a vhost worker runs in its
- * owner's.  A KUnit resource moves it back (the cleanup runs in another
+ * owner's.  A KUnit action moves it back (the cleanup runs in another
  * kthread, so by pid), removes the directory and drops the mount when
  * the case ends, however it ends.
  */
@@ -74,9 +74,9 @@ static int cgroup_rmdir_name(struct vfsmount *mnt, const char *name)
 	return err;
 }
 
-static void memcg_release(struct kunit_resource *res)
+static void memcg_release(void *data)
 {
-	struct zheap_test_memcg *m = res->data;
+	struct zheap_test_memcg *m = data;
 	char pid[16];
 	int err, tries;
 
@@ -98,7 +98,6 @@ static void memcg_release(struct kunit_resource *res)
 		WARN(err, "zheap test: rmdir %s: %d\n", m->name, err);
 	}
 	kern_unmount(m->mnt);
-	kfree(m);
 }
 
 struct mem_cgroup *zheap_test_memcg_enter(struct kunit *test, const char *name)
@@ -111,16 +110,17 @@ struct mem_cgroup *zheap_test_memcg_enter(struct kunit *test, const char *name)
 	int err;
 
 	KUNIT_ASSERT_NOT_NULL_MSG(test, fs, "no cgroup2 file system");
-	m = kzalloc(sizeof(*m), GFP_KERNEL);
+	/* Test-managed: freed after memcg_release(), which comes later. */
+	m = kunit_kzalloc(test, sizeof(*m), GFP_KERNEL);
+	if (!m)
+		put_filesystem(fs);
 	KUNIT_ASSERT_NOT_NULL(test, m);
 	m->mnt = kern_mount(fs);
 	put_filesystem(fs);
-	if (IS_ERR(m->mnt)) {
-		err = PTR_ERR(m->mnt);
-		kfree(m);
-		KUNIT_FAIL_AND_ABORT(test, "mount cgroup2: %d", err);
-	}
-	kunit_alloc_resource(test, NULL, memcg_release, GFP_KERNEL, m);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(m->mnt), "mount cgroup2: %ld",
+			       PTR_ERR(m->mnt));
+	err = kunit_add_action_or_reset(test, memcg_release, m);
+	KUNIT_ASSERT_EQ(test, err, 0);
 
 	err = cgroup_file_write(m->mnt, "cgroup.subtree_control", "+memory");
 	KUNIT_ASSERT_EQ_MSG(test, err, 0, "enable the memory controller");
