@@ -104,6 +104,14 @@ struct zheap_pool {
 	/* serializes compactions of this pool: one at a time */
 	struct mutex compact_lock;
 	unsigned long last_compacted;	/* zpool/stats.c: by the debugfs trigger */
+	/*
+	 * migrate/compact.c: background compaction.  A free queues it
+	 * (zheap_compact_note_free()); it runs on zheap_compact_wq in
+	 * slices, under compact_lock (only tried), and queues itself again
+	 * until nothing is left to free.
+	 */
+	struct delayed_work bg_compact;
+	bool bg_resume;		/* the last slice stopped early; worker only */
 
 	/*
 	 * pages held by the backend: core/page.c is the only writer.  On a
@@ -153,6 +161,9 @@ enum zheap_counter_item {
 	ZHEAP_C_PAGES_COMPACTED,
 	ZHEAP_C_OBJECTS_MOVED,
 	ZHEAP_C_COMPACT_BUSY,
+	ZHEAP_C_BG_COMPACTIONS,
+	ZHEAP_C_BG_PAGES_COMPACTED,
+	ZHEAP_C_BG_COMPACT_NS,
 	/* lru/ (pools with an LRU only) */
 	ZHEAP_C_WRITTEN_BACK,
 	ZHEAP_C_WB_REFUSED,

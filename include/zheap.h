@@ -80,10 +80,15 @@ enum zheap_map_mode {
  * @pages_migrated: pages moved by the kernel's page migration
  * @migrate_busy: page moves put off because an object was in use
  * @isolate_refused: pages the kernel tried to isolate while in use
- * @compactions: zheap_compact() runs (the shrinker's included)
- * @pages_compacted: pages freed by zheap_compact()
- * @objects_moved: objects zheap_compact() moved
- * @compact_busy: objects zheap_compact() left because they were in use
+ * @compactions: compaction passes: zheap_compact(), the shrinker's, and
+ *	each slice of background compaction
+ * @pages_compacted: pages freed by those passes
+ * @objects_moved: objects those passes moved
+ * @compact_busy: objects they left because they were in use
+ * @bg_compactions: slices of background compaction (also in @compactions)
+ * @bg_pages_compacted: pages background compaction freed (also in
+ *	@pages_compacted)
+ * @bg_compact_ns: time background compaction ran, in nanoseconds
  * @lru_objects: objects on the LRU (0 in pools without one)
  * @lru_bytes: memory that holds LRU entries, 16 bytes per handle slot
  * @written_back: objects the writeback callback took (and zheap freed)
@@ -119,6 +124,9 @@ struct zheap_stats {
 	u64 pages_compacted;
 	u64 objects_moved;
 	u64 compact_busy;
+	u64 bg_compactions;
+	u64 bg_pages_compacted;
+	u64 bg_compact_ns;
 	u64 lru_objects;
 	u64 lru_bytes;
 	u64 written_back;

@@ -26,6 +26,16 @@
  * what the backend says compaction could free, and gives back the unused
  * pages of the pool's run (core/page.c); debugfs has a trigger.
  *
+ * Background compaction does not wait for pressure.  A free queues the
+ * pool's worker, a second later (BG_DELAY), unless it is queued already:
+ * a free pays one test of a bit.  The worker compacts if the backend says
+ * that at least zheap.compact_threshold percent of the pool's pages could
+ * be freed (0: never), in slices of about 2 ms, each followed by
+ * a pause that holds it to zheap.compact_cpu per mille of one CPU, and
+ * queues itself again until a slice finishes every kind: once started it
+ * goes on to the end, below the threshold too.  It only tries
+ * compact_lock: an explicit compaction running is as good.
+ *
  * Locking: zheap_pool.compact_lock (a mutex) allows one compaction per
  * pool.  Order: compact_lock -> owner lock
  * -> object locks, only tried.
@@ -33,8 +43,10 @@
 
 #include <linux/ktime.h>
 #include <linux/mm.h>
+#include <linux/moduleparam.h>
 #include <linux/sched.h>
 #include <linux/shrinker.h>
+#include <linux/workqueue.h>
 
 #include "migrate.h"
 
@@ -81,12 +93,18 @@ static long compact_unit(struct zheap_pool *pool, unsigned int kind,
 	return mv.stopped ? 0 : freed;
 }
 
-/* Compact every kind; the caller holds @pool->compact_lock. */
-static unsigned long compact_locked(struct zheap_pool *pool)
+/*
+ * Compact every kind, or until @deadline (ktime ns, 0: none) passes after
+ * a unit; the caller holds @pool->compact_lock.  *@done (if given) says
+ * whether every kind was finished.  Returns the pages freed.
+ */
+static unsigned long compact_until(struct zheap_pool *pool, u64 deadline,
+				   bool *done)
 {
 	struct compact_pass pass = { };
 	unsigned long total = 0, units = 0;
 	u64 start = ktime_get_ns();
+	bool all = false;
 	unsigned int kind;
 	long freed;
 
@@ -94,16 +112,128 @@ static unsigned long compact_locked(struct zheap_pool *pool)
 	for (kind = 0; ; kind++) {
 		while ((freed = compact_unit(pool, kind, &pass)) > 0) {
 			total += freed;
+			if (deadline && ktime_get_ns() > deadline)
+				goto out;
 			if (!(++units % COMPACT_BATCH))
 				cond_resched();
 		}
 		if (freed == -ERANGE)
 			break;
 	}
+	all = true;
+out:
 	zheap_count(pool, ZHEAP_C_COMPACTIONS);
 	trace_zheap_compact(pool, pass.pages, pass.objects,
 			    ktime_get_ns() - start);
+	if (done)
+		*done = all;
 	return total;
+}
+
+static unsigned long compact_locked(struct zheap_pool *pool)
+{
+	return compact_until(pool, 0, NULL);
+}
+
+/*
+ * Background compaction (see the top of this file).  The default
+ * threshold leaves a pool at most about 5% holes that compaction could
+ * close; 15 per mille of one CPU is how much of it the worker may take.
+ */
+unsigned int zheap_compact_threshold = 5;
+module_param_named(compact_threshold, zheap_compact_threshold, uint, 0644);
+MODULE_PARM_DESC(compact_threshold,
+		 "Percent of a pool's pages that compaction could free at which the pool compacts itself (default 5; 0: only when asked or under memory pressure)");
+
+unsigned int zheap_compact_cpu = 15;
+module_param_named(compact_cpu, zheap_compact_cpu, uint, 0644);
+MODULE_PARM_DESC(compact_cpu,
+		 "Per mille of one CPU that background compaction may take (default 15, 1..1000)");
+
+/* From the first free to the worker's first look; and a slice's length. */
+#define BG_DELAY	HZ
+u64 zheap_compact_slice_ns = 2 * NSEC_PER_MSEC;	/* tests shorten it */
+/* A pool this small is not worth a worker's time. */
+#define BG_MIN_PAGES	16
+
+static struct workqueue_struct *zheap_compact_wq;
+
+/* Could background compaction free enough of @pool to be worth a slice? */
+static bool bg_wanted(struct zheap_pool *pool)
+{
+	unsigned int pct = READ_ONCE(zheap_compact_threshold);
+	unsigned long pages = atomic_long_read(&pool->pages);
+	unsigned long can;
+
+	if (!pct || pages < BG_MIN_PAGES)
+		return false;
+	can = zheap_compactable_pages(pool);
+	return can && can * 100 >= (unsigned long)pct * pages;
+}
+
+static void bg_compact_fn(struct work_struct *work)
+{
+	struct zheap_pool *pool = container_of(to_delayed_work(work),
+					       struct zheap_pool, bg_compact);
+	unsigned int cpu = clamp_val(READ_ONCE(zheap_compact_cpu), 1, 1000);
+	unsigned long freed;
+	u64 start, used;
+	bool done;
+
+	/* Once started, it finishes: the threshold only starts it. */
+	if (!pool->bg_resume && !bg_wanted(pool))
+		return;
+	if (!mutex_trylock(&pool->compact_lock)) {
+		queue_delayed_work(zheap_compact_wq, &pool->bg_compact,
+				   BG_DELAY);
+		return;
+	}
+	start = ktime_get_ns();
+	freed = compact_until(pool, start + READ_ONCE(zheap_compact_slice_ns),
+			      &done);
+	used = ktime_get_ns() - start;
+	mutex_unlock(&pool->compact_lock);
+
+	zheap_count(pool, ZHEAP_C_BG_COMPACTIONS);
+	zheap_count_add(pool, ZHEAP_C_BG_PAGES_COMPACTED, freed);
+	zheap_count_add(pool, ZHEAP_C_BG_COMPACT_NS, used);
+	pool->bg_resume = !done;
+	if (!done)
+		queue_delayed_work(zheap_compact_wq, &pool->bg_compact,
+				   max(1UL, nsecs_to_jiffies(div_u64(used *
+							 (1000 - cpu), cpu))));
+}
+
+/**
+ * zheap_compact_note_free() - a free happened: maybe compact later
+ * @pool: the pool
+ *
+ * Queues the pool's background compaction a second from now, unless it
+ * is queued or disabled (zheap.compact_threshold=0).
+ *
+ * Context: Any context but interrupt.
+ */
+void zheap_compact_note_free(struct zheap_pool *pool)
+{
+	if (READ_ONCE(zheap_compact_threshold) &&
+	    !delayed_work_pending(&pool->bg_compact))
+		queue_delayed_work(zheap_compact_wq, &pool->bg_compact,
+				   BG_DELAY);
+}
+
+/**
+ * zheap_compact_flush() - run a pool's background compaction to its end
+ * @pool: the pool
+ *
+ * For tests: runs each queued slice now, without its pause, until the
+ * worker stops queueing itself.
+ *
+ * Context: Process context; may sleep.
+ */
+void zheap_compact_flush(struct zheap_pool *pool)
+{
+	while (flush_delayed_work(&pool->bg_compact))
+		;
 }
 
 /**
@@ -179,6 +309,7 @@ static unsigned long compact_scan(struct shrinker *shrinker,
 int zheap_compact_init(struct zheap_pool *pool)
 {
 	mutex_init(&pool->compact_lock);
+	INIT_DELAYED_WORK(&pool->bg_compact, bg_compact_fn);
 	pool->compact_shrinker = shrinker_alloc(0, "zheap-%s", pool->name);
 	if (!pool->compact_shrinker)
 		return -ENOMEM;
@@ -199,5 +330,20 @@ int zheap_compact_init(struct zheap_pool *pool)
  */
 void zheap_compact_fini(struct zheap_pool *pool)
 {
+	/* No free can queue it again: the work item refuses from now on. */
+	disable_delayed_work_sync(&pool->bg_compact);
 	shrinker_free(pool->compact_shrinker);
+}
+
+/* The workqueue of background compaction: unbound, frozen for suspend. */
+int zheap_compact_module_init(void)
+{
+	zheap_compact_wq = alloc_workqueue("zheap_compact",
+					   WQ_UNBOUND | WQ_FREEZABLE, 0);
+	return zheap_compact_wq ? 0 : -ENOMEM;
+}
+
+void zheap_compact_module_exit(void)
+{
+	destroy_workqueue(zheap_compact_wq);
 }

@@ -221,6 +221,10 @@ int zheap_migrate_init(void)
 	page_handles = alloc_percpu(struct page_handles);
 	if (!page_handles)
 		return -ENOMEM;
+	if (zheap_compact_module_init()) {
+		free_percpu(page_handles);
+		return -ENOMEM;
+	}
 	zheap_page_set_mops(&zheap_mops);
 	return 0;
 }
@@ -229,5 +233,6 @@ int zheap_migrate_init(void)
 void zheap_migrate_exit(void)
 {
 	zheap_pages_flush_deferred();
+	zheap_compact_module_exit();
 	free_percpu(page_handles);
 }

@@ -19,5 +19,13 @@ int zheap_migrate_page(struct page *dst, struct page *src);
 bool zheap_isolate_page(struct page *page);
 int zheap_compact_init(struct zheap_pool *pool);
 void zheap_compact_fini(struct zheap_pool *pool);
+/* zheap.compact_threshold= and zheap.compact_cpu= */
+extern unsigned int zheap_compact_threshold;
+extern unsigned int zheap_compact_cpu;
+extern u64 zheap_compact_slice_ns;
+void zheap_compact_note_free(struct zheap_pool *pool);
+void zheap_compact_flush(struct zheap_pool *pool);
+int zheap_compact_module_init(void);
+void zheap_compact_module_exit(void);
 
 #endif /* _ZHEAP_MIGRATE_H */

@@ -238,23 +238,31 @@ static void zheap_migrate_test_page_freed_while_locked(struct kunit *test)
 	zheap_pool_destroy(pool);
 }
 
-/*
- * Fill, free a seeded random half, compact: exactly the pages the
- * backend's arithmetic promised are freed, the arithmetic then promises
- * nothing more, and every survivor reads back through its handle.
- */
-static void zheap_migrate_test_compact_frees_ideal(struct kunit *test)
+/* zheap.compact_threshold=, set for one case and put back when it ends. */
+static void restore_threshold(void *old)
 {
-	struct zheap_pool *pool = migrate_pool(test);
-	unsigned long *handles, ideal, freed, live = MIGRATE_OBJS * 4;
-	unsigned int i, n = MIGRATE_OBJS * 4;
-	struct zheap_stats before, after;
-	struct rnd_state rnd;
-	u8 *buf;
+	WRITE_ONCE(zheap_compact_threshold, (unsigned int)(uintptr_t)old);
+}
 
-	handles = kunit_kcalloc(test, n, sizeof(*handles), GFP_KERNEL);
-	buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
-	KUNIT_ASSERT_TRUE(test, handles && buf);
+static void set_threshold(struct kunit *test, unsigned int pct)
+{
+	uintptr_t old = READ_ONCE(zheap_compact_threshold);
+
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, restore_threshold,
+							(void *)old), 0);
+	WRITE_ONCE(zheap_compact_threshold, pct);
+}
+
+/* Fill, then free a seeded random half; returns the objects left. */
+static unsigned long fill_and_free_half(struct kunit *test,
+					struct zheap_pool *pool,
+					unsigned long *handles, unsigned int n,
+					u8 *buf)
+{
+	unsigned long live = n;
+	struct rnd_state rnd;
+	unsigned int i;
+
 	zheap_test_seed(test, &rnd);
 	store_all(test, pool, handles, n, buf);
 	for (i = 0; i < n; i++) {
@@ -264,6 +272,26 @@ static void zheap_migrate_test_compact_frees_ideal(struct kunit *test)
 			live--;
 		}
 	}
+	return live;
+}
+
+/*
+ * Fill, free a seeded random half, compact: exactly the pages the
+ * backend's arithmetic promised are freed, the arithmetic then promises
+ * nothing more, and every survivor reads back through its handle.
+ */
+static void zheap_migrate_test_compact_frees_ideal(struct kunit *test)
+{
+	struct zheap_pool *pool = migrate_pool(test);
+	unsigned long *handles, ideal, freed, live;
+	unsigned int n = MIGRATE_OBJS * 4;
+	struct zheap_stats before, after;
+	u8 *buf;
+
+	handles = kunit_kcalloc(test, n, sizeof(*handles), GFP_KERNEL);
+	buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, handles && buf);
+	live = fill_and_free_half(test, pool, handles, n, buf);
 
 	ideal = zheap_compactable_pages(pool);
 	KUNIT_EXPECT_GT(test, ideal, 0);
@@ -283,6 +311,95 @@ static void zheap_migrate_test_compact_frees_ideal(struct kunit *test)
 	expect_quiet(test, pool, handles, n, live);
 	/* A second pass finds nothing. */
 	KUNIT_EXPECT_EQ(test, zheap_compact(pool), 0);
+	zheap_test_free_all(test, pool, handles, n);
+}
+
+/*
+ * Background compaction: after the frees, with no call to compact and no
+ * memory pressure, the pool's worker frees exactly what the backend's
+ * arithmetic promised, in slices it counts, and every survivor reads
+ * back through its handle.  The frees queued it; zheap_compact_flush()
+ * runs its slices without their pauses.
+ */
+static void compacts_itself(struct kunit *test, u64 slice_ns)
+{
+	unsigned int n = MIGRATE_OBJS * 4;
+	struct zheap_stats before, after;
+	struct zheap_pool *pool;
+	unsigned long *handles, ideal, live;
+	u8 *buf;
+
+	set_threshold(test, 5);
+	pool = migrate_pool(test);
+	handles = kunit_kcalloc(test, n, sizeof(*handles), GFP_KERNEL);
+	buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, handles && buf);
+	WRITE_ONCE(zheap_compact_slice_ns, slice_ns);
+	/* Not one slice yet: the worker waits a second after a free. */
+	live = fill_and_free_half(test, pool, handles, n, buf);
+	ideal = zheap_compactable_pages(pool);
+	zheap_pool_stats(pool, &before);
+	KUNIT_EXPECT_GT(test, ideal * 100, 5 * before.pool_pages);
+	KUNIT_EXPECT_TRUE(test, delayed_work_pending(&pool->bg_compact));
+
+	zheap_compact_flush(pool);
+	WRITE_ONCE(zheap_compact_slice_ns, 2 * NSEC_PER_MSEC);
+	zheap_pool_stats(pool, &after);
+	kunit_info(test, "pages %llu -> %llu of ideal %lu, %llu slices, %llu us\n",
+		   before.pool_pages, after.pool_pages, ideal,
+		   after.bg_compactions, after.bg_compact_ns / NSEC_PER_USEC);
+	KUNIT_EXPECT_EQ(test, before.pool_pages - after.pool_pages, ideal);
+	KUNIT_EXPECT_EQ(test, after.bg_pages_compacted, ideal);
+	KUNIT_EXPECT_EQ(test, after.pages_compacted, ideal);
+	KUNIT_EXPECT_GE(test, after.bg_compactions, slice_ns > 1 ? 1 : 2);
+	KUNIT_EXPECT_EQ(test, after.compactions, after.bg_compactions);
+	KUNIT_EXPECT_GT(test, after.bg_compact_ns, 0);
+	KUNIT_EXPECT_EQ(test, zheap_compactable_pages(pool), 0);
+	KUNIT_EXPECT_FALSE(test, delayed_work_pending(&pool->bg_compact));
+	KUNIT_EXPECT_EQ(test, check_all(test, pool, handles, n, buf), 0);
+	expect_quiet(test, pool, handles, n, live);
+	zheap_test_free_all(test, pool, handles, n);
+}
+
+static void zheap_migrate_test_compacts_itself(struct kunit *test)
+{
+	compacts_itself(test, 2 * NSEC_PER_MSEC);
+}
+
+/*
+ * The same in slices of one unit each (a slice ends after the unit that
+ * passes its deadline): each picks up where the last left off, and the
+ * last one, which frees nothing more, ends them.
+ */
+static void zheap_migrate_test_compacts_itself_in_slices(struct kunit *test)
+{
+	compacts_itself(test, 1);
+}
+
+/* zheap.compact_threshold=0: frees queue nothing, and nothing moves. */
+static void zheap_migrate_test_threshold_zero_stays(struct kunit *test)
+{
+	unsigned int n = MIGRATE_OBJS * 4;
+	struct zheap_stats before, after;
+	struct zheap_pool *pool;
+	unsigned long *handles;
+	u8 *buf;
+
+	set_threshold(test, 0);
+	pool = migrate_pool(test);
+	handles = kunit_kcalloc(test, n, sizeof(*handles), GFP_KERNEL);
+	buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, handles && buf);
+	fill_and_free_half(test, pool, handles, n, buf);
+	zheap_pool_stats(pool, &before);
+	KUNIT_EXPECT_FALSE(test, delayed_work_pending(&pool->bg_compact));
+	zheap_compact_flush(pool);
+	zheap_pool_stats(pool, &after);
+	KUNIT_EXPECT_EQ(test, after.pool_pages, before.pool_pages);
+	KUNIT_EXPECT_EQ(test, after.bg_compactions, 0);
+	KUNIT_EXPECT_EQ(test, after.compactions, 0);
+	KUNIT_EXPECT_GT(test, zheap_compactable_pages(pool), 0);
+	KUNIT_EXPECT_EQ(test, check_all(test, pool, handles, n, buf), 0);
 	zheap_test_free_all(test, pool, handles, n);
 }
 
@@ -477,6 +594,12 @@ static struct kunit_case zheap_migrate_cases[] = {
 	KUNIT_CASE_PARAM(zheap_migrate_test_page_freed_while_locked,
 			 zheap_test_backend_params),
 	KUNIT_CASE_PARAM(zheap_migrate_test_compact_frees_ideal,
+			 zheap_test_backend_params),
+	KUNIT_CASE_PARAM(zheap_migrate_test_compacts_itself,
+			 zheap_test_backend_params),
+	KUNIT_CASE_PARAM(zheap_migrate_test_compacts_itself_in_slices,
+			 zheap_test_backend_params),
+	KUNIT_CASE_PARAM(zheap_migrate_test_threshold_zero_stays,
 			 zheap_test_backend_params),
 	KUNIT_CASE_PARAM(zheap_migrate_test_moves_race_readers,
 			 zheap_test_backend_params),
