@@ -6,6 +6,12 @@ and a plot (SVG and PNG, by gnuplot) of density and speed per allocator.
 
     e2e_report.py LOG OUTDIR COMMAND
 
+Each run is measured in four states: filled while reclaim runs, then
+(when the guest ran them: zt.e2e_idle) a random half freed, the same after
+idle seconds with free memory, and after every shrinker ran
+(drop_caches=2), with the CPU time zheap's background compaction took in
+the idle window.
+
 Passes (exit 0) only when all seven runs finished and every page read
 back intact; the figures themselves are printed, never judged.
 """
@@ -51,6 +57,39 @@ def num(kv, key):
         return float("nan")
 
 
+def density(kv, state):
+    """compressed bytes / pool bytes in a state ("" for the filled one)."""
+    pre = state + "_" if state else ""
+    pool = num(kv, pre + "pool" if state else "pool_bytes")
+    compr = num(kv, pre + "compr" if state else "compressed_bytes")
+    return compr / pool if pool > 0 else float("nan")
+
+
+def states_table(runs):
+    """The states after the fill, one line per run that has them."""
+    have = [k for k in RUNS if k in runs and "idle_pool" in runs[k]]
+    if not have:
+        return
+    idle = runs[have[0]].get("idle_s", "?")
+    print()
+    print("After a random half of the pages is freed: density right after,"
+          " after %s s idle with free memory, after every shrinker"
+          " (drop_caches=2); pool pages in each; the CPU share background"
+          " compaction took in the idle window" % idle)
+    print("%-22s %7s %7s %7s %8s %8s %8s %7s" %
+          ("consumer/allocator", "freed", "idle", "shrunk", "pool",
+           "idle", "shrunk", "bg_cpu"))
+    for key in have:
+        kv = runs[key]
+        secs = num(kv, "idle_s")
+        share = num(kv, "idle_bg_ns") / (secs * 1e9) * 100 if secs > 0 else float("nan")
+        print("%-22s %7.3f %7.3f %7.3f %8d %8d %8d %6.2f%%" %
+              (LABEL[key], density(kv, "half"), density(kv, "idle"),
+               density(kv, "shrunk"), num(kv, "half_pool") / 4096,
+               num(kv, "idle_pool") / 4096, num(kv, "shrunk_pool") / 4096,
+               share))
+
+
 def main():
     log, outdir, command = sys.argv[1], sys.argv[2], sys.argv[3]
     head, runs, failed = parse(log)
@@ -69,26 +108,32 @@ def main():
             problems.append("%s/%s: no result" % key)
             continue
         pool = num(kv, "pool_bytes")
-        density = num(kv, "compressed_bytes") / pool if pool > 0 else float("nan")
+        filled = density(kv, "")
         out_s, in_s = num(kv, "reclaim_s"), num(kv, "readback_s")
         print("%-22s %8s %8d %7.3f %8s %8s %8s %8s %7.2f %7.2f %4s" %
-              (LABEL[key], kv["stored_pages"], pool / 4096, density,
+              (LABEL[key], kv["stored_pages"], pool / 4096, filled,
                kv["pswpout"], kv["pswpin"], kv["zswpout"], kv["zswpin"],
                out_s, in_s, kv["bad_pages"]))
         if kv["mm_stat"] != "-":
             print("%-22s mm_stat %s" % ("", kv["mm_stat"].replace(",", " ")))
         if kv["bad_pages"] != "0":
             problems.append("%s/%s: bad_pages=%s" % (key + (kv["bad_pages"],)))
-        rows.append((LABEL[key], density, pool / 4096,
+        # After the states, only the pages zload kept come back from swap.
+        back = mib - num(kv, "freed") * 4096 / 2**20 if "freed" in kv else mib
+        rows.append((LABEL[key], filled, pool / 4096,
                      mib / out_s if out_s > 0 else 0,
-                     mib / in_s if in_s > 0 else 0))
+                     back / in_s if in_s > 0 else 0,
+                     density(kv, "half"), density(kv, "idle"),
+                     density(kv, "shrunk")))
+    states_table(runs)
 
     os.makedirs(outdir, exist_ok=True)
     dat = os.path.join(outdir, "e2e.dat")
     with open(dat, "w") as f:
-        f.write("# label density pool_pages out_mib_s in_mib_s\n")
+        f.write("# label density pool_pages out_mib_s in_mib_s"
+                " half_density idle_density shrunk_density\n")
         for r in rows:
-            f.write('"%s" %.4f %d %.2f %.2f\n' % r)
+            f.write('"%s" %.4f %d %.2f %.2f %.4f %.4f %.4f\n' % r)
     title = ("zheap end to end: %d MiB (seed %s), Linux %s; made by: %s" %
              (mib, head.get("seed", "?"), head.get("kernel", "?"), command))
     plot = """
@@ -99,11 +144,13 @@ set style fill solid 0.8 border -1
 set boxwidth 0.8
 set xtics rotate by 30 right font ",9" nomirror
 set grid ytics
-set key off
+set key top right horizontal font ",8"
 set title "Density: compressed bytes / pool bytes (1.0 is ideal)"
-set yrange [0:1.1]
-plot "{dat}" using 2:xtic(1) linecolor rgb "#3b75af", \\
-     "" using 0:2:(sprintf("%.3f", $2)) with labels offset 0,0.7 font ",8"
+set yrange [0:1.25]
+plot "{dat}" using 2:xtic(1) title "filled" linecolor rgb "#3b75af", \\
+     "" using 6 title "half freed" linecolor rgb "#b0b0b0", \\
+     "" using 7 title "then idle" linecolor rgb "#4c9a4c", \\
+     "" using 8 title "then shrinkers" linecolor rgb "#d9822b"
 set title "Speed: MiB/s swapped out (reclaim) and read back"
 set key top right horizontal
 set yrange [0:*]

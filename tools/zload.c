@@ -11,6 +11,11 @@
  * zswap, then reads every page back and counts pages that differ.
  * Output lines are "ZLOAD key=value ..."; exit status 0 only if every page
  * read back intact.
+ *
+ * ZLOAD_HOLD=FILE holds the data (stored) until FILE exists.  Meanwhile,
+ * ZLOAD_FREE=FILE frees a random half of the pages (MADV_DONTNEED, chosen
+ * by SEED) once FILE exists, and says so ("ZLOAD freed"); those pages must
+ * then read back as zeroes.
  */
 #include <glob.h>
 #include <stdint.h>
@@ -22,6 +27,16 @@
 #include <unistd.h>
 
 #include "zpattern.h"
+
+/* Page @i is one of the random half ZLOAD_FREE frees (splitmix64). */
+static int freed_half(uint64_t seed, unsigned long i)
+{
+	uint64_t z = seed + 0x9e3779b97f4a7c15ULL * (i + 1);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return (z ^ (z >> 31)) & 1;
+}
 
 static double now(void)
 {
@@ -92,7 +107,8 @@ int main(int argc, char **argv)
 {
 	unsigned char *mem, *want;
 	long long stored, pool_bytes, cg_zswap = -1, cg_zswapped = -1;
-	unsigned long mib, pages, i, bad = 0;
+	unsigned long mib, pages, i, bad = 0, nfreed = 0;
+	const char *free_file = getenv("ZLOAD_FREE");
 	uint64_t seed;
 	double t0, t1, t2;
 	char path[512];
@@ -161,13 +177,29 @@ int main(int argc, char **argv)
 	if (getenv("ZLOAD_HOLD")) {
 		printf("ZLOAD holding\n");
 		fflush(stdout);
-		while (access(getenv("ZLOAD_HOLD"), F_OK))
+		while (access(getenv("ZLOAD_HOLD"), F_OK)) {
+			if (free_file && !nfreed && !access(free_file, F_OK)) {
+				for (i = 0; i < pages; i++) {
+					if (!freed_half(seed, i))
+						continue;
+					if (madvise(mem + i * PAGE, PAGE,
+						    MADV_DONTNEED))
+						perror("zload: madvise");
+					nfreed++;
+				}
+				printf("ZLOAD freed freed_pages=%lu\n", nfreed);
+				fflush(stdout);
+			}
 			usleep(100000);
+		}
 		t1 = now();
 	}
 
 	for (i = 0; i < pages; i++) {
-		fill_page(want, seed, i);
+		if (nfreed && freed_half(seed, i))
+			memset(want, 0, PAGE);
+		else
+			fill_page(want, seed, i);
 		if (memcmp(want, mem + i * PAGE, PAGE))
 			bad++;
 	}
