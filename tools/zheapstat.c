@@ -7,9 +7,10 @@
  *
  * One line per pool, from /sys/kernel/zheap/<pool>/ (zpool/sysfs.c:
  * readable without root): its name (the consumer's: zswapN, zramN, ...),
- * backend, consumer (zswap, zram or direct), objects, bytes stored and pool bytes, density (stored / pool
- * bytes, 1.0 ideal), metadata bytes per object, what compaction could
- * free and the pages the kernel migrated.  -v adds every field of every
+ * backend, consumer (zswap, zram or direct), objects, bytes stored and
+ * pool bytes, density (stored / pool bytes, 1.0 ideal), metadata bytes
+ * per object, what compaction could free and the pages the kernel
+ * migrated.  -v adds every field of every
  * pool, one "pool field value" line each, then, where debugfs is
  * readable (root), each pool's per-class detail (<pool>/classes), one
  * "pool classes LINE" line each; --json prints one JSON object
