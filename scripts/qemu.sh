@@ -70,6 +70,8 @@
 # ZHEAP_QEMU_MIB and ZHEAP_QEMU_SEED override the workload's size and seed;
 # ZHEAP_QEMU_SMP the guest's CPUs (2).  With one, -icount bench times carry
 # no other vCPU's instructions (the stall figure then means nothing).
+# ZHEAP_E2E_IDLE=SECONDS sets the e2e mode's idle window after the half of
+# the pages is freed (30; 0 skips the states after the fill).
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -313,6 +315,7 @@ append="console=ttyS0 panic=-1 loglevel=4 zswap.enabled=1"
 append+=" zswap.max_pool_percent=50 zt.mode=$mode zt.mib=$mib zt.seed=$seed"
 append+=${append_race:-}
 [ -n "${ZHEAP_BENCH_ARGS:-}" ] && append+=" zt.bench=\"$ZHEAP_BENCH_ARGS\""
+[ -n "${ZHEAP_E2E_IDLE:-}" ] && append+=" zt.e2e_idle=$ZHEAP_E2E_IDLE"
 # The scenarios' time limits four times longer on the debug kernel (its
 # writeback stress got 9,000 of its 10,000 objects out in the usual 60 s).
 [ "$guest" = debug ] && append+=" zt.slow=4"
