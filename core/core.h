@@ -105,13 +105,22 @@ struct zheap_pool {
 	struct mutex compact_lock;
 	unsigned long last_compacted;	/* zpool/stats.c: by the debugfs trigger */
 	/*
-	 * migrate/compact.c: background compaction.  A free queues it
-	 * (zheap_compact_note_free()); it runs on zheap_compact_wq in
+	 * migrate/compact.c: background compaction.  A release queues it
+	 * (the kick below); it runs on zheap_compact_wq in
 	 * slices, under compact_lock (only tried), and queues itself again
 	 * until nothing is left to free.
 	 */
 	struct delayed_work bg_compact;
 	bool bg_resume;		/* the last slice stopped early; worker only */
+	/*
+	 * What core/ kicks after every release (zheap_object_release()),
+	 * installed as data by migrate/ at pool creation: @bg_compact on
+	 * @release_wq, @release_delay ahead, while *@release_kick_on is
+	 * not 0 and it is not pending.  NULL @release_wq: nothing.
+	 */
+	struct workqueue_struct *release_wq;
+	const unsigned int *release_kick_on;
+	unsigned long release_delay;
 
 	/*
 	 * pages held by the backend: core/page.c is the only writer.  On a

@@ -687,6 +687,11 @@ void zheap_object_release(struct zheap_pool *pool, unsigned long handle,
 	zheap_handle_release(pool, handle);
 	zheap_count(pool, ZHEAP_C_FREES);
 	trace_zheap_free(pool, handle, size);
+	/* A free, a writeback or a zs_free() left a hole: tell migrate/. */
+	if (pool->release_wq && READ_ONCE(*pool->release_kick_on) &&
+	    !delayed_work_pending(&pool->bg_compact))
+		queue_delayed_work(pool->release_wq, &pool->bg_compact,
+				   pool->release_delay);
 }
 
 /**

@@ -26,9 +26,11 @@
  * what the backend says compaction could free, and gives back the unused
  * pages of the pool's run (core/page.c); debugfs has a trigger.
  *
- * Background compaction does not wait for pressure.  A free queues the
- * pool's worker, a second later (BG_DELAY), unless it is queued already:
- * a free pays one test of a bit.  The worker compacts if the backend says
+ * Background compaction does not wait for pressure.  Every release of an
+ * object (a free, zs_free(), a writeback) queues the pool's worker a
+ * second later (BG_DELAY), unless it is queued already: core/ does it,
+ * from what zheap_compact_init() installs in the pool, and a release pays
+ * one test of a bit.  The worker compacts if the backend says
  * that at least zheap.compact_threshold percent of the pool's pages could
  * be freed (0: never), in slices of about 2 ms, each followed by
  * a pause that holds it to zheap.compact_cpu per mille of one CPU, and
@@ -168,7 +170,7 @@ static bool bg_wanted(struct zheap_pool *pool)
 	if (!pct || pages < BG_MIN_PAGES)
 		return false;
 	can = zheap_compactable_pages(pool);
-	return can && can * 100 >= (unsigned long)pct * pages;
+	return can && (u64)can * 100 >= (u64)pct * pages;
 }
 
 static void bg_compact_fn(struct work_struct *work)
@@ -180,12 +182,14 @@ static void bg_compact_fn(struct work_struct *work)
 	u64 start, used;
 	bool done;
 
-	/* Once started, it finishes: the threshold only starts it. */
-	if (!pool->bg_resume && !bg_wanted(pool))
+	/* 0 stops it; once started, it finishes below the threshold too. */
+	if (!READ_ONCE(zheap_compact_threshold) ||
+	    (!pool->bg_resume && !bg_wanted(pool))) {
+		pool->bg_resume = false;
 		return;
+	}
 	if (!mutex_trylock(&pool->compact_lock)) {
-		queue_delayed_work(zheap_compact_wq, &pool->bg_compact,
-				   BG_DELAY);
+		mod_delayed_work(zheap_compact_wq, &pool->bg_compact, BG_DELAY);
 		return;
 	}
 	start = ktime_get_ns();
@@ -198,27 +202,11 @@ static void bg_compact_fn(struct work_struct *work)
 	zheap_count_add(pool, ZHEAP_C_BG_PAGES_COMPACTED, freed);
 	zheap_count_add(pool, ZHEAP_C_BG_COMPACT_NS, used);
 	pool->bg_resume = !done;
+	/* The pause, even if a free queued the item a second ahead meanwhile. */
 	if (!done)
-		queue_delayed_work(zheap_compact_wq, &pool->bg_compact,
-				   max(1UL, nsecs_to_jiffies(div_u64(used *
-							 (1000 - cpu), cpu))));
-}
-
-/**
- * zheap_compact_note_free() - a free happened: maybe compact later
- * @pool: the pool
- *
- * Queues the pool's background compaction a second from now, unless it
- * is queued or disabled (zheap.compact_threshold=0).
- *
- * Context: Any context but interrupt.
- */
-void zheap_compact_note_free(struct zheap_pool *pool)
-{
-	if (READ_ONCE(zheap_compact_threshold) &&
-	    !delayed_work_pending(&pool->bg_compact))
-		queue_delayed_work(zheap_compact_wq, &pool->bg_compact,
-				   BG_DELAY);
+		mod_delayed_work(zheap_compact_wq, &pool->bg_compact,
+				 max(1UL, nsecs_to_jiffies(div_u64(used *
+						       (1000 - cpu), cpu))));
 }
 
 /**
@@ -310,6 +298,9 @@ int zheap_compact_init(struct zheap_pool *pool)
 {
 	mutex_init(&pool->compact_lock);
 	INIT_DELAYED_WORK(&pool->bg_compact, bg_compact_fn);
+	pool->release_kick_on = &zheap_compact_threshold;
+	pool->release_delay = BG_DELAY;
+	pool->release_wq = zheap_compact_wq;
 	pool->compact_shrinker = shrinker_alloc(0, "zheap-%s", pool->name);
 	if (!pool->compact_shrinker)
 		return -ENOMEM;

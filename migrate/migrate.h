@@ -23,7 +23,6 @@ void zheap_compact_fini(struct zheap_pool *pool);
 extern unsigned int zheap_compact_threshold;
 extern unsigned int zheap_compact_cpu;
 extern u64 zheap_compact_slice_ns;
-void zheap_compact_note_free(struct zheap_pool *pool);
 void zheap_compact_flush(struct zheap_pool *pool);
 int zheap_compact_module_init(void);
 void zheap_compact_module_exit(void);

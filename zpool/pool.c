@@ -402,7 +402,6 @@ static int free_object(struct zheap_pool *pool, unsigned long handle)
 	}
 	zheap_object_release(pool, handle, loc);
 	preempt_enable();
-	zheap_compact_note_free(pool);
 	return 0;
 }
 
