@@ -521,22 +521,21 @@ static unsigned int zbud_size_class(void *bpool, size_t size)
  */
 static void zbud_show_classes(void *bpool, struct seq_file *m)
 {
-	unsigned long nr[ZBUD_NGRAINS], lone = 0;
 	struct zbud_pool *zb = bpool;
+	unsigned long lone = 0;
 	unsigned int i;
 
-	spin_lock(&zb->owner.lock);
-	for (i = 1; i < ZBUD_NGRAINS; i++) {
-		nr[i] = zb->nr_unbuddied[i];
-		lone += nr[i];
-	}
-	nr[0] = zb->nr_descs - lone;
-	spin_unlock(&zb->owner.lock);
-
 	seq_puts(m, "free_grains pages\n");
-	for (i = 0; i < ZBUD_NGRAINS; i++)
-		if (nr[i])
-			seq_printf(m, "%u %lu\n", i, nr[i]);
+	/* Printing does not sleep: one consistent view, under the lock. */
+	spin_lock(&zb->owner.lock);
+	for (i = 1; i < ZBUD_NGRAINS; i++)
+		lone += zb->nr_unbuddied[i];
+	if (zb->nr_descs > lone)
+		seq_printf(m, "0 %lu\n", zb->nr_descs - lone);
+	for (i = 1; i < ZBUD_NGRAINS; i++)
+		if (zb->nr_unbuddied[i])
+			seq_printf(m, "%u %u\n", i, zb->nr_unbuddied[i]);
+	spin_unlock(&zb->owner.lock);
 }
 
 static const struct zheap_backend_ops zbud_ops = {
