@@ -621,10 +621,12 @@ static void zheap_faults_test_lru_pool(struct kunit *test)
  * memcg's handle table (which readies the list_lru for it) and charges a
  * side memory page, each of which fails in turn.
  */
+#ifdef CONFIG_MEMCG
 static void zheap_faults_test_lru_pool_in_memcg(struct kunit *test)
 {
 	faults_lru(test, zheap_test_memcg_enter(test, "zheap-faults-kunit"));
 }
+#endif
 
 /*
  * zram's calls: zs_create_pool() answers NULL, zs_malloc() an ERR_PTR()
@@ -716,9 +718,11 @@ static struct kunit_case zheap_faults_cases[] = {
 	KUNIT_CASE_PARAM_ATTR(zheap_faults_test_lru_pool,
 			      zheap_test_backend_params,
 			      { .speed = KUNIT_SPEED_SLOW }),
+#ifdef CONFIG_MEMCG
 	KUNIT_CASE_PARAM_ATTR(zheap_faults_test_lru_pool_in_memcg,
 			      zheap_test_backend_params,
 			      { .speed = KUNIT_SPEED_SLOW }),
+#endif
 	KUNIT_CASE_SLOW(zheap_faults_test_zs_compat),
 	{}
 };

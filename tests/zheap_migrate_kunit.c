@@ -253,6 +253,11 @@ static void set_threshold(struct kunit *test, unsigned int pct)
 	WRITE_ONCE(zheap_compact_threshold, pct);
 }
 
+static void restore_slice(void *unused)
+{
+	WRITE_ONCE(zheap_compact_slice_ns, 2 * NSEC_PER_MSEC);
+}
+
 /* Fill, then free a seeded random half; returns the objects left. */
 static unsigned long fill_and_free_half(struct kunit *test,
 					struct zheap_pool *pool,
@@ -334,6 +339,8 @@ static void compacts_itself(struct kunit *test, u64 slice_ns)
 	handles = kunit_kcalloc(test, n, sizeof(*handles), GFP_KERNEL);
 	buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
 	KUNIT_ASSERT_TRUE(test, handles && buf);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, restore_slice,
+							NULL), 0);
 	WRITE_ONCE(zheap_compact_slice_ns, slice_ns);
 	/* Not one slice yet: the worker waits a second after a free. */
 	live = fill_and_free_half(test, pool, handles, n, buf);
@@ -343,7 +350,6 @@ static void compacts_itself(struct kunit *test, u64 slice_ns)
 	KUNIT_EXPECT_TRUE(test, delayed_work_pending(&pool->bg_compact));
 
 	zheap_compact_flush(pool);
-	WRITE_ONCE(zheap_compact_slice_ns, 2 * NSEC_PER_MSEC);
 	zheap_pool_stats(pool, &after);
 	kunit_info(test, "pages %llu -> %llu of ideal %lu, %llu slices, %llu us\n",
 		   before.pool_pages, after.pool_pages, ideal,

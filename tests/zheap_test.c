@@ -29,15 +29,14 @@ MODULE_PARM_DESC(seed, "Seed of the random KUnit cases (0: a new one each case)"
  * cgroup2 hierarchy: enable the memory controller below the root, make a
  * directory and write "0" (the writer) to its cgroup.procs.  The case's
  * kthread then runs in the new memcg, as a vhost worker runs in its
- * owner's.  A KUnit action moves it back (the cleanup runs in another
- * kthread, so by pid), removes the directory and drops the mount when
- * the case ends, however it ends.
+ * owner's.  When the case ends, however it ends, its kthread has left the
+ * memcg by exiting, and a KUnit action removes the directory and drops
+ * the mount.
  */
 struct zheap_test_memcg {
 	struct vfsmount *mnt;
 	const char *name;	/* set once the directory exists */
 	struct mem_cgroup *memcg;
-	pid_t pid;		/* of the case's kthread */
 };
 
 static int cgroup_file_write(struct vfsmount *mnt, const char *name,
@@ -77,16 +76,14 @@ static int cgroup_rmdir_name(struct vfsmount *mnt, const char *name)
 static void memcg_release(void *data)
 {
 	struct zheap_test_memcg *m = data;
-	char pid[16];
 	int err, tries;
 
-	if (m->memcg) {
-		/* The case's kthread, unless it has exited already. */
-		snprintf(pid, sizeof(pid), "%d", m->pid);
-		err = cgroup_file_write(m->mnt, "cgroup.procs", pid);
-		WARN_ON(err && err != -ESRCH);
+	/*
+	 * The case's kthread has ended by now (the cleanup runs after it, in
+	 * another kthread), and an exiting task leaves its cgroup: no move.
+	 */
+	if (m->memcg)
 		css_put(&m->memcg->css);
-	}
 	if (m->name) {
 		/* An exiting kthread keeps the cgroup populated a moment. */
 		for (tries = 0; tries < 50; tries++) {
@@ -140,7 +137,6 @@ struct mem_cgroup *zheap_test_memcg_enter(struct kunit *test, const char *name)
 	err = cgroup_file_write(m->mnt, path, "0");
 	KUNIT_ASSERT_EQ_MSG(test, err, 0, "move into %s", name);
 	rcu_read_lock();
-	m->pid = task_pid_nr(current);
 	m->memcg = mem_cgroup_from_task(current);
 	css_get(&m->memcg->css);
 	rcu_read_unlock();
