@@ -352,11 +352,6 @@ static void zheap_lru_test_shrink_all(struct kunit *test)
 	zheap_pool_destroy(pool);
 }
 
-static void lru_restore_threshold(void *old)
-{
-	WRITE_ONCE(zheap_compact_threshold, (unsigned int)(uintptr_t)old);
-}
-
 /*
  * A writeback frees its objects through core/'s release, which kicks
  * the pool's background compaction as a consumer's free does.
@@ -364,16 +359,12 @@ static void lru_restore_threshold(void *old)
 static void zheap_lru_test_writeback_kicks_compaction(struct kunit *test)
 {
 	struct lru_consumer *c = kunit_kzalloc(test, sizeof(*c), GFP_KERNEL);
-	uintptr_t old = READ_ONCE(zheap_compact_threshold);
 	struct zheap_pool *pool;
 
 	KUNIT_ASSERT_NOT_NULL(test, c);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test,
-							lru_restore_threshold,
-							(void *)old), 0);
-	WRITE_ONCE(zheap_compact_threshold, 0);
+	zheap_test_set_compact_threshold(test, 0);
 	pool = lru_pool(test, c, ZHEAP_LRU_EXACT, LRU_OBJS);
-	WRITE_ONCE(zheap_compact_threshold, 5);
+	zheap_test_set_compact_threshold(test, 5);
 	KUNIT_EXPECT_FALSE(test, delayed_work_pending(&pool->bg_compact));
 	KUNIT_EXPECT_EQ(test, zheap_shrink(pool, LRU_OBJS / 2), LRU_OBJS / 2);
 	KUNIT_EXPECT_TRUE(test, delayed_work_pending(&pool->bg_compact));

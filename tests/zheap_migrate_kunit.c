@@ -238,36 +238,30 @@ static void zheap_migrate_test_page_freed_while_locked(struct kunit *test)
 	zheap_pool_destroy(pool);
 }
 
-/* zheap.compact_threshold=, set for one case and put back when it ends. */
-static void restore_threshold(void *old)
-{
-	WRITE_ONCE(zheap_compact_threshold, (unsigned int)(uintptr_t)old);
-}
-
-static void set_threshold(struct kunit *test, unsigned int pct)
-{
-	uintptr_t old = READ_ONCE(zheap_compact_threshold);
-
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, restore_threshold,
-							(void *)old), 0);
-	WRITE_ONCE(zheap_compact_threshold, pct);
-}
-
 static void restore_slice(void *unused)
 {
 	WRITE_ONCE(zheap_compact_slice_ns, 2 * NSEC_PER_MSEC);
 }
 
-/* Fill, then free a seeded random half; returns the objects left. */
+/*
+ * Fill @n objects into handles and a buffer of the case's own (in
+ * *@handlesp, *@bufp), then free a seeded random half; returns the
+ * objects left.
+ */
 static unsigned long fill_and_free_half(struct kunit *test,
-					struct zheap_pool *pool,
-					unsigned long *handles, unsigned int n,
-					u8 *buf)
+					struct zheap_pool *pool, unsigned int n,
+					unsigned long **handlesp, u8 **bufp)
 {
-	unsigned long live = n;
+	unsigned long *handles, live = n;
 	struct rnd_state rnd;
 	unsigned int i;
+	u8 *buf;
 
+	handles = kunit_kcalloc(test, n, sizeof(*handles), GFP_KERNEL);
+	buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, handles && buf);
+	*handlesp = handles;
+	*bufp = buf;
 	zheap_test_seed(test, &rnd);
 	store_all(test, pool, handles, n, buf);
 	for (i = 0; i < n; i++) {
@@ -293,10 +287,7 @@ static void zheap_migrate_test_compact_frees_ideal(struct kunit *test)
 	struct zheap_stats before, after;
 	u8 *buf;
 
-	handles = kunit_kcalloc(test, n, sizeof(*handles), GFP_KERNEL);
-	buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
-	KUNIT_ASSERT_TRUE(test, handles && buf);
-	live = fill_and_free_half(test, pool, handles, n, buf);
+	live = fill_and_free_half(test, pool, n, &handles, &buf);
 
 	ideal = zheap_compactable_pages(pool);
 	KUNIT_EXPECT_GT(test, ideal, 0);
@@ -334,16 +325,13 @@ static void compacts_itself(struct kunit *test, u64 slice_ns)
 	unsigned long *handles, ideal, live;
 	u8 *buf;
 
-	set_threshold(test, 5);
+	zheap_test_set_compact_threshold(test, 5);
 	pool = migrate_pool(test);
-	handles = kunit_kcalloc(test, n, sizeof(*handles), GFP_KERNEL);
-	buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
-	KUNIT_ASSERT_TRUE(test, handles && buf);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, restore_slice,
 							NULL), 0);
 	WRITE_ONCE(zheap_compact_slice_ns, slice_ns);
 	/* Not one slice yet: the worker waits a second after a free. */
-	live = fill_and_free_half(test, pool, handles, n, buf);
+	live = fill_and_free_half(test, pool, n, &handles, &buf);
 	ideal = zheap_compactable_pages(pool);
 	zheap_pool_stats(pool, &before);
 	KUNIT_EXPECT_GT(test, ideal * 100, 5 * before.pool_pages);
@@ -391,12 +379,9 @@ static void zheap_migrate_test_threshold_zero_stays(struct kunit *test)
 	unsigned long *handles;
 	u8 *buf;
 
-	set_threshold(test, 0);
+	zheap_test_set_compact_threshold(test, 0);
 	pool = migrate_pool(test);
-	handles = kunit_kcalloc(test, n, sizeof(*handles), GFP_KERNEL);
-	buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
-	KUNIT_ASSERT_TRUE(test, handles && buf);
-	fill_and_free_half(test, pool, handles, n, buf);
+	fill_and_free_half(test, pool, n, &handles, &buf);
 	zheap_pool_stats(pool, &before);
 	KUNIT_EXPECT_FALSE(test, delayed_work_pending(&pool->bg_compact));
 	zheap_compact_flush(pool);

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * What zheap's KUnit suites share at run time: the seed of their random
- * cases.  zheap_test.seed=N on the kernel command line (kunit.py run
- * --kernel_args, or ZHEAP_KUNIT_SEED=N with scripts/kunit.sh) replays a
- * run whose log printed "seed N"; 0, the default, draws a new seed for
- * every case.
+ * cases, the background compaction's threshold set for one case, and (with
+ * CONFIG_MEMCG) a memcg of a case's own.  zheap_test.seed=N on the kernel
+ * command line (kunit.py run --kernel_args, or ZHEAP_KUNIT_SEED=N with
+ * scripts/kunit.sh) replays a run whose log printed "seed N"; 0, the
+ * default, draws a new seed for every case.
  */
 #include <linux/moduleparam.h>
 
@@ -13,6 +14,22 @@
 u64 zheap_test_seed_param;
 module_param_named(seed, zheap_test_seed_param, ullong, 0444);
 MODULE_PARM_DESC(seed, "Seed of the random KUnit cases (0: a new one each case)");
+
+static void zheap_test_restore_threshold(void *old)
+{
+	WRITE_ONCE(zheap_compact_threshold, (unsigned int)(uintptr_t)old);
+}
+
+void zheap_test_set_compact_threshold(struct kunit *test, unsigned int pct)
+{
+	uintptr_t old = READ_ONCE(zheap_compact_threshold);
+
+	KUNIT_ASSERT_EQ(test,
+			kunit_add_action_or_reset(test,
+						  zheap_test_restore_threshold,
+						  (void *)old), 0);
+	WRITE_ONCE(zheap_compact_threshold, pct);
+}
 
 #ifdef CONFIG_MEMCG
 #include <linux/cgroup.h>

@@ -156,6 +156,13 @@ static inline void zheap_test_expect_warn(struct kunit *test, const char *msg)
  */
 struct mem_cgroup *zheap_test_memcg_enter(struct kunit *test, const char *name);
 
+/*
+ * zheap.compact_threshold=@pct (tests/zheap_test.c) until the case ends,
+ * when the value it had is put back.  The suites boot with 0 (their
+ * page counts are exact); a case about background compaction sets it.
+ */
+void zheap_test_set_compact_threshold(struct kunit *test, unsigned int pct);
+
 /* zheap_test.seed= (tests/zheap_test.c); 0: draw one per case. */
 extern u64 zheap_test_seed_param;
 
