@@ -19,7 +19,9 @@
 #   make bench      the allocator benchmark in the QEMU guest: zheap's
 #                   backends against the kernel's zsmalloc, same boot; then
 #                   the end-to-end one (zswap and zram, every allocator),
-#                   whose plot goes to Documentation/e2e.{svg,png}
+#                   whose plot goes to Documentation/e2e.{svg,png}, zswap
+#                   at its pool limit (Documentation/limit.{svg,png}) and
+#                   the exit of swapped-out processes
 #   make stress     the stress runs (also in qemu-test), then the race
 #                   venue: every worker and racer at once on 2 vCPUs for
 #                   60 s (ZHEAP_RACE_SECS=1800 ZHEAP_QEMU_SMP=4 for the
@@ -138,6 +140,8 @@ qemu-test: setup
 bench: setup
 	bash scripts/qemu.sh bench
 	bash scripts/qemu.sh e2e
+	bash scripts/qemu.sh limit
+	bash scripts/qemu.sh exit
 
 stress: setup
 	bash scripts/qemu.sh stress

@@ -27,6 +27,10 @@
 #                reads back intact (its figures are printed, not asserted)
 #   e2e          the end-to-end benchmark: every page through zswap and
 #                zram on every allocator reads back intact
+#   limit        zswap at its own pool limit on every allocator, a fill
+#                larger than the guest then a churn of stores and frees:
+#                every page reads back intact (one churn round; make
+#                bench runs two, and its figures)
 #
 # Each venue prints "<venue>: N passed, N failed"; a venue that prints no
 # such line (it could not run) counts as one failure, and so does one
@@ -68,6 +72,8 @@ ZHEAP_BENCH_ARGS="objects=20000 ops=20000 rounds=1" \
 # The end-to-end run: every page through zswap and zram on every
 # allocator reads back intact; its plot goes to the cache, not the tree.
 ZHEAP_PLOT_DIR="$logs/e2e" venue e2e bash "$here/scripts/qemu.sh" e2e
+ZHEAP_LIMIT_ROUNDS=1 ZHEAP_PLOT_DIR="$logs/limit" \
+	venue limit bash "$here/scripts/qemu.sh" limit
 echo "check: done in $(($(date +%s) - start)) s"
 
 echo "$total_pass passed, $total_fail failed"

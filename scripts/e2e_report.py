@@ -34,12 +34,16 @@ LABEL = {
 RUNS = list(LABEL)
 
 
+def records(log, tag):
+    """The key=value words of each "ZT: TAG " line of LOG, in order."""
+    return [dict(re.findall(r"(\w+)=(\S+)", line))
+            for line in open(log, errors="replace")
+            if line.startswith("ZT: %s " % tag)]
+
+
 def parse(log):
     head, runs, failed = {}, {}, []
-    for line in open(log, errors="replace"):
-        if not line.startswith("ZT: E2E "):
-            continue
-        kv = dict(re.findall(r"(\w+)=(\S+)", line))
+    for kv in records(log, "E2E"):
         if "consumer" in kv:
             if "failed" in kv:
                 failed.append("%s/%s: %s" % (kv["consumer"], kv["allocator"], kv["failed"]))
@@ -88,6 +92,23 @@ def states_table(runs):
                density(kv, "shrunk"), num(kv, "half_pool") / 4096,
                num(kv, "idle_pool") / 4096, num(kv, "shrunk_pool") / 4096,
                share))
+
+
+def render(outdir, name, plot):
+    """@plot (a gnuplot script without terminal) to OUTDIR/NAME.svg and
+    .png; returns the problems met."""
+    problems = []
+    for term, ext in (('svg size 1200,520 dynamic font "sans,10"', "svg"),
+                      ('png size 1200,520 font "sans,10"', "png")):
+        out = os.path.join(outdir, name + "." + ext)
+        script = 'set terminal %s\nset output "%s"\n' % (term, out) + plot
+        r = subprocess.run(["gnuplot"], input=script, text=True,
+                           capture_output=True)
+        if r.returncode != 0:
+            problems.append("gnuplot (%s): %s" % (ext, r.stderr.strip()[:200]))
+        else:
+            print("plot: %s" % out)
+    return problems
 
 
 def main():
@@ -159,17 +180,8 @@ plot "{dat}" using 4:xtic(1) title "out" linecolor rgb "#d9822b", \\
      "" using 5 title "back in" linecolor rgb "#4c9a4c"
 unset multiplot
 """
-    for term, ext in (('svg size 1200,520 dynamic font "sans,10"', "svg"),
-                      ('png size 1200,520 font "sans,10"', "png")):
-        out = os.path.join(outdir, "e2e." + ext)
-        script = 'set terminal %s\nset output "%s"\n' % (term, out)
-        script += plot.format(title=title.replace('"', "'"), dat=dat)
-        r = subprocess.run(["gnuplot"], input=script, text=True,
-                           capture_output=True)
-        if r.returncode != 0:
-            problems.append("gnuplot (%s): %s" % (ext, r.stderr.strip()[:200]))
-        else:
-            print("plot: %s" % out)
+    problems += render(outdir, "e2e", plot.format(
+        title=title.replace('"', "'"), dat=dat))
     for p in problems:
         print("e2e: problem: %s" % p)
     ok = not problems and len(rows) == len(RUNS)

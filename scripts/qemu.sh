@@ -21,6 +21,15 @@
 #           the kernel's allocators and zheap's; a      make check
 #           table and a plot (Documentation/e2e.*,
 #           or $ZHEAP_PLOT_DIR)
+#   limit   zswap at its own pool limit on each         make bench,
+#           allocator: a fill larger than the guest,    make check
+#           then a churn of stores and frees; density,
+#           pages zswap sent to disk, run time
+#           (scripts/limit_report.py)
+#   exit    the exit of processes whose memory is       make bench
+#           swapped out, to zswap and to zram, on the
+#           kernel's zsmalloc and zheap's
+#           (scripts/exit_report.py)
 #   stress  the compaction and writeback stress runs    make stress
 #           and the buddyinfo comparison
 #   wb      the writeback scenarios alone               (by hand)
@@ -72,6 +81,10 @@
 # no other vCPU's instructions (the stall figure then means nothing).
 # ZHEAP_E2E_IDLE=SECONDS sets the e2e mode's idle window after the half of
 # the pages is freed (30; 0 skips the states after the fill).
+# ZHEAP_LIMIT_ROUNDS sets the limit mode's churn rounds (2), each a quarter
+# of the pages freed and written again.
+# ZHEAP_EXIT_KIDS and ZHEAP_EXIT_REPS set the exit mode's processes (4, of
+# ZHEAP_QEMU_MIB MiB each: 24) and repetitions (5).
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -284,6 +297,18 @@ e2e)
 	# all in the 256 MiB guest.
 	: "${mib:=128}"
 	;;
+exit)
+	: "${mib:=24}"
+	append_limit=" zt.kids=${ZHEAP_EXIT_KIDS:-4} zt.reps=${ZHEAP_EXIT_REPS:-5}"
+	;;
+limit)
+	# More than twice the guest's memory, so reclaim runs throughout
+	# and zswap's pool reaches its limit (the issue's 600 MiB state).
+	: "${mib:=600}"
+	# zs_handle and zspage slabs of their own, so the kernel zsmalloc's
+	# metadata can be read off /sys/kernel/slab.
+	append_limit=" slab_nomerge zt.rounds=${ZHEAP_LIMIT_ROUNDS:-2}"
+	;;
 *) : "${mib:=384}" ;;
 esac
 # A guard against a guest that hangs, not a time limit on the work: the
@@ -313,7 +338,7 @@ fi
 # 256 MiB of RAM, so a 384-400 MiB workload must swap; zswap in front.
 append="console=ttyS0 panic=-1 loglevel=4 zswap.enabled=1"
 append+=" zswap.max_pool_percent=50 zt.mode=$mode zt.mib=$mib zt.seed=$seed"
-append+=${append_race:-}
+append+=${append_race:-}${append_limit:-}
 [ -n "${ZHEAP_BENCH_ARGS:-}" ] && append+=" zt.bench=\"$ZHEAP_BENCH_ARGS\""
 [ -n "${ZHEAP_E2E_IDLE:-}" ] && append+=" zt.e2e_idle=$ZHEAP_E2E_IDLE"
 # The scenarios' time limits four times longer on the debug kernel (its
@@ -396,6 +421,41 @@ if [ "$mode" = e2e ]; then
 	rc=$?
 	count e2e "$log" || rc=1
 	[ $rc -eq 0 ] || echo "e2e: 0 passed, 1 failed"
+	exit $rc
+fi
+
+# The pool-limit report: a table and its data file; it passes when every
+# run read every page back and the kernel log is clean.
+if [ "$mode" = limit ]; then
+	echo "(full guest log: $log)"
+	grep -q '^ZT: LIMIT done' "$log" || {
+		echo "limit: guest did not finish (qemu exit $qemu_rc); last lines:"
+		tail -n 40 "$log"
+	}
+	grep -E '^ZT: (RESULT kernel_log_clean|DMESG)' "$log"
+	python3 "$here/scripts/limit_report.py" "$log" \
+		"${ZHEAP_PLOT_DIR:-$here/Documentation}" &&
+		grep -q '^ZT: LIMIT done' "$log" &&
+		grep -q '^ZT: RESULT kernel_log_clean PASS' "$log"
+	rc=$?
+	count limit "$log" || rc=1
+	[ $rc -eq 0 ] || echo "limit: 0 passed, 1 failed"
+	exit $rc
+fi
+
+# The exit report: every repetition and the medians.
+if [ "$mode" = exit ]; then
+	echo "(full guest log: $log)"
+	grep -q '^ZT: EXIT done' "$log" || {
+		echo "exit: guest did not finish (qemu exit $qemu_rc); last lines:"
+		tail -n 40 "$log"
+	}
+	python3 "$here/scripts/exit_report.py" "$log" &&
+		grep -q '^ZT: EXIT done' "$log" &&
+		grep -q '^ZT: RESULT kernel_log_clean PASS' "$log"
+	rc=$?
+	count limit "$log" || rc=1
+	[ $rc -eq 0 ] || echo "exit: 0 passed, 1 failed"
 	exit $rc
 fi
 

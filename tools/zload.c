@@ -16,13 +16,30 @@
  * ZLOAD_FREE=FILE frees a random half of the pages (MADV_DONTNEED, chosen
  * by SEED) once FILE exists, and says so ("ZLOAD freed"); those pages must
  * then read back as zeroes.
+ *
+ * ZLOAD_CHURN=ROUNDS (with ZLOAD_HOLD) churns once ZLOAD_CHURN_GO=FILE
+ * exists: each round frees a seeded random quarter of the pages
+ * (MADV_DONTNEED, so a swapped-out page's slot and its compressed copy go)
+ * and writes each again at once with the next generation's contents, so
+ * stores and frees go on together while reclaim runs.  It then says
+ * "ZLOAD churned" and holds on; the read back checks every page against
+ * its last generation.
+ *
+ * ZLOAD_KIDS=N (with ZLOAD_HOLD) measures exits instead: N children each
+ * write MIB MiB (seeds SEED+1..SEED+N) and hold it; once all hold, zload
+ * says "ZLOAD holding kids=N"; once the ZLOAD_HOLD file exists it kills
+ * them all (SIGKILL) and prints "ZLOAD exit_s=", the time until the last
+ * is reaped: the cost of unmapping their memory, most of it swapped out
+ * by then, with every swap slot and compressed copy it frees.
  */
 #include <glob.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -36,6 +53,19 @@ static int freed_half(uint64_t seed, unsigned long i)
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
 	return (z ^ (z >> 31)) & 1;
+}
+
+/* Page @i is one of the quarter churn round @round rewrites. */
+static int churned(uint64_t seed, unsigned int round, unsigned long i)
+{
+	return mix64(seed ^ mix64(((uint64_t)round << 40) ^ i)) % 4 == 0;
+}
+
+/* The contents of generation @gen of page @i (0: the first fill). */
+static void fill_gen(unsigned char *p, uint64_t seed, unsigned int gen,
+		     unsigned long i)
+{
+	fill_page(p, seed + 0x5851f42d4c957f2dULL * gen, i);
 }
 
 static double now(void)
@@ -103,12 +133,95 @@ static void print_zheap_stats(void)
 	globfree(&g);
 }
 
+/*
+ * ZLOAD_CHURN: @rounds rounds of freeing a random quarter of the pages and
+ * writing each again; @gen records each page's generation.  Returns the
+ * pages rewritten.
+ */
+static unsigned long churn(unsigned char *mem, unsigned long pages,
+			   uint64_t seed, unsigned int rounds, unsigned char *gen)
+{
+	unsigned long i, n = 0;
+	unsigned int r;
+
+	for (r = 1; r <= rounds; r++) {
+		for (i = 0; i < pages; i++) {
+			if (!churned(seed, r, i))
+				continue;
+			if (madvise(mem + i * PAGE, PAGE, MADV_DONTNEED))
+				perror("zload: madvise");
+			gen[i] = r;
+			fill_gen(mem + i * PAGE, seed, r, i);
+			n++;
+		}
+	}
+	return n;
+}
+
+/* ZLOAD_KIDS: see the head comment.  Returns the exit status. */
+static int exit_kids(unsigned int n, unsigned long pages, uint64_t seed,
+		     const char *hold)
+{
+	pid_t pid[64];
+	unsigned int k, got = 0;
+	int fd[2], status, rc = 0;
+	double t0;
+	char c;
+
+	if (n > 64 || pipe(fd)) {
+		fprintf(stderr, "zload: at most 64 kids\n");
+		return 2;
+	}
+	for (k = 0; k < n; k++) {
+		pid[k] = fork();
+		if (pid[k] < 0) {
+			perror("zload: fork");
+			return 2;
+		}
+		if (!pid[k]) {
+			unsigned char *m = mmap(NULL, pages * PAGE,
+						PROT_READ | PROT_WRITE,
+						MAP_PRIVATE | MAP_ANONYMOUS,
+						-1, 0);
+			unsigned long i;
+
+			if (m == MAP_FAILED)
+				_exit(2);
+			for (i = 0; i < pages; i++)
+				fill_page(m + i * PAGE, seed + k + 1, i);
+			if (write(fd[1], "h", 1) != 1)
+				_exit(2);
+			for (;;)
+				pause();
+		}
+	}
+	while (got < n && read(fd[0], &c, 1) == 1)
+		got++;
+	printf("ZLOAD holding kids=%u\n", got);
+	fflush(stdout);
+	while (access(hold, F_OK))
+		usleep(100000);
+	t0 = now();
+	for (k = 0; k < n; k++)
+		kill(pid[k], SIGKILL);
+	for (k = 0; k < n; k++)
+		if (waitpid(pid[k], &status, 0) != pid[k] ||
+		    !WIFSIGNALED(status))
+			rc = 1;
+	printf("ZLOAD exit_s=%.4f kids=%u held=%u\n", now() - t0, n, got);
+	return got == n ? rc : 1;
+}
+
 int main(int argc, char **argv)
 {
-	unsigned char *mem, *want;
+	unsigned char *mem, *want, *gen = NULL;
 	long long stored, pool_bytes, cg_zswap = -1, cg_zswapped = -1;
 	unsigned long mib, pages, i, bad = 0, nfreed = 0;
 	const char *free_file = getenv("ZLOAD_FREE");
+	const char *churn_go = getenv("ZLOAD_CHURN_GO");
+	unsigned int rounds = 0;
+	unsigned long nchurned = 0;
+	int churn_done = 0;
 	uint64_t seed;
 	double t0, t1, t2;
 	char path[512];
@@ -120,6 +233,12 @@ int main(int argc, char **argv)
 	mib = strtoul(argv[1], NULL, 0);
 	seed = strtoull(argv[2], NULL, 0);
 	pages = mib * (1024 * 1024 / PAGE);
+	if (getenv("ZLOAD_CHURN"))
+		rounds = strtoul(getenv("ZLOAD_CHURN"), NULL, 0);
+	if (rounds > 255) {
+		fprintf(stderr, "zload: at most 255 churn rounds\n");
+		return 2;
+	}
 
 	/*
 	 * A caller that holds the data while it reclaims the cgroup wants
@@ -131,7 +250,12 @@ int main(int argc, char **argv)
 	 * (160 MiB at once starved the guest's atomic allocations); the
 	 * data mapping is unlocked again before its first fault.
 	 */
+	if (getenv("ZLOAD_KIDS") && getenv("ZLOAD_HOLD"))
+		return exit_kids(strtoul(getenv("ZLOAD_KIDS"), NULL, 0), pages,
+			    seed, getenv("ZLOAD_HOLD"));
 	want = malloc(PAGE);
+	if (rounds)
+		gen = calloc(pages, 1);
 	if (getenv("ZLOAD_HOLD") &&
 	    mlockall(MCL_CURRENT | MCL_FUTURE | MCL_ONFAULT))
 		perror("zload: mlockall");
@@ -141,7 +265,7 @@ int main(int argc, char **argv)
 	if (getenv("ZLOAD_HOLD") && mem != MAP_FAILED &&
 	    munlock(mem, pages * PAGE))
 		perror("zload: munlock");
-	if (mem == MAP_FAILED || !want) {
+	if (mem == MAP_FAILED || !want || (rounds && !gen)) {
 		perror("zload: mmap");
 		return 2;
 	}
@@ -190,6 +314,16 @@ int main(int argc, char **argv)
 				printf("ZLOAD freed freed_pages=%lu\n", nfreed);
 				fflush(stdout);
 			}
+			if (rounds && churn_go && !churn_done &&
+			    !access(churn_go, F_OK)) {
+				double c0 = now();
+
+				nchurned = churn(mem, pages, seed, rounds, gen);
+				churn_done = 1;
+				printf("ZLOAD churned rounds=%u churned_pages=%lu churn_s=%.2f\n",
+				       rounds, nchurned, now() - c0);
+				fflush(stdout);
+			}
 			usleep(100000);
 		}
 		t1 = now();
@@ -199,7 +333,7 @@ int main(int argc, char **argv)
 		if (nfreed && freed_half(seed, i))
 			memset(want, 0, PAGE);
 		else
-			fill_page(want, seed, i);
+			fill_gen(want, seed, gen ? gen[i] : 0, i);
 		if (memcmp(want, mem + i * PAGE, PAGE))
 			bad++;
 	}

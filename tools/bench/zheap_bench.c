@@ -21,7 +21,10 @@
  *   c-churn       fill with a-lzo, free a random half, refill each freed
  *                 slot with its a-lz4 size; measured after the refill
  *
- * Then compaction side by side (run_compact(): a-lzo, a random half
+ * Then the cost of a free (run_free(): a-lzo stored, every object freed
+ * in store order and in a random order, only the frees timed; under
+ * -icount, instructions per free), then compaction side by side
+ * (run_compact(): a-lzo, a random half
  * freed, one zs_compact() or zheap_compact(): pages freed against the
  * ideal, objects copied and time per freed page, the kernel being 1.00;
  * @rounds rounds, up to nine, each allocator's median time)
@@ -81,6 +84,10 @@ MODULE_PARM_DESC(backends, "zheap backends to measure besides the kernel's zsmal
 static bool only_compact;
 module_param(only_compact, bool, 0444);
 MODULE_PARM_DESC(only_compact, "run the compaction part only (profiling)");
+
+static bool only_free;
+module_param(only_free, bool, 0444);
+MODULE_PARM_DESC(only_free, "run the free part only (profiling)");
 
 static bool compact_calls = true;
 module_param(compact_calls, bool, 0444);
@@ -805,6 +812,98 @@ out_free:
 #define MAX_ALLOCS		4
 #define COMPACT_MAX_ROUNDS	9
 
+/* @num / @den with two decimals, as "x.yy" parts. */
+static void ratio100(u64 num, u64 den, u64 *whole, u64 *frac)
+{
+	u64 r = den ? div64_u64(num * 100, den) : 0;
+
+	*whole = r / 100;
+	*frac = r % 100;
+}
+
+/*
+ * The cost of a free: @t stored, then every object freed, in store order
+ * (as an exiting process's swap slots go) or in a seeded random order.
+ * Only the frees are timed, on one CPU, inside profiling window @nr;
+ * under -icount a nanosecond is an instruction, so the result is
+ * instructions per free.  Returns 0 when nothing could be stored.
+ */
+static u64 run_free(struct bench_alloc *a, unsigned int nr,
+		    const struct trace *t, bool random, unsigned long *bad)
+{
+	unsigned long *handles, failed = 0;
+	unsigned int *sizes, *order, i, n = 0;
+	struct rnd_state rnd;
+	u64 t0, ns = 0;
+
+	handles = vcalloc(t->nr, sizeof(*handles));
+	sizes = vcalloc(t->nr, sizeof(*sizes));
+	order = vcalloc(t->nr, sizeof(*order));
+	if (!handles || !sizes || !order || ba_create(a)) {
+		(*bad)++;
+		goto out_free;
+	}
+	for (i = 0; i < t->nr; i++) {
+		store_one(a, i, t->sizes[i], handles, sizes, &failed);
+		if (handles[i])
+			order[n++] = i;
+	}
+	prandom_seed_state(&rnd, seed + 3);
+	for (i = n; random && i > 1; i--) {
+		/* (swap() would draw twice) */
+		unsigned int j = prandom_u32_state(&rnd) % i;
+
+		swap(order[i - 1], order[j]);
+	}
+
+	set_cpus_allowed_ptr(current, cpumask_of(raw_smp_processor_id()));
+	t0 = ktime_get_ns();
+	bench_mark_open(nr);
+	for (i = 0; i < n; i++)
+		ba_free(a, handles[order[i]]);
+	bench_mark_close();
+	ns = ktime_get_ns() - t0;
+	set_cpus_allowed_ptr(current, cpu_online_mask);
+
+	/* Every page goes back with the last object. */
+	if (ba_pages(a))
+		(*bad)++;
+	*bad += failed;
+	ba_destroy(a);
+out_free:
+	vfree(order);
+	vfree(sizes);
+	vfree(handles);
+	return n ? div_u64(ns, n) : 0;
+}
+
+/* run_free() @rounds times each way, interleaved; each keeps its least. */
+static void free_rounds(struct bench_alloc *allocs, unsigned int nr,
+			const struct trace *t)
+{
+	u64 seq[MAX_ALLOCS], rnd[MAX_ALLOCS], w1, f1, w2, f2;
+	unsigned long bad[MAX_ALLOCS] = {};
+	unsigned int k, i;
+
+	for (i = 0; i < nr; i++)
+		seq[i] = U64_MAX;
+		rnd[i] = U64_MAX;
+	for (k = 0; k < max(rounds, 1U); k++) {
+		for (i = 0; i < nr; i++) {
+			seq[i] = min(seq[i], run_free(&allocs[i], i, t, false,
+						      &bad[i]));
+			rnd[i] = min(rnd[i], run_free(&allocs[i], i, t, true,
+						      &bad[i]));
+		}
+	}
+	for (i = 0; i < nr; i++) {
+		ratio100(seq[i], seq[0], &w1, &f1);
+		ratio100(rnd[i], rnd[0], &w2, &f2);
+		pr_info("zheap_bench: free a-lzo   %-16s ns/free in store order %6llu (%llu.%02llux)  in random order %6llu (%llu.%02llux) bad %lu\n",
+			allocs[i].name, seq[i], w1, f1, rnd[i], w2, f2, bad[i]);
+	}
+}
+
 /* sort() order for u64s, for every part of the bench. */
 int zheap_bench_cmp_u64(const void *a, const void *b)
 {
@@ -842,15 +941,6 @@ static void compact_rounds(struct bench_alloc *allocs, unsigned int nr,
 		res[i].ns_min = ns[i][0];
 		res[i].ns_max = ns[i][n - 1];
 	}
-}
-
-/* @num / @den with two decimals, as "x.yy" parts. */
-static void ratio100(u64 num, u64 den, u64 *whole, u64 *frac)
-{
-	u64 r = den ? div64_u64(num * 100, den) : 0;
-
-	*whole = r / 100;
-	*frac = r % 100;
 }
 
 static void print_compact(const char *trace, struct bench_alloc *a,
@@ -1080,6 +1170,10 @@ static int __init zheap_bench_init(void)
 	vfree(buf);
 
 	nr_allocs = setup_allocs(allocs);
+	if (only_free) {
+		free_rounds(allocs, nr_allocs, &traces[0]);
+		goto done;
+	}
 	if (only_compact)
 		goto compact;
 	for (k = 0; k < ARRAY_SIZE(traces); k++)
@@ -1115,6 +1209,7 @@ static int __init zheap_bench_init(void)
 			div64_u64(all * 100, ref2) / 100,
 			div64_u64(all * 100, ref2) % 100, bad[i]);
 	}
+	free_rounds(allocs, nr_allocs, &traces[0]);
 compact:
 	compact_rounds(allocs, nr_allocs, &traces[0], cres);
 	for (i = 0; i < nr_allocs; i++)

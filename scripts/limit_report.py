@@ -1,0 +1,131 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""The pool-limit report, from the guest log of `scripts/qemu.sh limit`:
+one table on stdout, the figures as a data file and a plot (SVG and PNG,
+by gnuplot).
+
+    limit_report.py LOG OUTDIR
+
+Each of zswap's allocators, in one boot, with zswap's own pool limit:
+(a) the pool when a fill larger than the guest is done (reclaim ran all
+through it), (b) the pool after the churn (rounds of a random quarter of
+the pages freed and written again), with what zswap sent to the disk
+meanwhile: the pages its shrinker wrote back (written_back_pages), the
+stores it turned away at the limit (pool_limit_hit) or for another
+reason (reject_*), and every page that went to the swap disk (pswpout).
+
+Passes (exit 0) only when every run finished and every page read back
+intact; the figures themselves are printed, never judged.
+"""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from e2e_report import num, records, render  # noqa: E402
+
+RUNS = ["zbud", "zsmalloc", "zheap_zbud", "zheap_zsmalloc"]
+LABEL = {"zbud": "zbud", "zsmalloc": "zsmalloc",
+         "zheap_zbud": "zheap zbud", "zheap_zsmalloc": "zheap zsmalloc"}
+REJECTS = ["reject_reclaim_fail", "reject_alloc_fail",
+           "reject_kmemcache_fail", "reject_compress_fail",
+           "reject_compress_poor"]
+
+
+def parse(log):
+    head, runs, failed = {}, {}, []
+    for kv in records(log, "LIMIT"):
+        if "allocator" in kv:
+            if "failed" in kv:
+                failed.append("%s: %s" % (kv["allocator"], kv["failed"]))
+            else:
+                runs[kv["allocator"]] = kv
+        elif "kernel" in kv:
+            head = kv
+    return head, runs, failed
+
+
+def state(kv, pre):
+    """density, stored pages per pool page, metadata bytes per object."""
+    pool = num(kv, pre + "_pool")
+    pages = pool / 4096
+    return (num(kv, pre + "_compr") / pool if pool > 0 else float("nan"),
+            num(kv, pre + "_stored_all") / pages if pages > 0 else float("nan"),
+            num(kv, pre + "_meta"), pages)
+
+
+def main():
+    log, outdir = sys.argv[1], sys.argv[2]
+    head, runs, failed = parse(log)
+    problems = list(failed)
+    print("zswap at its pool limit: %s MiB (zload, seed %s), %s churn"
+          " rounds of a random quarter, max_pool_percent 20, one boot,"
+          " Linux %s" % (head.get("mib", "?"), head.get("seed", "?"),
+                         head.get("rounds", "?"), head.get("kernel", "?")))
+    print("(a) filled while reclaim ran; (b) after the churn.  density:"
+          " compressed bytes / pool bytes; per_pp: stored pages per pool"
+          " page; meta: metadata bytes per object; to_disk: pswpout")
+    print("%-15s %7s %6s %4s %6s | %7s %6s %4s %6s %7s %7s %7s %6s %7s %7s"
+          % ("allocator", "a:dens", "per_pp", "meta", "disk",
+             "b:dens", "per_pp", "meta", "pool", "wrback", "lim_hit",
+             "reject", "cmpct", "to_disk", "run_s"))
+    rows = []
+    for key in RUNS:
+        kv = runs.get(key)
+        if kv is None:
+            problems.append("%s: no result" % key)
+            continue
+        a, b = state(kv, "filled"), state(kv, "churned")
+        reject = sum(int(num(kv, r)) for r in REJECTS)
+        run_s = num(kv, "write_s") + num(kv, "churn_s")
+        print("%-15s %7.3f %6.2f %4d %6d | %7.3f %6.2f %4d %6d %7d %7d %7d"
+              " %6d %7d %7.1f" %
+              (LABEL[key], a[0], a[1], a[2], num(kv, "filled_pswpout"),
+               b[0], b[1], b[2], b[3], num(kv, "written_back_pages"),
+               num(kv, "pool_limit_hit"), reject,
+               num(kv, "bg_pages_compacted"), num(kv, "pswpout"), run_s))
+        if kv.get("bad_pages") != "0":
+            problems.append("%s: bad_pages=%s" % (key, kv.get("bad_pages")))
+        rows.append((LABEL[key], a[0], b[0], num(kv, "written_back_pages"),
+                     num(kv, "pswpout"), run_s))
+
+    os.makedirs(outdir, exist_ok=True)
+    dat = os.path.join(outdir, "limit.dat")
+    with open(dat, "w") as f:
+        f.write("# label filled_density churned_density written_back"
+                " pswpout run_s\n")
+        for r in rows:
+            f.write('"%s" %.4f %.4f %d %d %.2f\n' % r)
+    title = ("zswap at its pool limit: %s MiB (seed %s), %s churn rounds,"
+             " Linux %s; made by: make bench" %
+             (head.get("mib", "?"), head.get("seed", "?"),
+              head.get("rounds", "?"), head.get("kernel", "?")))
+    plot = """
+set termoption noenhanced
+set multiplot layout 1,2 title "{title}" font ",11"
+set style data histograms
+set style fill solid 0.8 border -1
+set boxwidth 0.8
+set xtics font ",9" nomirror
+set grid ytics
+set key top right horizontal font ",8"
+set title "Density: compressed bytes / pool bytes (1.0 is ideal)"
+set yrange [0:1.25]
+plot "{dat}" using 2:xtic(1) title "(a) filled" linecolor rgb "#3b75af", \\
+     "" using 3 title "(b) after the churn" linecolor rgb "#4c9a4c"
+set title "Pages to the swap disk during the run"
+set yrange [0:*]
+set offsets 0, 0, graph 0.12, 0
+plot "{dat}" using 4:xtic(1) title "written back by zswap" linecolor rgb "#d9822b", \\
+     "" using 5 title "all to disk (pswpout)" linecolor rgb "#b0b0b0"
+unset multiplot
+""".format(title=title.replace('"', "'"), dat=dat)
+    problems += render(outdir, "limit", plot)
+    for p in problems:
+        print("limit: problem: %s" % p)
+    ok = not problems and len(rows) == len(RUNS)
+    print("limit: %d passed, %d failed" % (1 if ok else 0, 0 if ok else 1))
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
