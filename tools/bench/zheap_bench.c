@@ -885,9 +885,10 @@ static void free_rounds(struct bench_alloc *allocs, unsigned int nr,
 	unsigned long bad[MAX_ALLOCS] = {};
 	unsigned int k, i;
 
-	for (i = 0; i < nr; i++)
+	for (i = 0; i < nr; i++) {
 		seq[i] = U64_MAX;
 		rnd[i] = U64_MAX;
+	}
 	for (k = 0; k < max(rounds, 1U); k++) {
 		for (i = 0; i < nr; i++) {
 			seq[i] = min(seq[i], run_free(&allocs[i], i, t, false,
