@@ -278,6 +278,8 @@ void zheap_objects_unlock(struct zheap_pool *pool,
 			  const unsigned long *handles, unsigned int nr);
 int zheap_object_lock(struct zheap_pool *pool, unsigned long handle,
 		      unsigned long *loc);
+int zheap_object_lock_chunk(struct zheap_pool *pool, unsigned long handle,
+			    unsigned long *loc, struct page **chunk);
 void zheap_object_unlock(struct zheap_pool *pool, unsigned long handle);
 bool zheap_object_lock_held(void);
 unsigned long zheap_handles_drain(struct zheap_pool *pool,
@@ -322,6 +324,8 @@ unsigned long zheap_slots_walk(struct zheap_pool *pool,
 void zheap_location_release(struct zheap_pool *pool, unsigned long loc);
 void zheap_object_release(struct zheap_pool *pool, unsigned long handle,
 			  unsigned long loc);
+void zheap_object_release_chunk(struct zheap_pool *pool, struct page *chunk,
+				unsigned long handle, unsigned long loc);
 int zheap_object_copy(struct zheap_pool *pool, unsigned long loc, void *dst,
 		      size_t len);
 int zheap_copy_out(struct zheap_pool *pool, unsigned long loc, void *dst,

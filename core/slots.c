@@ -415,8 +415,17 @@ bool zheap_handle_lookup(struct zheap_pool *pool, unsigned long handle,
  */
 void zheap_slot_put(struct zheap_pool *pool, unsigned long handle)
 {
-	struct page *page = zheap_chunk_of(pool, handle), *empty;
+	zheap_chunk_slot_put(zheap_chunk_of(pool, handle), handle);
+}
+
+/*
+ * zheap_slot_put() on the chunk @page the caller looked up already
+ * (zheap_chunk_of()): the free path's second lookup saved.
+ */
+void zheap_chunk_slot_put(struct page *page, unsigned long handle)
+{
 	struct zheap_handle_table *table;
+	struct page *empty;
 
 	if (WARN_ON_ONCE(!page))
 		return;

@@ -376,6 +376,7 @@ EXPORT_SYMBOL_GPL(zheap_malloc_memcg);
 /* zheap_free() without reporting an object in use. */
 static int free_object(struct zheap_pool *pool, unsigned long handle)
 {
+	struct page *chunk;
 	unsigned long loc;
 	int err;
 
@@ -383,7 +384,7 @@ static int free_object(struct zheap_pool *pool, unsigned long handle)
 		return -EINVAL;
 	/* Whoever holds an object lock must not be preempted. */
 	preempt_disable();
-	err = zheap_object_lock(pool, handle, &loc);
+	err = zheap_object_lock_chunk(pool, handle, &loc, &chunk);
 	if (err) {
 		preempt_enable();
 		if (err == -EBUSY)
@@ -400,7 +401,7 @@ static int free_object(struct zheap_pool *pool, unsigned long handle)
 			return bad_handle(pool, "free", handle);
 		}
 	}
-	zheap_object_release(pool, handle, loc);
+	zheap_object_release_chunk(pool, chunk, handle, loc);
 	preempt_enable();
 	return 0;
 }
