@@ -111,6 +111,14 @@ def render(outdir, name, plot):
     return problems
 
 
+def verdict(name, problems, ok):
+    """Print each problem and NAME's count line; the exit status."""
+    for p in problems:
+        print("%s: problem: %s" % (name, p))
+    print("%s: %d passed, %d failed" % (name, 1 if ok else 0, 0 if ok else 1))
+    return 0 if ok else 1
+
+
 def main():
     log, outdir, command = sys.argv[1], sys.argv[2], sys.argv[3]
     head, runs, failed = parse(log)
@@ -182,11 +190,7 @@ unset multiplot
 """
     problems += render(outdir, "e2e", plot.format(
         title=title.replace('"', "'"), dat=dat))
-    for p in problems:
-        print("e2e: problem: %s" % p)
-    ok = not problems and len(rows) == len(RUNS)
-    print("e2e: %d passed, %d failed" % (1 if ok else 0, 0 if ok else 1))
-    return 0 if ok else 1
+    return verdict("e2e", problems, not problems and len(rows) == len(RUNS))
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ import statistics
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_report import num, records  # noqa: E402
+from e2e_report import num, records, verdict  # noqa: E402
 
 PAIRS = [("zswap", "zsmalloc", "zheap_zsmalloc"),
          ("zram", "kernel_zsmalloc", "zheap_zsmalloc")]
@@ -28,7 +28,8 @@ def main():
     reps = int(head.get("reps", 0) or 0)
     problems = []
     print("Exit of %s processes with %s MiB each swapped out, %s vCPUs,"
-          " Linux %s: seconds from SIGKILL until all are reaped" %
+          " Linux %s: ms from SIGKILL until all are reaped (under -icount:"
+          " millions of guest instructions)" %
           (head.get("kids", "?"), head.get("mib", "?"),
            head.get("cpus", "?"), head.get("kernel", "?")))
     print("%-6s %-16s %9s %9s %7s  %s" % ("via", "allocator", "swapped",
@@ -46,19 +47,16 @@ def main():
             if not mine:
                 continue
             med[alloc] = statistics.median(times)
-            print("%-6s %-16s %9d %9d %7.3f  %s" %
+            print("%-6s %-16s %9d %9d %7.1f  %s" %
                   (consumer, alloc,
                    statistics.median(num(kv, "swapped_pages") for kv in mine),
                    statistics.median(num(kv, "resident_pages") for kv in mine),
-                   med[alloc], " ".join("%.3f" % t for t in times)))
+                   med[alloc] * 1e3,
+                   " ".join("%.1f" % (t * 1e3) for t in times)))
         if med.get(zheap):
             print("%-6s kernel/zheap     %.2fx" %
                   (consumer, med.get(kernel, float("nan")) / med[zheap]))
-    for p in problems:
-        print("exit: problem: %s" % p)
-    ok = not problems and reps > 0
-    print("exit: %d passed, %d failed" % (1 if ok else 0, 0 if ok else 1))
-    return 0 if ok else 1
+    return verdict("exit", problems, not problems and reps > 0)
 
 
 if __name__ == "__main__":

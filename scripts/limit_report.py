@@ -21,7 +21,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_report import num, records, render  # noqa: E402
+from e2e_report import num, records, render, verdict  # noqa: E402
 
 RUNS = ["zbud", "zsmalloc", "zheap_zbud", "zheap_zsmalloc"]
 LABEL = {"zbud": "zbud", "zsmalloc": "zsmalloc",
@@ -120,11 +120,8 @@ plot "{dat}" using 4:xtic(1) title "written back by zswap" linecolor rgb "#d9822
 unset multiplot
 """.format(title=title.replace('"', "'"), dat=dat)
     problems += render(outdir, "limit", plot)
-    for p in problems:
-        print("limit: problem: %s" % p)
-    ok = not problems and len(rows) == len(RUNS)
-    print("limit: %d passed, %d failed" % (1 if ok else 0, 0 if ok else 1))
-    return 0 if ok else 1
+    return verdict("limit", problems,
+                   not problems and len(rows) == len(RUNS))
 
 
 if __name__ == "__main__":

@@ -84,7 +84,8 @@
 # ZHEAP_LIMIT_ROUNDS sets the limit mode's churn rounds (2), each a quarter
 # of the pages freed and written again.
 # ZHEAP_EXIT_KIDS and ZHEAP_EXIT_REPS set the exit mode's processes (4, of
-# ZHEAP_QEMU_MIB MiB each: 24) and repetitions (5).
+# ZHEAP_QEMU_MIB MiB each: 24) and repetitions (5); it runs under -icount
+# as bench does (ZHEAP_BENCH_WALLCLOCK=1: wall clock).
 set -uo pipefail
 
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -299,6 +300,11 @@ e2e)
 	;;
 exit)
 	: "${mib:=24}"
+	# As for bench: guest time is then instructions (those of both
+	# vCPUs, which -icount runs in turn), the same from run to run,
+	# where wall clock under TCG swung by half between repetitions.
+	[ "${ZHEAP_BENCH_WALLCLOCK:-0}" = 1 ] ||
+		icount=(-icount shift=0,sleep=off)
 	append_limit=" zt.kids=${ZHEAP_EXIT_KIDS:-4} zt.reps=${ZHEAP_EXIT_REPS:-5}"
 	;;
 limit)
@@ -404,60 +410,35 @@ if [ "$mode" = bench ]; then
 	exit $?
 fi
 
-# The end-to-end report: a table, and a plot into Documentation/ (or
-# $ZHEAP_PLOT_DIR); it passes when every run read every page back and the
+# report TAG SCRIPT ARGS...: the report modes (e2e, limit, exit).  Each
+# prints its table (and plot) by SCRIPT, and passes when the guest said
+# "ZT: TAG done", SCRIPT found every run and every page intact, and the
 # kernel logged no BUG or WARNING meanwhile.
-if [ "$mode" = e2e ]; then
+report() {
+	local tag=$1 rc
+	shift
 	echo "(full guest log: $log)"
-	grep -q '^ZT: E2E done' "$log" || {
-		echo "e2e: guest did not finish (qemu exit $qemu_rc); last lines:"
+	grep -q "^ZT: $tag done" "$log" || {
+		echo "$mode: guest did not finish (qemu exit $qemu_rc); last lines:"
 		tail -n 40 "$log"
 	}
 	grep -E '^ZT: (RESULT kernel_log_clean|DMESG)' "$log"
-	python3 "$here/scripts/e2e_report.py" "$log" \
-		"${ZHEAP_PLOT_DIR:-$here/Documentation}" "make bench" &&
-		grep -q '^ZT: E2E done' "$log" &&
+	python3 "$@" && grep -q "^ZT: $tag done" "$log" &&
 		grep -q '^ZT: RESULT kernel_log_clean PASS' "$log"
 	rc=$?
-	count e2e "$log" || rc=1
-	[ $rc -eq 0 ] || echo "e2e: 0 passed, 1 failed"
+	count "$mode" "$log" || rc=1
+	[ $rc -eq 0 ] || echo "$mode: 0 passed, 1 failed"
 	exit $rc
-fi
-
-# The pool-limit report: a table and its data file; it passes when every
-# run read every page back and the kernel log is clean.
-if [ "$mode" = limit ]; then
-	echo "(full guest log: $log)"
-	grep -q '^ZT: LIMIT done' "$log" || {
-		echo "limit: guest did not finish (qemu exit $qemu_rc); last lines:"
-		tail -n 40 "$log"
-	}
-	grep -E '^ZT: (RESULT kernel_log_clean|DMESG)' "$log"
-	python3 "$here/scripts/limit_report.py" "$log" \
-		"${ZHEAP_PLOT_DIR:-$here/Documentation}" &&
-		grep -q '^ZT: LIMIT done' "$log" &&
-		grep -q '^ZT: RESULT kernel_log_clean PASS' "$log"
-	rc=$?
-	count limit "$log" || rc=1
-	[ $rc -eq 0 ] || echo "limit: 0 passed, 1 failed"
-	exit $rc
-fi
-
-# The exit report: every repetition and the medians.
-if [ "$mode" = exit ]; then
-	echo "(full guest log: $log)"
-	grep -q '^ZT: EXIT done' "$log" || {
-		echo "exit: guest did not finish (qemu exit $qemu_rc); last lines:"
-		tail -n 40 "$log"
-	}
-	python3 "$here/scripts/exit_report.py" "$log" &&
-		grep -q '^ZT: EXIT done' "$log" &&
-		grep -q '^ZT: RESULT kernel_log_clean PASS' "$log"
-	rc=$?
-	count limit "$log" || rc=1
-	[ $rc -eq 0 ] || echo "exit: 0 passed, 1 failed"
-	exit $rc
-fi
+}
+plots=${ZHEAP_PLOT_DIR:-$here/Documentation}
+# e2e: a table, and a plot into Documentation/ (or $ZHEAP_PLOT_DIR).
+[ "$mode" = e2e ] &&
+	report E2E "$here/scripts/e2e_report.py" "$log" "$plots" "make bench"
+# limit: the pool-limit table, its data file and plot.
+[ "$mode" = limit ] &&
+	report LIMIT "$here/scripts/limit_report.py" "$log" "$plots"
+# exit: every repetition and the medians.
+[ "$mode" = exit ] && report EXIT "$here/scripts/exit_report.py" "$log"
 
 if [ "$mode" = run ]; then
 	grep -E '^(zheap:|ZLOAD|ZT: RESULT)' "$log"
