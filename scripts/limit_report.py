@@ -53,6 +53,35 @@ def state(kv, pre):
             num(kv, pre + "_meta"), pages)
 
 
+def shares(log, kv):
+    """Where zheap zsmalloc's pool goes at (b), from its ZT: CLASSES lines
+    (class size span_pages span_objs spans objects), as shares of the
+    pool: class rounding, free slots of partly used spans, span tails,
+    pages outside spans, and the share held by one-per-page classes.  The
+    classes are read just after the pool's size, while reclaim and the
+    background worker go on, so the shares are good to about 0.001 (pages
+    outside spans can come out a little below 0)."""
+    rows = []
+    for line in open(log, errors="replace"):
+        f = line.split()
+        if (line.startswith("ZT: CLASSES allocator=zheap_zsmalloc ") and
+                len(f) == 9 and f[3].isdigit()):
+            rows.append([int(x) for x in f[3:]])
+    pool = num(kv, "churned_pool")
+    if not rows or not pool > 0:
+        return None
+    tail = empty = used = huge = pages = 0
+    for _, size, span_pages, span_objs, spans, objects in rows:
+        pages += spans * span_pages
+        tail += spans * (span_pages * 4096 - span_objs * size)
+        empty += (spans * span_objs - objects) * size
+        used += objects * size
+        if span_objs <= span_pages:
+            huge += objects * size
+    return ((used - num(kv, "churned_compr")) / pool, empty / pool,
+            tail / pool, (pool - pages * 4096) / pool, huge / pool)
+
+
 def main():
     log, outdir = sys.argv[1], sys.argv[2]
     head, runs, failed = parse(log)
@@ -88,6 +117,12 @@ def main():
         rows.append((LABEL[key], a[0], b[0], num(kv, "written_back_pages"),
                      num(kv, "pswpout"), run_s))
 
+    part = shares(log, runs.get("zheap_zsmalloc", {}))
+    if part:
+        print("zheap zsmalloc at (b), shares of its pool: class rounding %.4f,"
+              " free slots in partly used spans %.4f, span tails %.4f,"
+              " pages outside spans %.4f; one-per-page classes hold %.4f" %
+              part)
     os.makedirs(outdir, exist_ok=True)
     dat = os.path.join(outdir, "limit.dat")
     with open(dat, "w") as f:
