@@ -94,10 +94,32 @@ def states_table(runs):
                share))
 
 
-def render(outdir, name, plot):
-    """@plot (a gnuplot script without terminal) to OUTDIR/NAME.svg and
-    .png; returns the problems met."""
+def write_dat(outdir, name, header, fmt, rows):
+    """The plot's data file OUTDIR/NAME.dat, one FMT line per row; its
+    path."""
+    os.makedirs(outdir, exist_ok=True)
+    dat = os.path.join(outdir, name + ".dat")
+    with open(dat, "w") as f:
+        f.write("# %s\n" % header)
+        for r in rows:
+            f.write(fmt % r + "\n")
+    return dat
+
+
+# What both panels of every plot share: two histograms side by side.
+PREAMBLE = """set termoption noenhanced
+set multiplot layout 1,2 title "%s" font ",11"
+set style data histograms
+set style fill solid 0.8 border -1
+set boxwidth 0.8
+"""
+
+
+def render(outdir, name, title, plot):
+    """TITLE and PLOT (a gnuplot script of two panels, without terminal)
+    to OUTDIR/NAME.svg and .png; returns the problems met."""
     problems = []
+    plot = PREAMBLE % title.replace('"', "'") + plot
     for term, ext in (('svg size 1200,520 dynamic font "sans,10"', "svg"),
                       ('png size 1200,520 font "sans,10"', "png")):
         out = os.path.join(outdir, name + "." + ext)
@@ -156,21 +178,12 @@ def main():
                      density(kv, "shrunk")))
     states_table(runs)
 
-    os.makedirs(outdir, exist_ok=True)
-    dat = os.path.join(outdir, "e2e.dat")
-    with open(dat, "w") as f:
-        f.write("# label density pool_pages out_mib_s in_mib_s"
-                " half_density idle_density shrunk_density\n")
-        for r in rows:
-            f.write('"%s" %.4f %d %.2f %.2f %.4f %.4f %.4f\n' % r)
+    dat = write_dat(outdir, "e2e", "label density pool_pages out_mib_s"
+                    " in_mib_s half_density idle_density shrunk_density",
+                    '"%s" %.4f %d %.2f %.2f %.4f %.4f %.4f', rows)
     title = ("zheap end to end: %d MiB (seed %s), Linux %s; made by: %s" %
              (mib, head.get("seed", "?"), head.get("kernel", "?"), command))
     plot = """
-set termoption noenhanced
-set multiplot layout 1,2 title "{title}" font ",11"
-set style data histograms
-set style fill solid 0.8 border -1
-set boxwidth 0.8
 set xtics rotate by 30 right font ",9" nomirror
 set grid ytics
 set key top right horizontal font ",8"
@@ -188,8 +201,7 @@ plot "{dat}" using 4:xtic(1) title "out" linecolor rgb "#d9822b", \\
      "" using 5 title "back in" linecolor rgb "#4c9a4c"
 unset multiplot
 """
-    problems += render(outdir, "e2e", plot.format(
-        title=title.replace('"', "'"), dat=dat))
+    problems += render(outdir, "e2e", title, plot.format(dat=dat))
     return verdict("e2e", problems, not problems and len(rows) == len(RUNS))
 
 

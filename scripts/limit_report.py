@@ -21,7 +21,7 @@ import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from e2e_report import num, records, render, verdict  # noqa: E402
+from e2e_report import num, records, render, verdict, write_dat  # noqa: E402
 
 RUNS = ["zbud", "zsmalloc", "zheap_zbud", "zheap_zsmalloc"]
 LABEL = {"zbud": "zbud", "zsmalloc": "zsmalloc",
@@ -123,23 +123,14 @@ def main():
               " free slots in partly used spans %.4f, span tails %.4f,"
               " pages outside spans %.4f; one-per-page classes hold %.4f" %
               part)
-    os.makedirs(outdir, exist_ok=True)
-    dat = os.path.join(outdir, "limit.dat")
-    with open(dat, "w") as f:
-        f.write("# label filled_density churned_density written_back"
-                " pswpout run_s\n")
-        for r in rows:
-            f.write('"%s" %.4f %.4f %d %d %.2f\n' % r)
+    dat = write_dat(outdir, "limit", "label filled_density churned_density"
+                    " written_back pswpout run_s",
+                    '"%s" %.4f %.4f %d %d %.2f', rows)
     title = ("zswap at its pool limit: %s MiB (seed %s), %s churn rounds,"
              " Linux %s; made by: make bench" %
              (head.get("mib", "?"), head.get("seed", "?"),
               head.get("rounds", "?"), head.get("kernel", "?")))
     plot = """
-set termoption noenhanced
-set multiplot layout 1,2 title "{title}" font ",11"
-set style data histograms
-set style fill solid 0.8 border -1
-set boxwidth 0.8
 set xtics font ",9" nomirror
 set grid ytics
 set key top right horizontal font ",8"
@@ -153,8 +144,8 @@ set offsets 0, 0, graph 0.12, 0
 plot "{dat}" using 4:xtic(1) title "written back by zswap" linecolor rgb "#d9822b", \\
      "" using 5 title "all to disk (pswpout)" linecolor rgb "#b0b0b0"
 unset multiplot
-""".format(title=title.replace('"', "'"), dat=dat)
-    problems += render(outdir, "limit", plot)
+""".format(dat=dat)
+    problems += render(outdir, "limit", title, plot)
     return verdict("limit", problems,
                    not problems and len(rows) == len(RUNS))
 
