@@ -82,7 +82,9 @@
 # ZHEAP_E2E_IDLE=SECONDS sets the e2e mode's idle window after the half of
 # the pages is freed (30; 0 skips the states after the fill).
 # ZHEAP_LIMIT_ROUNDS sets the limit mode's churn rounds (2), each a quarter
-# of the pages freed and written again.
+# of the pages freed and written again; ZHEAP_COMPACT_THRESHOLD its
+# zheap.compact_threshold (a sweep), ZHEAP_LIMIT_ALLOCS its allocators
+# (comma-separated: zbud,zsmalloc,zheap_zbud,zheap_zsmalloc).
 # ZHEAP_EXIT_KIDS and ZHEAP_EXIT_REPS set the exit mode's processes (4, of
 # ZHEAP_QEMU_MIB MiB each: 24) and repetitions (5); it runs under -icount
 # as bench does (ZHEAP_BENCH_WALLCLOCK=1: wall clock).
@@ -314,6 +316,12 @@ limit)
 	# zs_handle and zspage slabs of their own, so the kernel zsmalloc's
 	# metadata can be read off /sys/kernel/slab.
 	append_limit=" slab_nomerge zt.rounds=${ZHEAP_LIMIT_ROUNDS:-2}"
+	# For a sweep of the background compaction's threshold: its value,
+	# and the allocators to run (comma-separated; default all four).
+	[ -n "${ZHEAP_COMPACT_THRESHOLD:-}" ] &&
+		append_limit+=" zt.threshold=$ZHEAP_COMPACT_THRESHOLD"
+	[ -n "${ZHEAP_LIMIT_ALLOCS:-}" ] &&
+		append_limit+=" zt.allocs=$ZHEAP_LIMIT_ALLOCS"
 	;;
 *) : "${mib:=384}" ;;
 esac
