@@ -141,6 +141,10 @@ static unsigned long compact_locked(struct zheap_pool *pool)
  * Background compaction (see the top of this file).  The default
  * threshold leaves a pool at most about 5% holes that compaction could
  * close; 15 per mille of one CPU is how much of it the worker may take.
+ * Measured at zswap's pool limit under churn (Documentation/
+ * measurements.rst, "The threshold, swept at (b)"): 5 kept the pool at
+ * 0.977 of ideal, 10 at 0.943 (the holes it waits for), 1 at 0.928 (a
+ * worker that hardly stops holds pages it has emptied or taken).
  */
 unsigned int zheap_compact_threshold = 5;
 module_param_named(compact_threshold, zheap_compact_threshold, uint, 0644);
