@@ -237,7 +237,6 @@ unsigned long zheap_handle_alloc(struct zheap_pool *pool, gfp_t gfp,
 void zheap_handle_set(unsigned long *slot, unsigned int backend_id,
 		      unsigned long loc);
 void zheap_handle_abort(struct zheap_pool *pool, unsigned long handle);
-void zheap_handle_release(struct zheap_pool *pool, unsigned long handle);
 bool zheap_handle_lookup(struct zheap_pool *pool, unsigned long handle,
 			 unsigned long *loc);
 bool zheap_object_pin(struct zheap_pool *pool, unsigned long handle,

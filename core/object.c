@@ -533,26 +533,15 @@ void zheap_mover_stop(struct zheap_mover *mv)
 }
 EXPORT_SYMBOL_GPL(zheap_mover_stop);
 
-/**
- * zheap_handle_release() - end a locked object's slot
- * @pool: the pool
- * @handle: an object the caller locked with zheap_object_lock()
- *
- * Ends the lock too.
- *
- * Context: As for the lock.  Takes and releases a shard lock.
+/*
+ * End a locked object's slot, @chunk the handle chunk the lock found
+ * (zheap_object_lock_chunk()): the object lock for lockdep first, then
+ * the slot goes back under its shard's lock.
  */
-void zheap_handle_release(struct zheap_pool *pool, unsigned long handle)
+static void handle_release(struct page *chunk, unsigned long handle)
 {
 	lock_map_release(&zheap_object_map);
-	zheap_slot_put(pool, handle);
-}
-
-/* zheap_handle_release() on the chunk the lock found. */
-static void handle_release_chunk(struct page *chunk, unsigned long handle)
-{
-	lock_map_release(&zheap_object_map);
-	zheap_chunk_slot_put(chunk, handle);
+	zheap_slot_put(chunk, handle);
 }
 
 /**
@@ -732,7 +721,7 @@ void zheap_object_release_chunk(struct zheap_pool *pool, struct page *chunk,
 {
 	size_t size = location_release(pool, loc);
 
-	handle_release_chunk(chunk, handle);
+	handle_release(chunk, handle);
 	zheap_count(pool, ZHEAP_C_FREES);
 	trace_zheap_free(pool, handle, size);
 	/* A free, a writeback or a zs_free() left a hole: tell migrate/. */

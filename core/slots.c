@@ -410,19 +410,12 @@ bool zheap_handle_lookup(struct zheap_pool *pool, unsigned long handle,
 }
 
 /*
- * Give back the slot of a locked object (zheap_handle_release() ends the
- * lock for lockdep first).  Takes and releases its shard's lock.
+ * Give back the slot of a locked object, @page the chunk the caller's
+ * lock found (zheap_chunk_of()), so the free path looks the handle up
+ * once; object.c's handle_release() ends the lock for lockdep first.
+ * Takes and releases its shard's lock.
  */
-void zheap_slot_put(struct zheap_pool *pool, unsigned long handle)
-{
-	zheap_chunk_slot_put(zheap_chunk_of(pool, handle), handle);
-}
-
-/*
- * zheap_slot_put() on the chunk @page the caller looked up already
- * (zheap_chunk_of()): the free path's second lookup saved.
- */
-void zheap_chunk_slot_put(struct page *page, unsigned long handle)
+void zheap_slot_put(struct page *page, unsigned long handle)
 {
 	struct zheap_handle_table *table;
 	struct page *empty;

@@ -92,8 +92,7 @@ void zheap_table_init(struct zheap_handle_table *table,
 		      struct zheap_pool *pool);
 struct page *zheap_chunk_of(struct zheap_pool *pool, unsigned long handle);
 unsigned long *zheap_slot_of(struct zheap_pool *pool, unsigned long handle);
-void zheap_slot_put(struct zheap_pool *pool, unsigned long handle);
-void zheap_chunk_slot_put(struct page *page, unsigned long handle);
+void zheap_slot_put(struct page *page, unsigned long handle);
 
 /* core/side.c */
 struct mem_cgroup *zheap_side_memcg_get(void);
