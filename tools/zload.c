@@ -239,6 +239,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "zload: at most 255 churn rounds\n");
 		return 2;
 	}
+	if (getenv("ZLOAD_KIDS") && getenv("ZLOAD_HOLD"))
+		return exit_kids(strtoul(getenv("ZLOAD_KIDS"), NULL, 0), pages,
+			    seed, getenv("ZLOAD_HOLD"));
 
 	/*
 	 * A caller that holds the data while it reclaims the cgroup wants
@@ -250,9 +253,6 @@ int main(int argc, char **argv)
 	 * (160 MiB at once starved the guest's atomic allocations); the
 	 * data mapping is unlocked again before its first fault.
 	 */
-	if (getenv("ZLOAD_KIDS") && getenv("ZLOAD_HOLD"))
-		return exit_kids(strtoul(getenv("ZLOAD_KIDS"), NULL, 0), pages,
-			    seed, getenv("ZLOAD_HOLD"));
 	want = malloc(PAGE);
 	if (rounds)
 		gen = calloc(pages, 1);
