@@ -308,9 +308,13 @@ int zheap_object_lock(struct zheap_pool *pool, unsigned long handle,
 int zheap_object_lock_chunk(struct zheap_pool *pool, unsigned long handle,
 			    unsigned long *loc, struct page **chunk)
 {
-	guard(rcu)();
 	unsigned long *slot, word;
 
+	/*
+	 * No rcu_read_lock(): with preemption disabled this is an RCU
+	 * reader as far as call_rcu() (chunk_free()) is concerned, and the
+	 * lookup reads no RCU-checked pointer.
+	 */
 	lockdep_assert_preemption_disabled();
 	*chunk = zheap_chunk_of(pool, handle);
 	if (!*chunk)

@@ -16,8 +16,13 @@
  *	handle = chunk id << ZHEAP_SLOT_ID_BITS | slot index (0 or 1..511)
  *
  * so a handle is below 2^31, is never 0 (the id is not), and
- * doubles as the 32-bit name backends keep in their reverse maps.  Turning
- * a handle into its slot is one xa_load(); a handle that names no chunk,
+ * doubles as the 32-bit name backends keep in their reverse maps.  The
+ * xarray hands out the ids; turning a handle into its chunk is two loads
+ * from a fixed two-level directory (zheap_chunk_dir: 8192 pointers, each
+ * to a page of 512 chunk pointers, made when an id of its range is first
+ * given out and kept until the module goes), not an xarray walk: the
+ * walk was the largest share of zheap's own instructions per free.
+ * A handle that names no chunk,
  * a chunk of another pool (page->private names the owning shard), or a
  * chunk's header word is refused without reading any memory that may
  * have been freed:
@@ -47,7 +52,11 @@
  * Locking of the table: each shard's lock (a spinlock, never held across
  * a backend call) protects its chunk lists, its chunks' headers and free
  * links.  The chunk xarray has its own lock, taken only when a chunk comes
- * or goes.  Lookups run under RCU, and an empty chunk's page is freed only
+ * or goes; the directory's entries are written only there too (a chunk's
+ * entry once it is whole, cleared before its id goes back), its leaf
+ * pages installed with a cmpxchg.  Lookups run under RCU (or with
+ * preemption disabled, which call_rcu() waits for as well), read the
+ * directory with READ_ONCE(), and an empty chunk's page is freed only
  * after a grace period, so a lookup of a handle whose object was just
  * freed (a mover's stale list, a consumer's double free) reads a free
  * slot word, never a freed page.
@@ -63,8 +72,51 @@
 
 #include "slots.h"
 
-/* Chunk id -> chunk page, for every pool. */
+/* Chunk ids, for every pool: the xarray allocates them. */
 static DEFINE_XARRAY_ALLOC(zheap_chunks);
+
+/* Chunk id -> chunk page, for lookups; see the top of this file. */
+struct page **zheap_chunk_dir[ZHEAP_CHUNK_DIRS];
+
+/*
+ * Make sure the leaf for @id exists.  Two chunks of a new range may race
+ * here: one cmpxchg wins, the other frees its page.
+ */
+static bool chunk_dir_prepare(u32 id, gfp_t gfp)
+{
+	struct page ***dir = &zheap_chunk_dir[id >> ZHEAP_CHUNK_LEAF_SHIFT];
+	struct page **leaf;
+
+	if (READ_ONCE(*dir))
+		return true;
+	leaf = (struct page **)get_zeroed_page(gfp);
+	if (!leaf)
+		return false;
+	if (cmpxchg(dir, NULL, leaf))
+		free_page((unsigned long)leaf);
+	return true;
+}
+
+/* Publish @page as chunk @id, or (@page NULL) take it back. */
+static void chunk_dir_set(u32 id, struct page *page)
+{
+	struct page **leaf = zheap_chunk_dir[id >> ZHEAP_CHUNK_LEAF_SHIFT];
+
+	/* A lookup that finds the page finds it whole. */
+	smp_store_release(&leaf[id & ZHEAP_CHUNK_LEAF_MASK], page);
+}
+
+static void chunk_dir_free(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < ZHEAP_CHUNK_DIRS; i++) {
+		if (!zheap_chunk_dir[i])
+			continue;
+		free_page((unsigned long)zheap_chunk_dir[i]);
+		zheap_chunk_dir[i] = NULL;
+	}
+}
 
 /* Chunk pages of all pools, so tests can see that a destroy frees all. */
 atomic_long_t zheap_chunks_allocated = ATOMIC_LONG_INIT(0);
@@ -145,13 +197,14 @@ static struct page *chunk_new(struct zheap_handle_table *table,
 		__free_page(page);
 		return NULL;
 	}
-	/* Owner first: a lookup may find the page as soon as it is stored. */
+	/* Owner first: pool_chunks_for_each() may find it in the xarray. */
 	set_page_private(page, (unsigned long)table);
 	if (xa_alloc(&zheap_chunks, &id, page, XA_LIMIT(1, ZHEAP_MAX_CHUNK_ID),
-		     gfp)) {
-		set_page_private(page, 0);
-		chunk_free_now(page);
-		return NULL;
+		     gfp))
+		goto err_free;
+	if (!chunk_dir_prepare(id, gfp)) {
+		xa_erase(&zheap_chunks, id);
+		goto err_free;
 	}
 	atomic_long_inc(&zheap_chunks_allocated);
 
@@ -165,7 +218,13 @@ static struct page *chunk_new(struct zheap_handle_table *table,
 
 		*chunk_slot(page, i) = next << 1;
 	}
+	chunk_dir_set(id, page);
 	return page;
+
+err_free:
+	set_page_private(page, 0);
+	chunk_free_now(page);
+	return NULL;
 }
 
 static void chunk_free_now(struct page *page)
@@ -187,7 +246,11 @@ static void chunk_free_rcu(struct rcu_head *head)
  */
 static void chunk_free(struct page *page)
 {
-	xa_erase(&zheap_chunks, chunk_header(page)->id);
+	u32 id = chunk_header(page)->id;
+
+	/* The entry first: the id may be given out again after xa_erase(). */
+	chunk_dir_set(id, NULL);
+	xa_erase(&zheap_chunks, id);
 	set_page_private(page, 0);
 	atomic_long_dec(&zheap_chunks_allocated);
 	call_rcu(&page->rcu_head, chunk_free_rcu);
@@ -307,31 +370,6 @@ static struct page *chunk_put(struct zheap_handle_table *table,
 	if (was_full)
 		list_move(&page->lru, &table->partial);
 	return NULL;
-}
-
-/*
- * The chunk page @handle names, if it is a chunk of @pool and @handle
- * names a slot in it; NULL for anything else.
- */
-struct page *zheap_chunk_of(struct zheap_pool *pool, unsigned long handle)
-{
-	struct zheap_handle_table *table;
-	struct page *page;
-
-	if (handle >> 31)
-		return NULL;
-	page = xa_load(&zheap_chunks, handle >> ZHEAP_SLOT_ID_BITS);
-	if (!page || (handle & ZHEAP_SLOT_IDX_MASK) < chunk_first(page))
-		return NULL;
-	/*
-	 * A table outlives its chunks by a grace period (the pool frees its
-	 * tables after synchronize_rcu()), and callers hold RCU or a live
-	 * object of the chunk.
-	 */
-	table = chunk_table(page);
-	if (!table || READ_ONCE(table->pool) != pool)
-		return NULL;
-	return page;
 }
 
 /**
@@ -632,6 +670,7 @@ int zheap_handles_module_init(void)
 void zheap_handles_module_exit(void)
 {
 	zheap_side_module_exit();
+	chunk_dir_free();
 }
 
 /*

@@ -8,6 +8,7 @@
 #ifndef _ZHEAP_CORE_SLOTS_H
 #define _ZHEAP_CORE_SLOTS_H
 
+#include <linux/log2.h>
 #include <linux/mm.h>
 
 #include "core.h"
@@ -25,6 +26,10 @@
 #define ZHEAP_SLOT_ID_BITS	9
 #define ZHEAP_SLOT_IDX_MASK	(BIT(ZHEAP_SLOT_ID_BITS) - 1)
 #define ZHEAP_MAX_CHUNK_ID	((1U << (31 - ZHEAP_SLOT_ID_BITS)) - 1)
+/* The chunk directory (core/slots.c): a leaf page maps 512 chunk ids. */
+#define ZHEAP_CHUNK_LEAF_SHIFT	(PAGE_SHIFT - ilog2(sizeof(struct page *)))
+#define ZHEAP_CHUNK_LEAF_MASK	(BIT(ZHEAP_CHUNK_LEAF_SHIFT) - 1)
+#define ZHEAP_CHUNK_DIRS	((ZHEAP_MAX_CHUNK_ID >> ZHEAP_CHUNK_LEAF_SHIFT) + 1)
 
 static_assert(ZHEAP_SLOT_LOC_SHIFT + ZHEAP_LOC_BITS == BITS_PER_LONG);
 static_assert(ZHEAP_SLOTS_PER_CHUNK < ZHEAP_SLOT_END);
@@ -88,9 +93,43 @@ static inline unsigned long slot_loc(unsigned long word)
 }
 
 /* core/slots.c */
+extern struct page **zheap_chunk_dir[ZHEAP_CHUNK_DIRS];
+
+/*
+ * The chunk page @handle names, if it is a chunk of @pool and @handle
+ * names a slot in it; NULL for anything else.  The caller holds RCU,
+ * has preemption disabled, or holds a live object of the chunk.
+ * Inline: it is most of the free path's lookup.
+ */
+static inline struct page *zheap_chunk_of(struct zheap_pool *pool,
+					  unsigned long handle)
+{
+	unsigned long id = handle >> ZHEAP_SLOT_ID_BITS;
+	struct zheap_handle_table *table;
+	struct page **leaf, *page;
+
+	if (handle >> 31)
+		return NULL;
+	leaf = READ_ONCE(zheap_chunk_dir[id >> ZHEAP_CHUNK_LEAF_SHIFT]);
+	if (!leaf)
+		return NULL;
+	/* Pairs with chunk_dir_set()'s release: the page is whole. */
+	page = smp_load_acquire(&leaf[id & ZHEAP_CHUNK_LEAF_MASK]);
+	if (!page || (handle & ZHEAP_SLOT_IDX_MASK) < chunk_first(page))
+		return NULL;
+	/*
+	 * A table outlives its chunks by a grace period (the pool frees its
+	 * tables after synchronize_rcu()), and callers hold RCU or a live
+	 * object of the chunk.
+	 */
+	table = chunk_table(page);
+	if (!table || READ_ONCE(table->pool) != pool)
+		return NULL;
+	return page;
+}
+
 void zheap_table_init(struct zheap_handle_table *table,
 		      struct zheap_pool *pool);
-struct page *zheap_chunk_of(struct zheap_pool *pool, unsigned long handle);
 unsigned long *zheap_slot_of(struct zheap_pool *pool, unsigned long handle);
 void zheap_slot_put(struct page *page, unsigned long handle);
 

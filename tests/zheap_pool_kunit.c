@@ -105,7 +105,7 @@ static void zheap_pool_test_foreign_handles_are_refused(struct kunit *test)
 {
 	struct zheap_pool *pool = test_pool(test);
 	struct zheap_pool *other = test_pool(test);
-	unsigned long mine, theirs, on_stack = 0, bogus[7];
+	unsigned long mine, theirs, on_stack = 0, bogus[10];
 	void *heap = kunit_kmalloc(test, 64, GFP_KERNEL);
 	struct zheap_stats s;
 	unsigned int i;
@@ -123,6 +123,11 @@ static void zheap_pool_test_foreign_handles_are_refused(struct kunit *test)
 	bogus[4] = (unsigned long)&on_stack;
 	bogus[5] = (unsigned long)heap;
 	bogus[6] = ~0UL;
+	/* The chunk directory's two ends, and just past its last id. */
+	bogus[7] = (0x3fffffUL << 9) | 1;
+	bogus[8] = BIT(31);
+	/* Another id in the leaf of @mine's chunk: not a chunk of @pool. */
+	bogus[9] = ((mine >> 9) ^ 256) << 9 | 1;
 
 	zheap_test_expect_warn(test, "is not live");
 	for (i = 0; i < ARRAY_SIZE(bogus); i++) {
