@@ -325,6 +325,7 @@ void zheap_object_release(struct zheap_pool *pool, unsigned long handle,
 			  unsigned long loc);
 void zheap_object_release_chunk(struct zheap_pool *pool, struct page *chunk,
 				unsigned long handle, unsigned long loc);
+int zheap_object_free(struct zheap_pool *pool, unsigned long handle);
 int zheap_object_copy(struct zheap_pool *pool, unsigned long loc, void *dst,
 		      size_t len);
 int zheap_copy_out(struct zheap_pool *pool, unsigned long loc, void *dst,

@@ -290,23 +290,14 @@ int zheap_object_lock(struct zheap_pool *pool, unsigned long handle,
 	return zheap_object_lock_chunk(pool, handle, loc, &chunk);
 }
 
-/**
- * zheap_object_lock_chunk() - zheap_object_lock(), keeping the chunk
- * @pool: the pool
- * @handle: what the consumer gave us
- * @loc: set to the object's location
- * @chunk: set to the handle chunk that holds its slot
- *
- * The free path hands @chunk on to zheap_object_release_chunk(), which
- * then does not look the handle up a second time: the lookup is the
- * largest share of zheap's own instructions per free.  The chunk lives
- * while its object is locked.
- *
- * Context: As for zheap_object_lock().
- * Return: As for zheap_object_lock().
+/*
+ * zheap_object_lock_chunk()'s body, inlined there and in
+ * zheap_object_free(), so that the free path of a pool without an LRU is
+ * one call.
  */
-int zheap_object_lock_chunk(struct zheap_pool *pool, unsigned long handle,
-			    unsigned long *loc, struct page **chunk)
+static __always_inline int object_lock(struct zheap_pool *pool,
+				       unsigned long handle,
+				       unsigned long *loc, struct page **chunk)
 {
 	unsigned long *slot, word;
 
@@ -334,6 +325,26 @@ int zheap_object_lock_chunk(struct zheap_pool *pool, unsigned long handle,
 	} while (!try_cmpxchg(slot, &word, word | ZHEAP_SLOT_LOCKED));
 	*loc = slot_loc(word);
 	return 0;
+}
+
+/**
+ * zheap_object_lock_chunk() - zheap_object_lock(), keeping the chunk
+ * @pool: the pool
+ * @handle: what the consumer gave us
+ * @loc: set to the object's location
+ * @chunk: set to the handle chunk that holds its slot
+ *
+ * The free path hands @chunk on to zheap_object_release_chunk(), which
+ * then does not look the handle up a second time.  The chunk lives while
+ * its object is locked.
+ *
+ * Context: As for zheap_object_lock().
+ * Return: As for zheap_object_lock().
+ */
+int zheap_object_lock_chunk(struct zheap_pool *pool, unsigned long handle,
+			    unsigned long *loc, struct page **chunk)
+{
+	return object_lock(pool, handle, loc, chunk);
 }
 
 /* Replace the location bits of a slot the caller holds locked. */
@@ -674,7 +685,8 @@ unsigned long *zheap_object_trylock_mark(struct zheap_pool *pool,
 }
 
 /* zheap_location_release(), returning the object's size. */
-static size_t location_release(struct zheap_pool *pool, unsigned long loc)
+static __always_inline size_t location_release(struct zheap_pool *pool,
+					       unsigned long loc)
 {
 	size_t size = pool->backend->ops->release(pool->bpool, loc);
 
@@ -711,6 +723,24 @@ void zheap_object_release(struct zheap_pool *pool, unsigned long handle,
 				   loc);
 }
 
+/* zheap_object_release_chunk()'s body; see object_lock(). */
+static __always_inline void object_release(struct zheap_pool *pool,
+					   struct page *chunk,
+					   unsigned long handle,
+					   unsigned long loc)
+{
+	size_t size = location_release(pool, loc);
+
+	handle_release(chunk, handle);
+	zheap_count(pool, ZHEAP_C_FREES);
+	trace_zheap_free(pool, handle, size);
+	/* A free, a writeback or a zs_free() left a hole: tell migrate/. */
+	if (pool->release_wq && READ_ONCE(*pool->release_kick_on) &&
+	    !delayed_work_pending(&pool->bg_compact))
+		queue_delayed_work(pool->release_wq, &pool->bg_compact,
+				   pool->release_delay);
+}
+
 /**
  * zheap_object_release_chunk() - zheap_object_release(), chunk known
  * @pool: the pool
@@ -723,16 +753,31 @@ void zheap_object_release(struct zheap_pool *pool, unsigned long handle,
 void zheap_object_release_chunk(struct zheap_pool *pool, struct page *chunk,
 				unsigned long handle, unsigned long loc)
 {
-	size_t size = location_release(pool, loc);
+	object_release(pool, chunk, handle, loc);
+}
 
-	handle_release(chunk, handle);
-	zheap_count(pool, ZHEAP_C_FREES);
-	trace_zheap_free(pool, handle, size);
-	/* A free, a writeback or a zs_free() left a hole: tell migrate/. */
-	if (pool->release_wq && READ_ONCE(*pool->release_kick_on) &&
-	    !delayed_work_pending(&pool->bg_compact))
-		queue_delayed_work(pool->release_wq, &pool->bg_compact,
-				   pool->release_delay);
+/**
+ * zheap_object_free() - lock an object and release it, in one call
+ * @pool: a pool without an LRU (zswap's and zram's)
+ * @handle: the object
+ *
+ * zheap_object_lock_chunk() then zheap_object_release_chunk(), for the
+ * frontend's free path when nothing has to happen between the two: one
+ * call instead of two, both bodies inlined.
+ *
+ * Context: As for zheap_object_lock().
+ * Return: As for zheap_object_lock(); the object is freed on 0 only.
+ */
+int zheap_object_free(struct zheap_pool *pool, unsigned long handle)
+{
+	struct page *chunk;
+	unsigned long loc;
+	int err;
+
+	err = object_lock(pool, handle, &loc, &chunk);
+	if (!err)
+		object_release(pool, chunk, handle, loc);
+	return err;
 }
 
 /**

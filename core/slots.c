@@ -350,9 +350,12 @@ unsigned long zheap_handle_alloc(struct zheap_pool *pool, gfp_t gfp,
 	return handle;
 }
 
-/* Give slot @idx back to @page; return the chunk if it became empty. */
-static struct page *chunk_put(struct zheap_handle_table *table,
-			      struct page *page, unsigned int idx)
+/*
+ * Give slot @idx back to @page; return the chunk if it became empty.
+ * Inlined: it is most of the slot's release, on every free.
+ */
+static __always_inline struct page *
+chunk_put(struct zheap_handle_table *table, struct page *page, unsigned int idx)
 {
 	struct zheap_chunk_header *hdr = chunk_header(page);
 	bool was_full = hdr->free_head == ZHEAP_SLOT_END;
@@ -462,7 +465,8 @@ void zheap_slot_put(struct page *page, unsigned long handle)
 		return;
 	table = chunk_table(page);
 	spin_lock(&table->lock);
-	WARN_ON_ONCE(!(*handle_slot(page, handle) & ZHEAP_SLOT_LOCKED));
+	/* An invariant, checked where the kernel checks its own (DEBUG_VM). */
+	VM_WARN_ON_ONCE(!(*handle_slot(page, handle) & ZHEAP_SLOT_LOCKED));
 	empty = chunk_put(table, page, handle & ZHEAP_SLOT_IDX_MASK);
 	spin_unlock(&table->lock);
 

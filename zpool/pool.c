@@ -374,7 +374,8 @@ int zheap_malloc_memcg(struct zheap_pool *pool, size_t size, gfp_t gfp,
 EXPORT_SYMBOL_GPL(zheap_malloc_memcg);
 
 /* zheap_free() without reporting an object in use. */
-static int free_object(struct zheap_pool *pool, unsigned long handle)
+static __always_inline int free_object(struct zheap_pool *pool,
+				       unsigned long handle)
 {
 	struct page *chunk;
 	unsigned long loc;
@@ -384,26 +385,30 @@ static int free_object(struct zheap_pool *pool, unsigned long handle)
 		return -EINVAL;
 	/* Whoever holds an object lock must not be preempted. */
 	preempt_disable();
-	err = zheap_object_lock_chunk(pool, handle, &loc, &chunk);
-	if (err) {
-		preempt_enable();
-		if (err == -EBUSY)
-			return err;
-		return bad_handle(pool, "free", handle);
-	}
-	if (pool->lru) {
-		err = zheap_lru_del(pool, handle);
-		if (err) {
-			zheap_object_unlock(pool, handle);
-			preempt_enable();
-			if (err == -EINPROGRESS)
-				return 0;
-			return bad_handle(pool, "free", handle);
+	if (!pool->lru) {
+		/* zswap's and zram's pools: the lock and the release in one. */
+		err = zheap_object_free(pool, handle);
+	} else {
+		err = zheap_object_lock_chunk(pool, handle, &loc, &chunk);
+		if (!err) {
+			err = zheap_lru_del(pool, handle);
+			if (err)
+				zheap_object_unlock(pool, handle);
+			else
+				zheap_object_release_chunk(pool, chunk, handle,
+							   loc);
 		}
 	}
-	zheap_object_release_chunk(pool, chunk, handle, loc);
 	preempt_enable();
-	return 0;
+	/*
+	 * -EBUSY comes from the lock only (the object is in use); an object
+	 * under writeback (-EINPROGRESS) is freed when its writeback ends.
+	 */
+	if (!err || err == -EINPROGRESS)
+		return 0;
+	if (err == -EBUSY)
+		return err;
+	return bad_handle(pool, "free", handle);
 }
 
 /**

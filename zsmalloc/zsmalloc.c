@@ -259,8 +259,9 @@ static unsigned int fullness(struct zs_span *span)
 	return span->inuse * ZS_GROUPS / layout->objs;
 }
 
-static void group_add(struct zs_class *class, struct zs_span *span,
-		      unsigned int group)
+static __always_inline void group_add(struct zs_class *class,
+				      struct zs_span *span,
+				      unsigned int group)
 {
 	lockdep_assert_held(&class->owner.lock);
 	span->group = group;
@@ -268,7 +269,8 @@ static void group_add(struct zs_class *class, struct zs_span *span,
 	__set_bit(group, &class->partial);
 }
 
-static void group_del(struct zs_class *class, struct zs_span *span)
+static __always_inline void group_del(struct zs_class *class,
+				      struct zs_span *span)
 {
 	lockdep_assert_held(&class->owner.lock);
 	list_del(&span->list);
@@ -277,7 +279,8 @@ static void group_del(struct zs_class *class, struct zs_span *span)
 }
 
 /* Move @span to the group that matches how full it is. */
-static void zs_regroup(struct zs_class *class, struct zs_span *span)
+static __always_inline void zs_regroup(struct zs_class *class,
+				       struct zs_span *span)
 {
 	unsigned int group = fullness(span);
 
@@ -479,10 +482,11 @@ static int zs_place(void *bpool, size_t size, gfp_t gfp, unsigned long handle,
 
 /*
  * Free slot @idx of @span; return true if the span is now empty and was
- * released (the caller kfree()s it after the lock).
+ * released (the caller kfree()s it after the lock).  Inlined with the
+ * group moves: together they are the backend's share of every free.
  */
-static bool zs_put_slot(struct zs_pool *zp, struct zs_span *span,
-			unsigned int idx)
+static __always_inline bool zs_put_slot(struct zs_pool *zp,
+					struct zs_span *span, unsigned int idx)
 {
 	struct zs_class *class = span->class;
 
