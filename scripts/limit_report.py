@@ -95,10 +95,10 @@ def main():
     print("(a) filled while reclaim ran; (b) after the churn.  density:"
           " compressed bytes / pool bytes; per_pp: stored pages per pool"
           " page; meta: metadata bytes per object; to_disk: pswpout;"
-          " settle: seconds until the pool stopped changing, before (b)"
-          " was read")
+          " settle: seconds until the pool stopped changing, before (a)"
+          " and before (b) were read")
     print("%-15s %7s %6s %4s %6s | %7s %6s %4s %6s %7s %7s %7s %6s %7s %7s"
-          " %6s"
+          " %7s"
           % ("allocator", "a:dens", "per_pp", "meta", "disk",
              "b:dens", "per_pp", "meta", "pool", "wrback", "lim_hit",
              "reject", "cmpct", "to_disk", "run_s", "settle"))
@@ -113,12 +113,13 @@ def main():
         reject = sum(int(num(kv, r)) for r in REJECTS)
         run_s = num(kv, "write_s") + num(kv, "churn_s")
         print("%-15s %7.3f %6.2f %4d %6d | %7.3f %6.2f %4d %6d %7d %7d %7d"
-              " %6d %7d %7.1f %6.0f" %
+              " %6d %7d %7.1f %7s" %
               (LABEL[key], a[0], a[1], a[2], num(kv, "filled_pswpout"),
                b[0], b[1], b[2], b[3], num(kv, "written_back_pages"),
                num(kv, "pool_limit_hit"), reject,
                num(kv, "bg_pages_compacted"), num(kv, "pswpout"), run_s,
-               num(kv, "settle_s")))
+               "%s/%s" % (kv.get("filled_settle_s", "-"),
+                          kv.get("settle_s", "-"))))
         if kv.get("bad_pages") != "0":
             problems.append("%s: bad_pages=%s" % (key, kv.get("bad_pages")))
         rows.append((LABEL[key], a[0], b[0], num(kv, "written_back_pages"),
