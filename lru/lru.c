@@ -578,17 +578,13 @@ int zheap_lru_touch(struct zheap_pool *pool, unsigned long handle)
 }
 EXPORT_SYMBOL_GPL(zheap_lru_touch);
 
-/**
- * zheap_lru_del() - take a freed object off the LRU
- * @pool: a pool with an LRU
- * @handle: an object the caller holds locked (zheap_free())
- *
- * Context: Preemption disabled, the object's lock held.
- * Return: 0 if the object may be released now; -EINPROGRESS if it is
- * under writeback (the writeback releases it, and the caller only
- * unlocks); -EINVAL if it was freed during writeback already.
+/*
+ * Take a freed object, which the caller holds locked, off the LRU.
+ * Return: 0 if it may be released now; -EINPROGRESS if it is under
+ * writeback (the writeback releases it, and the caller only unlocks);
+ * -EINVAL if it was freed during writeback already.
  */
-int zheap_lru_del(struct zheap_pool *pool, unsigned long handle)
+static int lru_del(struct zheap_pool *pool, unsigned long handle)
 {
 	struct list_head *entry = lru_entry(pool, handle);
 
@@ -602,6 +598,34 @@ int zheap_lru_del(struct zheap_pool *pool, unsigned long handle)
 	if (!entry_idle(entry))
 		list_lru_del_obj(&pool->lru->list, entry);
 	return 0;
+}
+
+/**
+ * zheap_lru_free() - free an object of a pool with an LRU
+ * @pool: a pool with an LRU
+ * @handle: the object
+ *
+ * zheap_free()'s path for such pools: the object locked, taken off the
+ * LRU, then released; out of line from the path of pools without one.
+ *
+ * Context: Preemption disabled.
+ * Return: 0; -EINPROGRESS if it is under writeback (its writeback frees
+ * it); -EBUSY if it is in use; -EINVAL if it is not a live object.
+ */
+int zheap_lru_free(struct zheap_pool *pool, unsigned long handle)
+{
+	struct page *chunk;
+	unsigned long loc;
+	int err = zheap_object_lock_chunk(pool, handle, &loc, &chunk);
+
+	if (err)
+		return err;
+	err = lru_del(pool, handle);
+	if (err)
+		zheap_object_unlock(pool, handle);
+	else
+		zheap_object_release_chunk(pool, chunk, handle, loc);
+	return err;
 }
 
 /**

@@ -13,7 +13,7 @@ void zheap_lru_end_epoch(struct zheap_pool *pool);
 struct zheap_lru *zheap_lru_create(struct zheap_pool *pool,
 				   const struct zheap_lru_config *cfg);
 void zheap_lru_destroy(struct zheap_pool *pool);
-int zheap_lru_del(struct zheap_pool *pool, unsigned long handle);
+int zheap_lru_free(struct zheap_pool *pool, unsigned long handle);
 void zheap_lru_accessed(struct zheap_pool *pool, unsigned long handle);
 unsigned long zheap_lru_max_pages(struct zheap_pool *pool);
 bool zheap_lru_may_write_back(gfp_t gfp);

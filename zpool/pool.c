@@ -373,29 +373,6 @@ int zheap_malloc_memcg(struct zheap_pool *pool, size_t size, gfp_t gfp,
 }
 EXPORT_SYMBOL_GPL(zheap_malloc_memcg);
 
-/*
- * The free of an object of a pool with an LRU: off the LRU between the
- * lock and the release.  Out of line, so that free_object()'s path for
- * the other pools keeps no locals in memory (no stack canary).
- */
-static noinline int free_lru_object(struct zheap_pool *pool,
-				    unsigned long handle)
-{
-	struct page *chunk;
-	unsigned long loc;
-	int err;
-
-	err = zheap_object_lock_chunk(pool, handle, &loc, &chunk);
-	if (err)
-		return err;
-	err = zheap_lru_del(pool, handle);
-	if (err)
-		zheap_object_unlock(pool, handle);
-	else
-		zheap_object_release_chunk(pool, chunk, handle, loc);
-	return err;
-}
-
 /* zheap_free() without reporting an object in use. */
 static __always_inline int free_object(struct zheap_pool *pool,
 				       unsigned long handle)
@@ -406,14 +383,15 @@ static __always_inline int free_object(struct zheap_pool *pool,
 		return -EINVAL;
 	/* Whoever holds an object lock must not be preempted. */
 	preempt_disable();
-	/* zswap's and zram's pools have no LRU: lock and release in one. */
-	err = pool->lru ? free_lru_object(pool, handle) :
+	/*
+	 * zswap's and zram's pools have no LRU: lock and release in one
+	 * call.  The other path is out of line, so this one keeps no
+	 * locals in memory (no stack canary).
+	 */
+	err = pool->lru ? zheap_lru_free(pool, handle) :
 			  zheap_object_free(pool, handle);
 	preempt_enable();
-	/*
-	 * -EBUSY comes from the lock only (the object is in use); an object
-	 * under writeback (-EINPROGRESS) is freed when its writeback ends.
-	 */
+	/* Under writeback (-EINPROGRESS): freed when its writeback ends. */
 	if (!err || err == -EINPROGRESS)
 		return 0;
 	if (err == -EBUSY)
