@@ -52,11 +52,12 @@
  * Locking of the table: each shard's lock (a spinlock, never held across
  * a backend call) protects its chunk lists, its chunks' headers and free
  * links.  The chunk xarray has its own lock, taken only when a chunk comes
- * or goes; the directory's entries are written only there too (a chunk's
+ * or goes; the directory's entries are written only then too (a chunk's
  * entry once it is whole, cleared before its id goes back), its leaf
  * pages installed with a cmpxchg.  Lookups run under RCU (or with
- * preemption disabled, which call_rcu() waits for as well), read the
- * directory with READ_ONCE(), and an empty chunk's page is freed only
+ * preemption disabled, which call_rcu() waits for as well), read a leaf
+ * with READ_ONCE() and an entry with a load-acquire (paired with the
+ * store-release that publishes it), and an empty chunk's page is freed only
  * after a grace period, so a lookup of a handle whose object was just
  * freed (a mover's stale list, a consumer's double free) reads a free
  * slot word, never a freed page.

@@ -123,7 +123,7 @@ static void zheap_pool_test_foreign_handles_are_refused(struct kunit *test)
 	bogus[4] = (unsigned long)&on_stack;
 	bogus[5] = (unsigned long)heap;
 	bogus[6] = ~0UL;
-	/* The chunk directory's two ends, and just past its last id. */
+	/* The directory's last chunk id, and the first handle past it. */
 	bogus[7] = (0x3fffffUL << 9) | 1;
 	bogus[8] = BIT(31);
 	/* Another id in the leaf of @mine's chunk: not a chunk of @pool. */
