@@ -46,9 +46,12 @@
 struct zheap_handle_table {
 	struct zheap_pool *pool;	/* which pool's chunks these are */
 	/*
-	 * protects: @partial, @full, @nr_chunks, @nr_used, and in every chunk
-	 * of this shard its header and the free-slot links.  A live slot's
-	 * word is written under it only when the slot becomes live or free.
+	 * protects: @partial, @full, @nr_chunks, @nr_used (slots taken less
+	 * slots put back under the lock; ZHEAP_C_LOCKLESS_FREES counts the
+	 * rest), and which list each chunk of this shard is on.  Held for
+	 * every slot taken and for the frees that move a chunk between the
+	 * lists or free it; the other frees push their slot with a cmpxchg
+	 * on the chunk's state alone (core/slots.h, chunk_put_lockless()).
 	 */
 	spinlock_t lock;
 	struct list_head partial;	/* chunks with a free slot */
@@ -161,6 +164,8 @@ enum zheap_counter_item {
 	ZHEAP_C_FREES,
 	ZHEAP_C_BAD_HANDLES,
 	ZHEAP_C_BUSY_FREES,
+	/* core/object.c: slots given back without their shard's lock */
+	ZHEAP_C_LOCKLESS_FREES,
 	/* core/page.c, migrate/ */
 	ZHEAP_C_PAGE_RUNS,
 	ZHEAP_C_PAGES_MIGRATED,
@@ -202,6 +207,18 @@ static inline void zheap_count_add(struct zheap_pool *pool,
 				   unsigned long n)
 {
 	this_cpu_add(pool->stats->c[item], n);
+}
+
+/* One counter summed over every CPU: no lock, so not a snapshot. */
+static inline unsigned long zheap_count_sum(struct zheap_pool *pool,
+					    enum zheap_counter_item item)
+{
+	unsigned long sum = 0;
+	int cpu;
+
+	for_each_possible_cpu(cpu)
+		sum += READ_ONCE(per_cpu_ptr(pool->stats, cpu)->c[item]);
+	return sum;
 }
 
 static inline void zheap_count_sub(struct zheap_pool *pool,

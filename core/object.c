@@ -551,12 +551,18 @@ EXPORT_SYMBOL_GPL(zheap_mover_stop);
 /*
  * End a locked object's slot, @chunk the handle chunk the lock found
  * (zheap_object_lock_chunk()): the object lock for lockdep first, then
- * the slot goes back under its shard's lock.
+ * the slot goes back, without its shard's lock unless its chunk changes
+ * lists.
  */
-static void handle_release(struct page *chunk, unsigned long handle)
+static __always_inline void handle_release(struct zheap_pool *pool,
+					   struct page *chunk,
+					   unsigned long handle)
 {
 	lock_map_release(&zheap_object_map);
-	zheap_slot_put(chunk, handle);
+	if (chunk_put_lockless(chunk, handle & ZHEAP_SLOT_IDX_MASK))
+		zheap_count(pool, ZHEAP_C_LOCKLESS_FREES);
+	else
+		zheap_slot_put(chunk, handle);
 }
 
 /**
@@ -731,7 +737,7 @@ static __always_inline void object_release(struct zheap_pool *pool,
 {
 	size_t size = location_release(pool, loc);
 
-	handle_release(chunk, handle);
+	handle_release(pool, chunk, handle);
 	zheap_count(pool, ZHEAP_C_FREES);
 	trace_zheap_free(pool, handle, size);
 	/* A free, a writeback or a zs_free() left a hole: tell migrate/. */

@@ -50,9 +50,14 @@
  * slot.  lru/ makes it the referenced bit of its policies.
  *
  * Locking of the table: each shard's lock (a spinlock, never held across
- * a backend call) protects its chunk lists, its chunks' headers and free
- * links.  The chunk xarray has its own lock, taken only when a chunk comes
- * or goes; the directory's entries are written only then too (a chunk's
+ * a backend call) protects its chunk lists and is held for every slot
+ * taken.  A chunk's state (slots in use and the free list's head, one
+ * word) changes only by cmpxchg: lock holders pop and push, and a free
+ * pushes without the lock unless its chunk was full or would be empty
+ * (chunk_put_lockless()); a free slot's link is written before the
+ * cmpxchg that puts it on the list, by the one CPU that holds the slot.
+ * The chunk xarray has its own lock, taken only when a chunk comes or
+ * goes; the directory's entries are written only then too (a chunk's
  * entry once it is whole, cleared before its id goes back), its leaf
  * pages installed with a cmpxchg.  Lookups run under RCU (or with
  * preemption disabled, which call_rcu() waits for as well), read a leaf
@@ -74,7 +79,7 @@
 #include "slots.h"
 
 /* Chunk ids, for every pool: the xarray allocates them. */
-static DEFINE_XARRAY_ALLOC(zheap_chunks);
+DEFINE_XARRAY_ALLOC(zheap_chunks);
 
 /* Chunk id -> chunk page, for lookups; see the top of this file. */
 struct page **zheap_chunk_dir[ZHEAP_CHUNK_DIRS];
@@ -211,8 +216,8 @@ static struct page *chunk_new(struct zheap_handle_table *table,
 
 	hdr = chunk_header(page);
 	hdr->id = id;
-	hdr->inuse = 0;
-	hdr->free_head = chunk_first(page);
+	hdr->state.inuse = 0;
+	hdr->state.free_head = chunk_first(page);
 	for (i = chunk_first(page); i < ZHEAP_SLOTS_PER_CHUNK; i++) {
 		unsigned long next = i + 1 < ZHEAP_SLOTS_PER_CHUNK ? i + 1 :
 				     ZHEAP_SLOT_END;
@@ -257,22 +262,34 @@ static void chunk_free(struct page *page)
 	call_rcu(&page->rcu_head, chunk_free_rcu);
 }
 
-/* Take a slot from @page, which has one free; return its index. */
+/*
+ * Take a slot from @page, which has one free; return its index.  Frees
+ * may push slots meanwhile (chunk_put_lockless()), never pop: only lock
+ * holders pop, so the head read here is still on the list, with the
+ * same link, if the cmpxchg finds it still at the head (no ABA).
+ */
 static unsigned int chunk_take(struct zheap_handle_table *table,
 			       struct page *page)
 {
 	struct zheap_chunk_header *hdr = chunk_header(page);
-	unsigned int idx = hdr->free_head;
-	unsigned long *slot = chunk_slot(page, idx);
+	union zheap_chunk_state old, new;
+	unsigned long *slot;
 
 	lockdep_assert_held(&table->lock);
-	hdr->free_head = *slot >> 1;
+	for (;;) {
+		/* Pairs with the push's cmpxchg: the head's link is written. */
+		old.word = smp_load_acquire(&hdr->state.word);
+		slot = chunk_slot(page, old.free_head);
+		new.free_head = READ_ONCE(*slot) >> 1;
+		new.inuse = old.inuse + 1;
+		if (try_cmpxchg(&hdr->state.word, &old.word, new.word))
+			break;
+	}
 	WRITE_ONCE(*slot, 0);
-	hdr->inuse++;
 	table->nr_used++;
-	if (hdr->free_head == ZHEAP_SLOT_END)
+	if (new.free_head == ZHEAP_SLOT_END)
 		list_move(&page->lru, &table->full);
-	return idx;
+	return old.free_head;
 }
 
 /* The shard of the CPU the caller runs on. */
@@ -352,26 +369,33 @@ unsigned long zheap_handle_alloc(struct zheap_pool *pool, gfp_t gfp,
 }
 
 /*
- * Give slot @idx back to @page; return the chunk if it became empty.
- * Inlined: it is most of the slot's release, on every free.
+ * Give slot @idx back to @page under the lock, whatever it does to the
+ * chunk's lists; return the chunk if it became empty.  Lockless pushes
+ * may race with the cmpxchg, but none can empty the chunk (our slot is
+ * in use) or push onto a full one (chunk_put_lockless() leaves those to
+ * the lock), so the state the cmpxchg replaced decides the list moves.
  */
-static __always_inline struct page *
-chunk_put(struct zheap_handle_table *table, struct page *page, unsigned int idx)
+static struct page *chunk_put(struct zheap_handle_table *table,
+			      struct page *page, unsigned int idx)
 {
 	struct zheap_chunk_header *hdr = chunk_header(page);
-	bool was_full = hdr->free_head == ZHEAP_SLOT_END;
+	unsigned long *slot = chunk_slot(page, idx);
+	union zheap_chunk_state old, new;
 
 	lockdep_assert_held(&table->lock);
-	WRITE_ONCE(*chunk_slot(page, idx), (unsigned long)hdr->free_head << 1);
-	hdr->free_head = idx;
-	hdr->inuse--;
+	old.word = READ_ONCE(hdr->state.word);
+	do {
+		WRITE_ONCE(*slot, (unsigned long)old.free_head << 1);
+		new.free_head = idx;
+		new.inuse = old.inuse - 1;
+	} while (!try_cmpxchg(&hdr->state.word, &old.word, new.word));
 	table->nr_used--;
-	if (!hdr->inuse) {
+	if (!new.inuse) {
 		list_del(&page->lru);
 		table->nr_chunks--;
 		return page;
 	}
-	if (was_full)
+	if (old.free_head == ZHEAP_SLOT_END)
 		list_move(&page->lru, &table->partial);
 	return NULL;
 }
@@ -452,10 +476,10 @@ bool zheap_handle_lookup(struct zheap_pool *pool, unsigned long handle,
 }
 
 /*
- * Give back the slot of a locked object, @page the chunk the caller's
- * lock found (zheap_chunk_of()), so the free path looks the handle up
- * once; object.c's handle_release() ends the lock for lockdep first.
- * Takes and releases its shard's lock.
+ * Give back the slot of a locked object under its shard's lock, @page the
+ * chunk the caller's lock found (zheap_chunk_of()), so the free path
+ * looks the handle up once: object.c's handle_release() comes here when
+ * chunk_put_lockless() leaves the slot to the lock.
  */
 void zheap_slot_put(struct page *page, unsigned long handle)
 {
@@ -467,7 +491,8 @@ void zheap_slot_put(struct page *page, unsigned long handle)
 	table = chunk_table(page);
 	spin_lock(&table->lock);
 	/* An invariant, checked where the kernel checks its own (DEBUG_VM). */
-	VM_WARN_ON_ONCE(!(*handle_slot(page, handle) & ZHEAP_SLOT_LOCKED));
+	VM_WARN_ON_ONCE(!(READ_ONCE(*handle_slot(page, handle)) &
+			  ZHEAP_SLOT_LOCKED));
 	empty = chunk_put(table, page, handle & ZHEAP_SLOT_IDX_MASK);
 	spin_unlock(&table->lock);
 
@@ -643,7 +668,7 @@ unsigned long zheap_handle_chunks(struct zheap_pool *pool)
 
 /**
  * zheap_handles_used() - slots in use
- * @pool: the pool
+ * @pool: the pool, with its counters (zheap_pool_create())
  *
  * Context: Any context.
  * Return: the number of slots handed out and not yet freed.
@@ -653,7 +678,10 @@ unsigned long zheap_handles_used(struct zheap_pool *pool)
 	unsigned long chunks, used;
 
 	tables_count(pool, &chunks, &used);
-	return used;
+	/* Slots that went back without a lock are counted per CPU instead. */
+	used -= zheap_count_sum(pool, ZHEAP_C_LOCKLESS_FREES);
+	/* Read while slots come and go, the difference may dip below 0. */
+	return max_t(long, used, 0);
 }
 
 /**
@@ -676,114 +704,4 @@ void zheap_handles_module_exit(void)
 {
 	zheap_side_module_exit();
 	chunk_dir_free();
-}
-
-/*
- * Call @fn on each chunk of @pool, under RCU; between chunks, let others
- * run if they need to.  Chunks that come or go meanwhile may be missed.
- */
-static void pool_chunks_for_each(struct zheap_pool *pool,
-				 void (*fn)(struct page *chunk, void *arg),
-				 void *arg)
-{
-	struct page *page;
-	unsigned long id;
-
-	might_sleep();
-	rcu_read_lock();
-	xa_for_each(&zheap_chunks, id, page) {
-		struct zheap_handle_table *table = chunk_table(page);
-
-		if (!table || READ_ONCE(table->pool) != pool)
-			continue;
-		fn(page, arg);
-		if (need_resched()) {
-			rcu_read_unlock();
-			cond_resched();
-			rcu_read_lock();
-		}
-	}
-	rcu_read_unlock();
-}
-
-/* Clear M in the live slots of @page; free slots keep their links. */
-static void chunk_clear_marks(struct page *page, void *arg)
-{
-	unsigned long *cleared = arg, *slot, word;
-	unsigned int i;
-
-	for (i = chunk_first(page); i < ZHEAP_SLOTS_PER_CHUNK; i++) {
-		slot = chunk_slot(page, i);
-		word = READ_ONCE(*slot);
-		while ((word & (ZHEAP_SLOT_LIVE | ZHEAP_SLOT_MARK)) ==
-		       (ZHEAP_SLOT_LIVE | ZHEAP_SLOT_MARK)) {
-			if (try_cmpxchg(slot, &word, word & ~ZHEAP_SLOT_MARK)) {
-				(*cleared)++;
-				break;
-			}
-		}
-	}
-}
-
-/**
- * zheap_slots_clear_marks() - clear the mark of every object of a pool
- * @pool: the pool
- *
- * Walks every chunk of @pool under RCU and clears M in each live slot
- * with one atomic update, beside pins, L and moves of the same words; a
- * slot freed meanwhile is left alone.  Objects marked while the walk runs
- * may keep M or lose it (lru/'s epoch policy, which starts an epoch with
- * it, takes either as valid).
- *
- * Context: Process context; may sleep.
- * Return: how many bits it cleared.
- */
-unsigned long zheap_slots_clear_marks(struct zheap_pool *pool)
-{
-	unsigned long cleared = 0;
-
-	pool_chunks_for_each(pool, chunk_clear_marks, &cleared);
-	return cleared;
-}
-
-struct slots_walk {
-	void (*visit)(unsigned long handle, void *arg);
-	void *arg;
-	unsigned long chunks;
-};
-
-static void chunk_walk(struct page *page, void *arg)
-{
-	struct slots_walk *w = arg;
-	unsigned int i;
-
-	w->chunks++;
-	for (i = chunk_first(page); i < ZHEAP_SLOTS_PER_CHUNK; i++)
-		if (READ_ONCE(*chunk_slot(page, i)) & ZHEAP_SLOT_LIVE)
-			w->visit(chunk_handle(page, i), w->arg);
-}
-
-/**
- * zheap_slots_walk() - visit every live slot of a pool
- * @pool: the pool
- * @visit: called with each live slot's handle and @arg, under RCU: it
- *	must not sleep, and the object may be freed as it runs (pin it to
- *	use it)
- * @arg: passed to @visit
- *
- * Lockless, like zheap_slots_clear_marks(): a slot that becomes live or
- * is freed while the walk runs may or may not be visited, so only a walk
- * of a pool nobody uses meanwhile is exact.
- *
- * Context: Process context; may sleep.
- * Return: the chunks of @pool the walk visited.
- */
-unsigned long zheap_slots_walk(struct zheap_pool *pool,
-			       void (*visit)(unsigned long handle, void *arg),
-			       void *arg)
-{
-	struct slots_walk w = { .visit = visit, .arg = arg };
-
-	pool_chunks_for_each(pool, chunk_walk, &w);
-	return w.chunks;
 }

@@ -10,6 +10,7 @@
 
 #include <linux/log2.h>
 #include <linux/mm.h>
+#include <linux/xarray.h>
 
 #include "core.h"
 
@@ -36,11 +37,23 @@ static_assert(ZHEAP_SLOTS_PER_CHUNK < ZHEAP_SLOT_END);
 static_assert((ZHEAP_SLOTS_PER_CHUNK - 1) >> ZHEAP_SLOT_ID_BITS == 0);
 static_assert(ZHEAP_SLOTS_PER_CHUNK * ZHEAP_SIDE_MAX <= ZHEAP_SIDE_BYTES);
 
+/*
+ * A chunk's slots in use and the head of its free-slot list, in one word
+ * that is only ever updated with a cmpxchg: a free pushes its slot
+ * without the shard lock (chunk_put_lockless()), a lock holder pops.
+ */
+union zheap_chunk_state {
+	struct {
+		u16 inuse;
+		u16 free_head;
+	};
+	u32 word;
+};
+
 /* Word 0 of a chunk. */
 struct zheap_chunk_header {
 	u32 id;
-	u16 inuse;
-	u16 free_head;
+	union zheap_chunk_state state;
 };
 
 static_assert(sizeof(struct zheap_chunk_header) <= sizeof(unsigned long));
@@ -92,7 +105,8 @@ static inline unsigned long slot_loc(unsigned long word)
 	return word >> ZHEAP_SLOT_LOC_SHIFT;
 }
 
-/* core/slots.c */
+/* core/slots.c: every pool's chunks by id (core/walk.c walks it) */
+extern struct xarray zheap_chunks;
 extern struct page **zheap_chunk_dir[ZHEAP_CHUNK_DIRS];
 
 /*
@@ -126,6 +140,34 @@ static inline struct page *zheap_chunk_of(struct zheap_pool *pool,
 	if (!table || READ_ONCE(table->pool) != pool)
 		return NULL;
 	return page;
+}
+
+/*
+ * Give slot @idx of @page back without the shard lock, unless the chunk
+ * would then change lists or go: its first free slot (full to partial)
+ * and its last slot in use (the chunk is freed) need the lock, and false
+ * sends the caller to zheap_slot_put().  The caller holds the slot locked
+ * (zheap_object_lock()), so the chunk stays and @inuse stays above 0.
+ * Inlined: it is the slot's whole release on nearly every free.
+ */
+static __always_inline bool chunk_put_lockless(struct page *page,
+					       unsigned int idx)
+{
+	struct zheap_chunk_header *hdr = chunk_header(page);
+	unsigned long *slot = chunk_slot(page, idx);
+	union zheap_chunk_state old, new;
+
+	VM_WARN_ON_ONCE(!(READ_ONCE(*slot) & ZHEAP_SLOT_LOCKED));
+	old.word = READ_ONCE(hdr->state.word);
+	do {
+		if (old.free_head == ZHEAP_SLOT_END || old.inuse < 2)
+			return false;
+		/* Not on the list until the cmpxchg (fully ordered) puts it. */
+		WRITE_ONCE(*slot, (unsigned long)old.free_head << 1);
+		new.free_head = idx;
+		new.inuse = old.inuse - 1;
+	} while (!try_cmpxchg(&hdr->state.word, &old.word, new.word));
+	return true;
 }
 
 void zheap_table_init(struct zheap_handle_table *table,

@@ -76,6 +76,9 @@ enum zheap_map_mode {
  * @bad_handles: operations refused because the handle was not live
  * @busy_frees: frees of an object in use (pinned): refused by zheap_free(),
  *	put off until the last user's unpin by zs_free() and zpool_free()
+ * @lockless_frees: frees (and writebacks) whose handle slot went back
+ *	without its shard's lock: all but a chunk's first free slot and its
+ *	last slot in use
  * @page_runs: runs of pages taken for the backend (core/page.c)
  * @pages_migrated: pages moved by the kernel's page migration
  * @migrate_busy: page moves put off because an object was in use
@@ -116,6 +119,7 @@ struct zheap_stats {
 	u64 frees;
 	u64 bad_handles;
 	u64 busy_frees;
+	u64 lockless_frees;
 	u64 page_runs;
 	u64 pages_migrated;
 	u64 migrate_busy;

@@ -201,6 +201,51 @@ static void zheap_pool_test_side_memory_of_any_size(struct kunit *test)
 }
 
 /*
+ * A free gives its slot back without the shard's lock except where the
+ * chunk changes lists: the first free slot of a full chunk and its last
+ * slot in use.  One chunk on UML (one shard) holds 511 slots: fill it,
+ * free one (locked), fill it again, then free all (locked, 509 lockless,
+ * locked), the slot count equal to the object count at every step.
+ */
+static void zheap_pool_test_frees_skip_the_lock(struct kunit *test)
+{
+	/* A chunk is a page of slot words, word 0 its header. */
+	const unsigned int nr = PAGE_SIZE / sizeof(unsigned long) - 1;
+	struct zheap_pool *pool = test_pool(test);
+	struct zheap_stats s;
+	unsigned long *h;
+	unsigned int i;
+	u8 buf[64];
+
+	h = kunit_kcalloc(test, nr, sizeof(*h), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	for (i = 0; i < nr; i++)
+		h[i] = zheap_test_store(test, pool, sizeof(buf), i, buf);
+	KUNIT_ASSERT_EQ(test, zheap_handle_chunks(pool), 1);
+
+	KUNIT_EXPECT_EQ(test, zheap_free(pool, h[7]), 0);
+	zheap_pool_stats(pool, &s);
+	KUNIT_EXPECT_EQ(test, s.lockless_frees, 0);
+	KUNIT_EXPECT_EQ(test, s.handle_slots, nr - 1);
+	h[7] = zheap_test_store(test, pool, sizeof(buf), 7, buf);
+	KUNIT_EXPECT_EQ(test, zheap_handle_chunks(pool), 1);
+
+	for (i = 0; i < nr; i++) {
+		KUNIT_EXPECT_EQ(test, zheap_test_check(test, pool, h[i],
+						       sizeof(buf), i, buf), 0);
+		KUNIT_EXPECT_EQ(test, zheap_free(pool, h[i]), 0);
+		zheap_pool_stats(pool, &s);
+		KUNIT_EXPECT_EQ(test, s.handle_slots, s.objects);
+		KUNIT_EXPECT_EQ(test, s.lockless_frees,
+				clamp_t(long, i, 0, nr - 2));
+	}
+	KUNIT_EXPECT_EQ(test, s.frees, nr + 1);
+	KUNIT_EXPECT_EQ(test, zheap_handle_chunks(pool), 0);
+	KUNIT_EXPECT_EQ(test, zheap_total_pages(pool), 0);
+	zheap_pool_destroy(pool);
+}
+
+/*
  * A snapshot may see a free before the malloc it frees (the two counted
  * on different CPUs): the difference reads 0, never near 2^64.  The torn
  * read is made here by counting a free and its bytes ahead of time.
@@ -599,6 +644,7 @@ static struct kunit_case zheap_pool_cases[] = {
 	KUNIT_CASE(zheap_pool_test_foreign_handles_are_refused),
 	KUNIT_CASE(zheap_pool_test_destroy_with_live_objects),
 	KUNIT_CASE(zheap_pool_test_side_memory_of_any_size),
+	KUNIT_CASE(zheap_pool_test_frees_skip_the_lock),
 	KUNIT_CASE(zheap_pool_test_torn_snapshot_reads_zero),
 	KUNIT_CASE(zheap_pool_test_softirq_calls_are_refused),
 	KUNIT_CASE_PARAM(zheap_pool_test_walk_matches_counters,

@@ -47,6 +47,7 @@ const struct zheap_counter zheap_counters[NR_ZHEAP_COUNTERS] = {
 	[ZHEAP_C_FREES] = { "frees", SNAP(frees), false },
 	[ZHEAP_C_BAD_HANDLES] = { "bad_handles", SNAP(bad_handles), false },
 	[ZHEAP_C_BUSY_FREES] = { "busy_frees", SNAP(busy_frees), false },
+	[ZHEAP_C_LOCKLESS_FREES] = { "lockless_frees", SNAP(lockless_frees), false },
 	[ZHEAP_C_PAGE_RUNS] = { "page_runs", SNAP(page_runs), false },
 	[ZHEAP_C_PAGES_MIGRATED] = { "pages_migrated", SNAP(pages_migrated), false },
 	[ZHEAP_C_MIGRATE_BUSY] = { "migrate_busy", SNAP(migrate_busy), false },
