@@ -548,23 +548,6 @@ void zheap_mover_stop(struct zheap_mover *mv)
 }
 EXPORT_SYMBOL_GPL(zheap_mover_stop);
 
-/*
- * End a locked object's slot, @chunk the handle chunk the lock found
- * (zheap_object_lock_chunk()): the object lock for lockdep first, then
- * the slot goes back, without its shard's lock unless its chunk changes
- * lists.
- */
-static __always_inline void handle_release(struct zheap_pool *pool,
-					   struct page *chunk,
-					   unsigned long handle)
-{
-	lock_map_release(&zheap_object_map);
-	if (chunk_put_lockless(chunk, handle & ZHEAP_SLOT_IDX_MASK))
-		zheap_count(pool, ZHEAP_C_LOCKLESS_FREES);
-	else
-		zheap_slot_put(chunk, handle);
-}
-
 /**
  * zheap_object_claim() - lock an object, if no one uses it, or spare it
  * @pool: the pool
@@ -690,16 +673,6 @@ unsigned long *zheap_object_trylock_mark(struct zheap_pool *pool,
 	return object_trylock_mark(pool, handle, loc, ZHEAP_SLOT_MARK);
 }
 
-/* zheap_location_release(), returning the object's size. */
-static __always_inline size_t location_release(struct zheap_pool *pool,
-					       unsigned long loc)
-{
-	size_t size = pool->backend->ops->release(pool->bpool, loc);
-
-	zheap_count_sub(pool, ZHEAP_C_STORED_BYTES, size);
-	return size;
-}
-
 /**
  * zheap_location_release() - give a backend back an object's space
  * @pool: the pool
@@ -709,7 +682,9 @@ static __always_inline size_t location_release(struct zheap_pool *pool,
  */
 void zheap_location_release(struct zheap_pool *pool, unsigned long loc)
 {
-	location_release(pool, loc);
+	size_t size = pool->backend->ops->release(pool->bpool, loc);
+
+	zheap_count_sub(pool, ZHEAP_C_STORED_BYTES, size);
 }
 
 /**
@@ -735,10 +710,21 @@ static __always_inline void object_release(struct zheap_pool *pool,
 					   unsigned long handle,
 					   unsigned long loc)
 {
-	size_t size = location_release(pool, loc);
+	/* Read once, before the backend's call: three counts follow it. */
+	struct zheap_pcpu_stats __percpu *stats = pool->stats;
+	size_t size = pool->backend->ops->release(pool->bpool, loc);
 
-	handle_release(pool, chunk, handle);
-	zheap_count(pool, ZHEAP_C_FREES);
+	this_cpu_sub(stats->c[ZHEAP_C_STORED_BYTES], size);
+	/*
+	 * The object lock ends for lockdep, then the slot goes back: without
+	 * its shard's lock unless its chunk changes lists.
+	 */
+	lock_map_release(&zheap_object_map);
+	if (chunk_put_lockless(chunk, handle & ZHEAP_SLOT_IDX_MASK))
+		this_cpu_inc(stats->c[ZHEAP_C_LOCKLESS_FREES]);
+	else
+		zheap_slot_put(chunk, handle);
+	this_cpu_inc(stats->c[ZHEAP_C_FREES]);
 	trace_zheap_free(pool, handle, size);
 	/* A free, a writeback or a zs_free() left a hole: tell migrate/. */
 	if (pool->release_wq && READ_ONCE(*pool->release_kick_on) &&
