@@ -30,7 +30,10 @@
  * says "ZLOAD holding kids=N"; once the ZLOAD_HOLD file exists it kills
  * them all (SIGKILL) and prints "ZLOAD exit_s=", the time until the last
  * is reaped: the cost of unmapping their memory, most of it swapped out
- * by then, with every swap slot and compressed copy it frees.
+ * by then, with every swap slot and compressed copy it frees.  With
+ * ZLOAD_MARK=W (0-3) it opens window W of tools/profile/winprof.c's TCG
+ * profile before the first kill and closes it once the last is reaped:
+ * without the plugin the marks are two moves to a register.
  */
 #include <glob.h>
 #include <stdint.h>
@@ -158,12 +161,28 @@ static unsigned long churn(unsigned char *mem, unsigned long pages,
 	return n;
 }
 
+/* tools/profile/winprof.c's marks: open window @w (0-3), or close (-1). */
+#define WINPROF_MARK(imm) \
+	__asm__ volatile("movabsq $" #imm ", %%rax" : : : "rax")
+static void winprof_mark(int w)
+{
+	switch (w) {
+	case 0: WINPROF_MARK(0x5a48454150570000); break;
+	case 1: WINPROF_MARK(0x5a48454150570001); break;
+	case 2: WINPROF_MARK(0x5a48454150570002); break;
+	case 3: WINPROF_MARK(0x5a48454150570003); break;
+	case -1: WINPROF_MARK(0x5a484541505700ff); break;
+	}
+}
+
 /* ZLOAD_KIDS: see the head comment.  Returns the exit status. */
 static int exit_kids(unsigned int n, unsigned long pages, uint64_t seed,
 		     const char *hold)
 {
 	pid_t pid[64];
 	unsigned int k, got = 0;
+	const char *mark_env = getenv("ZLOAD_MARK");
+	int mark = mark_env ? atoi(mark_env) : -2;
 	int fd[2], status, rc = 0;
 	double t0;
 	char c;
@@ -202,12 +221,15 @@ static int exit_kids(unsigned int n, unsigned long pages, uint64_t seed,
 	while (access(hold, F_OK))
 		usleep(100000);
 	t0 = now();
+	winprof_mark(mark);
 	for (k = 0; k < n; k++)
 		kill(pid[k], SIGKILL);
 	for (k = 0; k < n; k++)
 		if (waitpid(pid[k], &status, 0) != pid[k] ||
 		    !WIFSIGNALED(status))
 			rc = 1;
+	if (mark >= 0)
+		winprof_mark(-1);
 	printf("ZLOAD exit_s=%.4f kids=%u held=%u\n", now() - t0, n, got);
 	return got == n ? rc : 1;
 }

@@ -7,7 +7,9 @@
  *
  * The guest opens window N (0-3) with "movabs $0x5a484541505700NN, %rax"
  * and closes it with NN = ff (tools/bench/zheap_bench.c does so around
- * each allocator's compaction).  The plugin finds those instructions by
+ * each allocator's compaction; tools/zload.c, run with ZLOAD_MARK=N, around
+ * the exit it times, from user space: the kernel's instructions are still
+ * the only ones counted).  The plugin finds those instructions by
  * their bytes, so it needs no guest address.  At exit it writes
  * "window vaddr instructions" lines to out= (default /tmp/winprof.out);
  * tools/profile/winprof_report.py names them with the guest's
@@ -133,8 +135,12 @@ static void block_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 	size_t i, n = qemu_plugin_tb_n_insns(tb);
 	struct block *b;
 
-	if (vaddr < KERNEL_START)
+	/* A user program may mark windows too (zload's exits); not counted. */
+	if (vaddr < KERNEL_START) {
+		for (i = 0; i < n; i++)
+			watch_mark(qemu_plugin_tb_get_insn(tb, i));
 		return;
+	}
 	b = malloc(sizeof(*b));
 	if (!b)
 		return;
