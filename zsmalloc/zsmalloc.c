@@ -89,8 +89,6 @@ struct zs_class {
 
 struct zs_pool {
 	struct zheap_pool *pool;
-	/* written on every span's birth and death: keep it off @pool's line */
-	atomic_long_t meta_bytes ____cacheline_aligned_in_smp;
 	struct zs_class classes[];
 };
 
@@ -303,7 +301,7 @@ static struct zs_span *zs_find_span(struct zs_class *class)
 }
 
 /* Free @span's pages; the caller kfree()s @span after the lock. */
-static void zs_span_release(struct zs_pool *zp, struct zs_span *span)
+static void zs_span_release(struct zs_span *span)
 {
 	struct zs_class *class = span->class;
 	unsigned int i;
@@ -314,12 +312,9 @@ static void zs_span_release(struct zs_pool *zp, struct zs_span *span)
 		set_page_private(span->pages[i], 0);
 		zheap_page_free(&class->owner, span->pages[i]);
 	}
-	atomic_long_sub(kmalloc_size_roundup(span_bytes(class->layout)),
-			&zp->meta_bytes);
 }
 
-static struct zs_span *zs_span_new(struct zs_pool *zp, struct zs_class *class,
-				   gfp_t gfp)
+static struct zs_span *zs_span_new(struct zs_class *class, gfp_t gfp)
 {
 	const struct zs_layout *layout = class->layout;
 	struct zs_span *span;
@@ -343,8 +338,6 @@ static struct zs_span *zs_span_new(struct zs_pool *zp, struct zs_class *class,
 	ids = span_ids(span);
 	for (i = 0; i < layout->objs; i++)
 		ids[i] = ZS_FREE | (i + 1 < layout->objs ? i + 1 : ZS_NONE);
-	atomic_long_add(kmalloc_size_roundup(span_bytes(layout)),
-			&zp->meta_bytes);
 	return span;
 
 err_free_pages:
@@ -397,7 +390,7 @@ static void zs_destroy(void *bpool)
 			  "zsmalloc: pool destroyed still holding objects (class %u, %lu spans)\n",
 			  c, class->spans);
 		list_for_each_entry(span, &left, list)
-			zs_span_release(zp, span);
+			zs_span_release(span);
 		spin_unlock(&class->owner.lock);
 		list_splice(&left, &all);
 	}
@@ -461,7 +454,7 @@ static int zs_place(void *bpool, size_t size, gfp_t gfp, unsigned long handle,
 	span = zs_find_span(class);
 	if (!span) {
 		spin_unlock(&class->owner.lock);
-		span = zs_span_new(zp, class, gfp);
+		span = zs_span_new(class, gfp);
 		if (!span)
 			return -ENOMEM;
 		/*
@@ -485,8 +478,8 @@ static int zs_place(void *bpool, size_t size, gfp_t gfp, unsigned long handle,
  * released (the caller kfree()s it after the lock).  Inlined with the
  * group moves: together they are the backend's share of every free.
  */
-static __always_inline bool zs_put_slot(struct zs_pool *zp,
-					struct zs_span *span, unsigned int idx)
+static __always_inline bool zs_put_slot(struct zs_span *span,
+					unsigned int idx)
 {
 	struct zs_class *class = span->class;
 
@@ -503,7 +496,7 @@ static __always_inline bool zs_put_slot(struct zs_pool *zp,
 		return false;
 	}
 	group_del(class, span);
-	zs_span_release(zp, span);
+	zs_span_release(span);
 	return true;
 }
 
@@ -515,7 +508,7 @@ static size_t zs_release(void *bpool, unsigned long loc)
 	bool empty;
 
 	spin_lock(&class->owner.lock);
-	empty = zs_put_slot(bpool, span, loc_idx(loc));
+	empty = zs_put_slot(span, loc_idx(loc));
 	spin_unlock(&class->owner.lock);
 
 	if (empty)
@@ -633,7 +626,7 @@ static unsigned int zs_move_unit(void *bpool, void *unit,
 		to = zs_take_slot(class, dst, size, handle);
 		zs_copy_obj(dst, loc_idx(to), src, idx, size);
 		/* @src is a compaction source: never freed here. */
-		zs_put_slot(zp, src, idx);
+		zs_put_slot(src, idx);
 		zheap_mover_unlock(mv, cookie, to);
 		moved++;
 	}
@@ -859,7 +852,7 @@ static unsigned int zs_compact_end(void *bpool, void *unit)
 	if (span->inuse) {
 		group_add(class, span, fullness(span));
 	} else {
-		zs_span_release(bpool, span);
+		zs_span_release(span);
 		freed = class->layout->pages;
 	}
 	spin_unlock(&class->owner.lock);
@@ -888,11 +881,24 @@ static unsigned long zs_compactable(void *bpool)
 	return pages;
 }
 
+/*
+ * The descriptors of every span, as kmalloc() rounds them: counted from
+ * each class's spans when asked, so that a span's birth and death pay
+ * for no shared counter.
+ */
 static u64 zs_meta_bytes(void *bpool)
 {
 	struct zs_pool *zp = bpool;
+	u64 bytes = 0;
+	unsigned int c;
 
-	return atomic_long_read(&zp->meta_bytes);
+	for (c = 0; c < zs_nr_classes; c++) {
+		const struct zs_class *class = &zp->classes[c];
+
+		bytes += (u64)READ_ONCE(class->spans) *
+			 kmalloc_size_roundup(span_bytes(class->layout));
+	}
+	return bytes;
 }
 
 /* The first class that holds no more objects than it has pages. */
