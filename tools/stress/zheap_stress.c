@@ -8,8 +8,12 @@
  *
  *  - two readers that read or map every stable object (index % 4 != 0)
  *    over and over and count wrong bytes;
- *  - a churner that frees and reallocates the other objects (index % 4
- *    == 0), checking each before it frees it;
+ *  - two churners, one bound to each of the first two CPUs, that free
+ *    and reallocate the other objects (index % 4 == 0), checking each
+ *    before it frees it; each claims an object (a bit) before it touches
+ *    it, so that what one CPU stored the other frees: the frees give
+ *    slots back to the other CPU's handle shard without its lock while
+ *    that CPU takes slots from it under the lock;
  *  - the compactor: zheap_compact() every 20 ms;
  *  - and, from the guest's shell, the kernel's compaction
  *    (/proc/sys/vm/compact_memory), which moves zheap pages through the
@@ -22,6 +26,8 @@
  * "zheap_stress: RESULT" line either way.
  */
 
+#include <linux/bitmap.h>
+#include <linux/cpumask.h>
 #include <linux/delay.h>
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
@@ -51,6 +57,7 @@ module_param(seed, ulong, 0444);
 MODULE_PARM_DESC(seed, "PRNG seed");
 
 #define NR_READERS	2
+#define NR_CHURNERS	2
 
 struct sobj {
 	unsigned long handle;	/* 0: not live */
@@ -60,6 +67,7 @@ struct sobj {
 
 static struct zheap_pool *pool;
 static struct sobj *objs;
+static unsigned long *claimed;	/* churners: bit i, object i is taken */
 static bool stop;
 static atomic_long_t corrupt = ATOMIC_LONG_INIT(0);
 static atomic_long_t reads = ATOMIC_LONG_INIT(0);
@@ -139,11 +147,16 @@ static int churner(void *arg)
 	u8 *buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
 	struct rnd_state rnd;
 
-	prandom_seed_state(&rnd, seed + 1);
+	prandom_seed_state(&rnd, seed + 1 + (unsigned long)arg);
 	while (buf && !READ_ONCE(stop)) {
 		unsigned int i = (prandom_u32_state(&rnd) % (objects / 4)) * 4;
 		struct sobj *o = &objs[i];
 
+		/* The other churner has it: pick again. */
+		if (test_and_set_bit_lock(i, claimed)) {
+			cond_resched();
+			continue;
+		}
 		if (o->handle) {
 			if (zheap_read_object(pool, o->handle, buf, o->size))
 				atomic_long_inc(&errors);
@@ -155,6 +168,7 @@ static int churner(void *arg)
 		} else if (store(i, &rnd, buf)) {
 			atomic_long_inc(&errors);
 		}
+		clear_bit_unlock(i, claimed);
 		atomic_long_inc(&churned);
 		cond_resched();
 	}
@@ -200,16 +214,16 @@ static void print_stats(const char *when)
 	struct zheap_stats s;
 
 	zheap_pool_stats(pool, &s);
-	pr_info("zheap_stress: %s: pool_pages %llu pages_migrated %llu migrate_busy %llu isolate_refused %llu compactions %llu pages_compacted %llu objects_moved %llu compact_busy %llu busy_frees %llu bad_handles %llu\n",
+	pr_info("zheap_stress: %s: pool_pages %llu pages_migrated %llu migrate_busy %llu isolate_refused %llu compactions %llu pages_compacted %llu objects_moved %llu compact_busy %llu busy_frees %llu bad_handles %llu frees %llu lockless_frees %llu\n",
 		when, s.pool_pages, s.pages_migrated, s.migrate_busy,
 		s.isolate_refused, s.compactions, s.pages_compacted,
 		s.objects_moved, s.compact_busy, s.busy_frees,
-		s.bad_handles);
+		s.bad_handles, s.frees, s.lockless_frees);
 }
 
 static int run(u8 *buf)
 {
-	struct task_struct *tasks[NR_READERS + 1];
+	struct task_struct *tasks[NR_READERS + NR_CHURNERS];
 	unsigned long end, ideal, freed, i;
 	struct rnd_state rnd;
 	bool ok;
@@ -228,14 +242,25 @@ static int run(u8 *buf)
 
 	for (i = 0; i < NR_READERS; i++)
 		tasks[i] = kthread_run(reader, (void *)i, "zheap-stress-r%lu", i);
-	tasks[NR_READERS] = kthread_run(churner, NULL, "zheap-stress-churn");
+	for (i = 0; i < NR_CHURNERS; i++) {
+		unsigned int cpu = cpumask_nth(i % num_online_cpus(),
+					       cpu_online_mask);
+
+		tasks[NR_READERS + i] = kthread_create(churner, (void *)i,
+						       "zheap-stress-churn%lu",
+						       i);
+		if (IS_ERR(tasks[NR_READERS + i]))
+			continue;
+		kthread_bind(tasks[NR_READERS + i], cpu);
+		wake_up_process(tasks[NR_READERS + i]);
+	}
 	end = jiffies + seconds * HZ;
 	while (time_before(jiffies, end)) {
 		zheap_compact(pool);
 		msleep(20);
 	}
 	WRITE_ONCE(stop, true);
-	for (i = 0; i <= NR_READERS; i++)
+	for (i = 0; i < NR_READERS + NR_CHURNERS; i++)
 		if (!IS_ERR(tasks[i]))
 			kthread_stop(tasks[i]);
 	print_stats("after the stress");
@@ -263,8 +288,9 @@ static int __init zheap_stress_init(void)
 	if (objects < 8)
 		return -EINVAL;
 	objs = vzalloc(array_size(objects, sizeof(*objs)));
+	claimed = bitmap_zalloc(objects, GFP_KERNEL);
 	buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
-	if (!objs || !buf) {
+	if (!objs || !claimed || !buf) {
 		err = -ENOMEM;
 		goto out_free;
 	}
@@ -285,6 +311,7 @@ static int __init zheap_stress_init(void)
 	zheap_pool_destroy(pool);
 out_free:
 	kfree(buf);
+	bitmap_free(claimed);
 	vfree(objs);
 	return err;
 }
