@@ -155,13 +155,20 @@ static __always_inline bool chunk_put_lockless(struct page *page,
 {
 	struct zheap_chunk_header *hdr = chunk_header(page);
 	unsigned long *slot = chunk_slot(page, idx);
+	unsigned long locked = READ_ONCE(*slot);
 	union zheap_chunk_state old, new;
 
-	VM_WARN_ON_ONCE(!(READ_ONCE(*slot) & ZHEAP_SLOT_LOCKED));
+	VM_WARN_ON_ONCE(!(locked & ZHEAP_SLOT_LOCKED));
 	old.word = READ_ONCE(hdr->state.word);
 	do {
-		if (old.free_head == ZHEAP_SLOT_END || old.inuse < 2)
+		if (old.free_head == ZHEAP_SLOT_END || old.inuse < 2) {
+			/*
+			 * A failed cmpxchg below may have left a link in the
+			 * slot: it goes to zheap_slot_put() locked, as it came.
+			 */
+			WRITE_ONCE(*slot, locked);
 			return false;
+		}
 		/* Not on the list until the cmpxchg (fully ordered) puts it. */
 		WRITE_ONCE(*slot, (unsigned long)old.free_head << 1);
 		new.free_head = idx;
