@@ -478,7 +478,7 @@ bool zheap_handle_lookup(struct zheap_pool *pool, unsigned long handle,
 /*
  * Give back the slot of a locked object under its shard's lock, @page the
  * chunk the caller's lock found (zheap_chunk_of()), so the free path
- * looks the handle up once: object.c's handle_release() comes here when
+ * looks the handle up once: object.c's object_release() comes here when
  * chunk_put_lockless() leaves the slot to the lock.
  */
 void zheap_slot_put(struct page *page, unsigned long handle)

@@ -148,7 +148,7 @@ static inline struct page *zheap_chunk_of(struct zheap_pool *pool,
  * and its last slot in use (the chunk is freed) need the lock, and false
  * sends the caller to zheap_slot_put().  The caller holds the slot locked
  * (zheap_object_lock()), so the chunk stays and @inuse stays above 0.
- * Inlined: it is the slot's whole release on nearly every free.
+ * Inlined: it is the slot's whole release on most frees.
  */
 static __always_inline bool chunk_put_lockless(struct page *page,
 					       unsigned int idx)
