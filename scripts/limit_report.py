@@ -55,7 +55,8 @@ def state(kv, pre):
 
 def shares(log, kv):
     """Where zheap zsmalloc's pool goes at (b), from its ZT: CLASSES lines
-    (class size span_pages span_objs spans objects), as shares of the
+    (class size span_pages span_objs spans objects pages slots; the last
+    two are new with trimmed spans), as shares of the
     pool: class rounding, free slots of partly used spans, span tails,
     pages outside spans, and the share held by one-per-page classes.  The
     classes are read just after the pool's size, while reclaim and the
@@ -65,16 +66,19 @@ def shares(log, kv):
     for line in open(log, errors="replace"):
         f = line.split()
         if (line.startswith("ZT: CLASSES allocator=zheap_zsmalloc ") and
-                len(f) == 9 and f[3].isdigit()):
-            rows.append([int(x) for x in f[3:]])
+                len(f) in (9, 11) and f[3].isdigit()):
+            row = [int(x) for x in f[3:]]
+            if len(row) == 6:   # before trimming: whole spans only
+                row += [row[4] * row[2], row[4] * row[3]]
+            rows.append(row)
     pool = num(kv, "churned_pool")
     if not rows or not pool > 0:
         return None
     tail = empty = used = huge = pages = 0
-    for _, size, span_pages, span_objs, spans, objects in rows:
-        pages += spans * span_pages
-        tail += spans * (span_pages * 4096 - span_objs * size)
-        empty += (spans * span_objs - objects) * size
+    for _, size, span_pages, span_objs, spans, objects, cpages, slots in rows:
+        pages += cpages
+        tail += cpages * 4096 - slots * size
+        empty += (slots - objects) * size
         used += objects * size
         if span_objs <= span_pages:
             huge += objects * size

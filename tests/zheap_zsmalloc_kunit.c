@@ -238,7 +238,8 @@ static void zheap_zsmalloc_test_largest_sizes(struct kunit *test)
 /*
  * The classes file (debugfs <pool>/classes) names each class in use with
  * its layout, and its rows add up to the pool: objects to the pool's
- * objects, spans times their pages to its pages.
+ * objects, pages to its pages.  Nothing was compacted, so every span is
+ * whole: a class's pages and slots are its spans times the layout's.
  */
 static void zheap_zsmalloc_test_classes_add_up(struct kunit *test)
 {
@@ -262,15 +263,18 @@ static void zheap_zsmalloc_test_classes_add_up(struct kunit *test)
 	text = zheap_test_classes(test, pool);
 	line = strsep(&text, "\n");
 	KUNIT_EXPECT_STREQ(test, line,
-			   "class size span_pages span_objs spans objects");
+			   "class size span_pages span_objs spans objects pages slots");
 	while ((line = strsep(&text, "\n")) && *line) {
 		unsigned int c, size, span_pages, span_objs;
-		unsigned long spans, objs;
+		unsigned long spans, objs, cpages, slots;
 		const struct zs_layout *l;
-		int got = sscanf(line, "%u %u %u %u %lu %lu", &c, &size,
-				 &span_pages, &span_objs, &spans, &objs);
+		int got = sscanf(line, "%u %u %u %u %lu %lu %lu %lu", &c, &size,
+				 &span_pages, &span_objs, &spans, &objs,
+				 &cpages, &slots);
 
-		KUNIT_ASSERT_EQ_MSG(test, got, 6, "row \"%s\"", line);
+		KUNIT_ASSERT_EQ_MSG(test, got, 8, "row \"%s\"", line);
+		KUNIT_EXPECT_EQ(test, cpages, spans * span_pages);
+		KUNIT_EXPECT_EQ(test, slots, spans * span_objs);
 		KUNIT_ASSERT_LT(test, c, zheap_zsmalloc_nr_layouts());
 		l = zheap_zsmalloc_layout_nr(c);
 		KUNIT_EXPECT_EQ(test, size, l->size);
@@ -283,12 +287,95 @@ static void zheap_zsmalloc_test_classes_add_up(struct kunit *test)
 		last = c;
 		rows++;
 		objects += objs;
-		pages += spans * span_pages;
+		pages += cpages;
 	}
 	KUNIT_EXPECT_GT(test, rows, 10);
 	KUNIT_EXPECT_EQ(test, objects, s.objects);
 	KUNIT_EXPECT_EQ(test, pages, s.pool_pages);
 	zheap_test_free_all(test, pool, h, n);
+}
+
+/* The pages @live objects of layout @l take packed (zsmalloc.c). */
+static unsigned long packed_pages(const struct zs_layout *l,
+				  unsigned long live)
+{
+	return live / l->objs * l->pages +
+	       DIV_ROUND_UP(live % l->objs * l->size, PAGE_SIZE);
+}
+
+/*
+ * Compaction trims a class's last span: after the frees, it leaves the
+ * class in full spans plus one that ends at the page its last object
+ * reaches, the pages the arithmetic promised.  Every object reads back
+ * through its handle; the trimmed span takes new objects into the slots
+ * its pages still hold, no more; and when everything is freed, no page
+ * is left.
+ */
+static void zheap_zsmalloc_test_compaction_trims_last_span(struct kunit *test)
+{
+	const size_t size = 1200;	/* five pages a span */
+	const struct zs_layout *l = zheap_zsmalloc_layout_for(size);
+	struct zheap_pool *pool = zs_pool(test);
+	unsigned int i, n = 3 * l->objs, live = 0, more = 0;
+	unsigned long *handles, ideal, freed, want;
+	struct zheap_stats s;
+	size_t bad = 0;
+	u8 *buf;
+
+	KUNIT_ASSERT_GE(test, l->pages, 3);
+	handles = kunit_kcalloc(test, 2 * n, sizeof(*handles), GFP_KERNEL);
+	buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, handles && buf);
+	for (i = 0; i < n; i++)
+		handles[i] = zheap_test_store(test, pool, size - i % 7, i, buf);
+	/* Two objects in three go, from every span, but the first four stay. */
+	for (i = 0; i < n; i++) {
+		if (i % 3 && i >= 4) {
+			KUNIT_EXPECT_EQ(test, zheap_free(pool, handles[i]), 0);
+			handles[i] = 0;
+		} else {
+			live++;
+		}
+	}
+	want = packed_pages(l, live);
+	/* The last span is trimmed: less than whole spans would take. */
+	KUNIT_ASSERT_LT(test, want, DIV_ROUND_UP(live, l->objs) * l->pages);
+	ideal = zheap_compactable_pages(pool);
+	KUNIT_EXPECT_EQ(test, ideal, 3 * l->pages - want);
+	freed = zheap_compact(pool);
+	KUNIT_EXPECT_EQ(test, freed, ideal);
+	KUNIT_EXPECT_EQ(test, zheap_total_pages(pool), want);
+	KUNIT_EXPECT_EQ(test, zheap_compactable_pages(pool), 0);
+	KUNIT_EXPECT_EQ(test, zheap_compact(pool), 0);
+	for (i = 0; i < n; i++)
+		if (handles[i])
+			bad += zheap_test_check(test, pool, handles[i],
+						size - i % 7, i, buf);
+	KUNIT_EXPECT_EQ(test, bad, 0);
+
+	/*
+	 * New objects fill the trimmed span's free slots first, then a new
+	 * span: the pool grows only when the slots the pages hold run out.
+	 */
+	while (zheap_total_pages(pool) == want) {
+		KUNIT_ASSERT_LT(test, more, (unsigned int)l->objs);
+		handles[n + more] = zheap_test_store(test, pool, size, n + more,
+						     buf);
+		more++;
+	}
+	KUNIT_EXPECT_EQ(test, more - 1,
+			(want - live / l->objs * l->pages) * PAGE_SIZE / l->size -
+			live % l->objs);
+	KUNIT_EXPECT_EQ(test, zheap_total_pages(pool), want + l->pages);
+	zheap_pool_stats(pool, &s);
+	KUNIT_EXPECT_EQ(test, s.objects, live + more);
+	for (i = 0; i < n + more; i++)
+		if (handles[i])
+			bad += zheap_test_check(test, pool, handles[i],
+						i < n ? size - i % 7 : size, i,
+						buf);
+	KUNIT_EXPECT_EQ(test, bad, 0);
+	zheap_test_free_all(test, pool, handles, n + more);
 }
 
 static struct kunit_case zheap_zsmalloc_cases[] = {
@@ -299,6 +386,7 @@ static struct kunit_case zheap_zsmalloc_cases[] = {
 	KUNIT_CASE(zheap_zsmalloc_test_emptied_span_returns_pages),
 	KUNIT_CASE(zheap_zsmalloc_test_fills_fullest_span_first),
 	KUNIT_CASE(zheap_zsmalloc_test_largest_sizes),
+	KUNIT_CASE(zheap_zsmalloc_test_compaction_trims_last_span),
 	{}
 };
 

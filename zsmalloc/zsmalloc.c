@@ -33,9 +33,14 @@
  *
  * Every page of a span is movable on its own (the migration layer moves
  * it; page_replaced() swaps it in the span).  Compaction empties the
- * emptiest span of a class into the fullest ones while the other spans
- * have room for all its objects, which leaves exactly
- * ceil(objects / objects per span) spans in the class.
+ * emptiest span of a class into the fullest ones.  When they have no room
+ * left, it packs what remains of it into its lowest slots and trims it:
+ * the pages past its last object go back, and the span keeps the slots
+ * its remaining pages hold (@cap, @npages).  That leaves a class in the
+ * pages pages_needed() gives: full spans, then one span that ends where
+ * its last object does.  A trimmed span never grows again; it takes
+ * objects into its own free slots, and it is the next source compaction
+ * picks in its class, so a class never has two.
  *
  * Access: an object within one page is mapped by address.  One that
  * straddles two pages is copied into a per-CPU buffer on map and back on
@@ -74,16 +79,26 @@
 #define ZS_SOURCE_SCAN		16
 #define ZS_NONE			0xffff
 
+/*
+ * A span's @group: ZS_GROUPS lists by how full it is, then the full spans;
+ * beyond those, a compaction source, which is on no list.
+ */
+#define ZS_FULL			ZS_GROUPS
+#define ZS_SOURCE		(ZS_GROUPS + 1)
+
 struct zs_class {
 	/*
-	 * owner.lock protects: @groups, @partial, @spans, @objects, and every
-	 * zs_span of the class
+	 * owner.lock protects: @groups, @partial, @spans, @pages, @slots,
+	 * @objects, @trimmed, and every zs_span of the class
 	 */
 	struct zheap_page_owner owner;
 	struct list_head groups[ZS_GROUPS + 1];	/* by fullness; last: full */
 	unsigned long partial;	/* bit g set: groups[g] is not empty */
 	unsigned long spans;
+	unsigned long pages;	/* the spans' pages, trimmed ones' fewer */
+	unsigned long slots;	/* the spans' slots, trimmed ones' fewer */
 	unsigned long objects;
+	struct zs_span *trimmed;	/* the class's one trimmed span, or NULL */
 	const struct zs_layout *layout;
 } ____cacheline_aligned_in_smp;
 
@@ -97,9 +112,10 @@ struct zs_span {
 	struct zs_class *class;
 	u16 inuse;
 	u16 free_head;
-	u8 group;
-	bool compacting;	/* a compaction source: on no group list */
-	/* layout->pages pages, then u32 ids[objs] */
+	u16 cap;	/* slots: layout->objs, fewer once trimmed */
+	u8 npages;	/* pages held: layout->pages, fewer once trimmed */
+	u8 group;	/* ZS_SOURCE: a compaction source, on no list */
+	/* layout->pages page pointers (npages used), then u32 ids[objs] */
 	struct page *pages[];
 };
 
@@ -250,11 +266,20 @@ static unsigned long span_loc(struct zs_span *span, unsigned int idx,
 
 static unsigned int fullness(struct zs_span *span)
 {
-	const struct zs_layout *layout = span->class->layout;
+	if (span->inuse == span->cap)
+		return ZS_FULL;
+	return span->inuse * ZS_GROUPS / span->cap;
+}
 
-	if (span->inuse == layout->objs)
-		return ZS_GROUPS;
-	return span->inuse * ZS_GROUPS / layout->objs;
+/*
+ * The pages @objects objects of @layout need, packed: full spans, then
+ * the rest at the start of one span trimmed to the pages they reach.
+ */
+static unsigned long pages_needed(const struct zs_layout *layout,
+				  unsigned long objects)
+{
+	return objects / layout->objs * layout->pages +
+	       DIV_ROUND_UP(objects % layout->objs * layout->size, PAGE_SIZE);
 }
 
 static __always_inline void group_add(struct zs_class *class,
@@ -307,8 +332,12 @@ static void zs_span_release(struct zs_span *span)
 	unsigned int i;
 
 	lockdep_assert_held(&class->owner.lock);
+	if (class->trimmed == span)
+		class->trimmed = NULL;
 	class->spans--;
-	for (i = 0; i < class->layout->pages; i++) {
+	class->pages -= span->npages;
+	class->slots -= span->cap;
+	for (i = 0; i < span->npages; i++) {
 		set_page_private(span->pages[i], 0);
 		zheap_page_free(&class->owner, span->pages[i]);
 	}
@@ -327,8 +356,9 @@ static struct zs_span *zs_span_new(struct zs_class *class, gfp_t gfp)
 	span->class = class;
 	span->inuse = 0;
 	span->free_head = 0;
+	span->cap = layout->objs;
+	span->npages = layout->pages;
 	INIT_LIST_HEAD(&span->list);
-	span->compacting = false;
 	for (i = 0; i < layout->pages; i++) {
 		span->pages[i] = zheap_page_alloc(&class->owner, gfp);
 		if (!span->pages[i])
@@ -467,6 +497,8 @@ static int zs_place(void *bpool, size_t size, gfp_t gfp, unsigned long handle,
 			zheap_page_publish(&class->owner, span->pages[i]);
 		group_add(class, span, 0);
 		class->spans++;
+		class->pages += span->npages;
+		class->slots += span->cap;
 	}
 	*loc = zs_take(class, span, size, handle);
 	spin_unlock(&class->owner.lock);
@@ -489,7 +521,7 @@ static __always_inline bool zs_put_slot(struct zs_span *span,
 	span->inuse--;
 	class->objects--;
 	/* A compaction source waits for zs_compact_end(). */
-	if (span->compacting)
+	if (span->group == ZS_SOURCE)
 		return false;
 	if (span->inuse) {
 		zs_regroup(class, span);
@@ -583,50 +615,63 @@ static void zs_copy_obj(struct zs_span *dst, unsigned int di,
 }
 
 /*
- * Compaction: move the objects of source span @unit into the fullest
- * other spans of its class, all under one hold of the class lock.  Like
- * the kernel's zsmalloc, fill one destination until it is full and file
- * it in its group then, not after every object.
+ * Compaction: move the objects of source span @unit, its last ones first,
+ * into the fullest other spans of its class, all under one hold of the
+ * class lock.  Like the kernel's zsmalloc, fill one destination until it
+ * is full and file it in its group then, not after every object.  When the
+ * other spans have no room left, pack the objects still in @unit into its
+ * lowest free slots instead, so that zs_compact_end() can give back the
+ * pages past them.  Packing leaves @unit's free list as it was:
+ * zs_compact_end() rebuilds it.
  */
 static unsigned int zs_move_unit(void *bpool, void *unit,
 				 struct zheap_mover *mv)
 {
 	struct zs_span *src = unit, *dst = NULL;
 	struct zs_class *class = src->class;
-	unsigned int objs = class->layout->objs;
+	unsigned int idx = src->cap, lo = 0, moved = 0;
 	struct zs_pool *zp = bpool;
-	unsigned int idx, moved = 0;
 	u32 *ids = span_ids(src);
+	bool pack = false;
 
 	spin_lock(&class->owner.lock);
-	for (idx = 0; idx < objs && src->inuse; idx++) {
+	while (idx-- > 0 && src->inuse) {
 		unsigned long handle, from, to;
 		size_t size;
 		void *cookie;
 
 		if (ids[idx] & ZS_FREE)
 			continue;
+		if (!pack && (!dst || dst->inuse == dst->cap)) {
+			if (dst)
+				zs_regroup(class, dst);
+			dst = zs_find_span(class);
+			pack = !dst;
+		}
+		if (pack) {
+			while (lo < idx && !(ids[lo] & ZS_FREE))
+				lo++;
+			if (lo == idx)
+				break;
+		}
 		handle = zheap_handle_by_id(zp->pool, ids[idx]);
 		cookie = zheap_mover_lock(mv, handle, &from);
 		if (!cookie) {
 			zheap_mover_stop(mv);
 			break;
 		}
-		if (!dst || dst->inuse == objs) {
-			if (dst)
-				zs_regroup(class, dst);
-			dst = zs_find_span(class);
-			if (!dst) {
-				zheap_mover_unlock(mv, cookie, from);
-				zheap_mover_stop(mv);
-				break;
-			}
-		}
 		size = loc_size(src, from);
-		to = zs_take_slot(class, dst, size, handle);
-		zs_copy_obj(dst, loc_idx(to), src, idx, size);
-		/* @src is a compaction source: never freed here. */
-		zs_put_slot(src, idx);
+		if (pack) {
+			ids[lo] = ids[idx];
+			ids[idx] = ZS_FREE | ZS_NONE;
+			to = span_loc(src, lo, size);
+			zs_copy_obj(src, lo, src, idx, size);
+		} else {
+			to = zs_take_slot(class, dst, size, handle);
+			zs_copy_obj(dst, loc_idx(to), src, idx, size);
+			/* @src is a compaction source: never freed here. */
+			zs_put_slot(src, idx);
+		}
 		zheap_mover_unlock(mv, cookie, to);
 		moved++;
 	}
@@ -719,7 +764,7 @@ static unsigned int span_page_nr(struct zs_span *span, struct page *page)
 {
 	unsigned int i;
 
-	for (i = 0; i < span->class->layout->pages; i++)
+	for (i = 0; i < span->npages; i++)
 		if (span->pages[i] == page)
 			break;
 	return i;
@@ -739,7 +784,7 @@ static unsigned int zs_page_objects(void *bpool, struct page *page,
 	nr = span_page_nr(span, page);
 	first = nr * PAGE_SIZE / layout->size;
 	last = min_t(unsigned int, ((nr + 1) * PAGE_SIZE - 1) / layout->size,
-		     layout->objs - 1);
+		     span->cap - 1);
 	ids = span_ids(span);
 	for (idx = first; idx <= last; idx++) {
 		if (ids[idx] & ZS_FREE)
@@ -770,7 +815,7 @@ static void zs_page_replaced(void *bpool, struct page *page,
 	/* Only objects that start in this page name it in their location. */
 	ids = span_ids(span);
 	for (idx = DIV_ROUND_UP(nr * PAGE_SIZE, layout->size);
-	     idx < layout->objs && obj_page_nr(span, idx) == nr; idx++)
+	     idx < span->cap && obj_page_nr(span, idx) == nr; idx++)
 		if (!(ids[idx] & ZS_FREE))
 			zheap_mover_relocate(zp->pool,
 					     zheap_handle_by_id(zp->pool, ids[idx]),
@@ -797,22 +842,23 @@ static struct zs_span *zs_emptiest(struct list_head *group)
 	return best;
 }
 
-/* The emptiest span of @class, if the others have room for its objects. */
+/*
+ * Unless @class holds no more than it needs: its trimmed span, so that a
+ * class never has two (two could not be merged: neither grows again), or
+ * else its emptiest span.
+ */
 static struct zs_span *zs_find_source(struct zs_class *class)
 {
-	const struct zs_layout *layout = class->layout;
 	unsigned long partial = class->partial & (BIT(ZS_GROUPS) - 1);
-	struct zs_span *span;
 
 	lockdep_assert_held(&class->owner.lock);
-	if (!partial || class->spans < 2)
+	if (class->pages <= pages_needed(class->layout, class->objects))
 		return NULL;
-	span = zs_emptiest(&class->groups[__ffs(partial)]);
-	/* Free slots in the other spans, against the objects to move. */
-	if ((class->spans - 1) * layout->objs - (class->objects - span->inuse) <
-	    span->inuse)
+	if (class->trimmed)
+		return class->trimmed;
+	if (!partial)
 		return NULL;
-	return span;
+	return zs_emptiest(&class->groups[__ffs(partial)]);
 }
 
 static int zs_compact_source(void *bpool, unsigned int kind, void **unit)
@@ -826,14 +872,14 @@ static int zs_compact_source(void *bpool, unsigned int kind, void **unit)
 		return -ERANGE;
 	class = &zp->classes[kind];
 	/* Most classes have nothing to give: say so without their lock. */
-	if (READ_ONCE(class->spans) <=
-	    DIV_ROUND_UP(READ_ONCE(class->objects), class->layout->objs))
+	if (READ_ONCE(class->pages) <=
+	    pages_needed(class->layout, READ_ONCE(class->objects)))
 		return 0;
 	spin_lock(&class->owner.lock);
 	span = zs_find_source(class);
 	if (span) {
 		group_del(class, span);
-		span->compacting = true;
+		span->group = ZS_SOURCE;
 		nr = span->inuse;
 		*unit = span;
 	}
@@ -841,28 +887,71 @@ static int zs_compact_source(void *bpool, unsigned int kind, void **unit)
 	return nr;
 }
 
+/*
+ * Give back the pages of compaction source @span past its last object,
+ * and rebuild its free list over the slots left, lowest first.  Returns
+ * the pages freed.
+ */
+static unsigned int zs_trim(struct zs_span *span)
+{
+	struct zs_class *class = span->class;
+	const struct zs_layout *layout = class->layout;
+	unsigned int last, npages, cap, i, freed;
+	u32 *ids = span_ids(span);
+
+	lockdep_assert_held(&class->owner.lock);
+	for (last = span->cap; ids[last - 1] & ZS_FREE; last--)
+		;
+	npages = DIV_ROUND_UP(last * layout->size, PAGE_SIZE);
+	freed = span->npages - npages;
+	if (freed) {
+		cap = npages * PAGE_SIZE / layout->size;
+		for (i = npages; i < span->npages; i++) {
+			set_page_private(span->pages[i], 0);
+			zheap_page_free(&class->owner, span->pages[i]);
+			span->pages[i] = NULL;
+		}
+		for (i = cap; i < span->cap; i++)
+			ids[i] = ZS_FREE | ZS_NONE;
+		class->pages -= freed;
+		class->slots -= span->cap - cap;
+		span->npages = npages;
+		span->cap = cap;
+		class->trimmed = span;
+	}
+	span->free_head = ZS_NONE;
+	for (i = span->cap; i-- > 0; )
+		if (ids[i] & ZS_FREE) {
+			ids[i] = ZS_FREE | span->free_head;
+			span->free_head = i;
+		}
+	return freed;
+}
+
 static unsigned int zs_compact_end(void *bpool, void *unit)
 {
 	struct zs_span *span = unit;
 	struct zs_class *class = span->class;
-	unsigned int freed = 0;
+	unsigned int freed;
+	bool empty;
 
 	spin_lock(&class->owner.lock);
-	span->compacting = false;
-	if (span->inuse) {
-		group_add(class, span, fullness(span));
-	} else {
+	empty = !span->inuse;
+	if (empty) {
+		freed = span->npages;
 		zs_span_release(span);
-		freed = class->layout->pages;
+	} else {
+		freed = zs_trim(span);
+		group_add(class, span, fullness(span));
 	}
 	spin_unlock(&class->owner.lock);
 
-	if (freed)
+	if (empty)
 		kfree(span);
 	return freed;
 }
 
-/* Per class: its spans less the spans its objects need. */
+/* Per class: its pages less the pages its objects need, packed. */
 static unsigned long zs_compactable(void *bpool)
 {
 	struct zs_pool *zp = bpool;
@@ -871,12 +960,12 @@ static unsigned long zs_compactable(void *bpool)
 
 	for (c = 0; c < zs_nr_classes; c++) {
 		struct zs_class *class = &zp->classes[c];
-		unsigned long spans = READ_ONCE(class->spans);
-		unsigned long need = DIV_ROUND_UP(READ_ONCE(class->objects),
-						  class->layout->objs);
+		unsigned long held = READ_ONCE(class->pages);
+		unsigned long need = pages_needed(class->layout,
+						  READ_ONCE(class->objects));
 
-		if (spans > need)
-			pages += (spans - need) * class->layout->pages;
+		if (held > need)
+			pages += held - need;
 	}
 	return pages;
 }
@@ -921,22 +1010,24 @@ static unsigned int zs_size_class(void *bpool, size_t size)
 static void zs_show_classes(void *bpool, struct seq_file *m)
 {
 	struct zs_pool *zp = bpool;
-	unsigned long spans, objects;
+	unsigned long spans, pages, slots, objects;
 	unsigned int c;
 
-	seq_puts(m, "class size span_pages span_objs spans objects\n");
+	seq_puts(m, "class size span_pages span_objs spans objects pages slots\n");
 	for (c = 0; c < zs_nr_classes; c++) {
 		struct zs_class *class = &zp->classes[c];
 
 		spin_lock(&class->owner.lock);
 		spans = class->spans;
+		pages = class->pages;
+		slots = class->slots;
 		objects = class->objects;
 		spin_unlock(&class->owner.lock);
 		if (!spans && !objects)
 			continue;
-		seq_printf(m, "%u %u %u %u %lu %lu\n", c, class->layout->size,
-			   class->layout->pages, class->layout->objs, spans,
-			   objects);
+		seq_printf(m, "%u %u %u %u %lu %lu %lu %lu\n", c,
+			   class->layout->size, class->layout->pages,
+			   class->layout->objs, spans, objects, pages, slots);
 	}
 }
 

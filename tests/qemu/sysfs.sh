@@ -68,7 +68,7 @@ sysfs_scenario() {
 		su -s /bin/sh nobody -c '/zheapstat' | grep -q "^zram0 .* zram .* $objs " ||
 			sysfs_why="$sysfs_why zheapstat: no zram0 line (zram, $objs objects)"
 		# -v: root gets zsmalloc's per-class rows, nobody a note
-		/zheapstat -v 2>&1 | grep -q '^zram0 classes class size span_pages span_objs spans objects$' ||
+		/zheapstat -v 2>&1 | grep -q '^zram0 classes class size span_pages span_objs spans objects pages slots$' ||
 			sysfs_why="$sysfs_why zheapstat -v: no classes for zram0"
 		csum=$(awk 'NR > 1 { o += $6 } END { print o + 0 }' /sys/kernel/debug/zheap/zram0/classes)
 		[ "$csum" = "$objs" ] || sysfs_why="$sysfs_why classes: $csum objects, not $objs"
