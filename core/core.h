@@ -115,6 +115,7 @@ struct zheap_pool {
 	 */
 	struct delayed_work bg_compact;
 	bool bg_resume;		/* the last slice stopped early; worker only */
+	unsigned long bg_frees;	/* frees at the worker's last look; worker only */
 	/*
 	 * What core/ kicks after every release (zheap_object_release()),
 	 * installed as data by migrate/ at pool creation: @bg_compact on

@@ -32,7 +32,10 @@
  * from what zheap_compact_init() installs in the pool, and a release pays
  * one test of a bit.  The worker compacts if the backend says
  * that at least zheap.compact_threshold percent of the pool's pages could
- * be freed (0: never), in slices of about 2 ms, each followed by
+ * be freed (0: never), or, below that, once the pool is quiet: if any
+ * page could be freed and no object was released since its last look,
+ * a second ago (a look at a pool still busy queues the next).  It
+ * compacts in slices of about 2 ms, each followed by
  * a pause that holds it to zheap.compact_cpu per mille of one CPU, and
  * queues itself again until a slice finishes every kind: once started it
  * goes on to the end, below the threshold too.  It only tries
@@ -139,8 +142,9 @@ static unsigned long compact_locked(struct zheap_pool *pool)
 
 /*
  * Background compaction (see the top of this file).  The default
- * threshold leaves a pool at most about 2% holes that compaction could
- * close; 15 per mille of one CPU is how much of it the worker may take.
+ * threshold leaves a busy pool at most about 2% holes that compaction
+ * could close (a quiet one is tidied: bg_quiet()); 15 per mille of one
+ * CPU is how much of it the worker may take.
  * Measured at zswap's pool limit under churn, the pool read once it stops
  * changing (Documentation/measurements.rst, "The threshold, swept at
  * (b)"): 1 and 2 kept the pool at 0.976 to 0.978 of ideal in every boot;
@@ -150,7 +154,7 @@ static unsigned long compact_locked(struct zheap_pool *pool)
 unsigned int zheap_compact_threshold = 2;
 module_param_named(compact_threshold, zheap_compact_threshold, uint, 0644);
 MODULE_PARM_DESC(compact_threshold,
-		 "Percent of a pool's pages that compaction could free at which the pool compacts itself (default 2; 0: only when asked or under memory pressure)");
+		 "Percent of a pool's pages that compaction could free at which the pool compacts itself; below it, a pool compacts itself once no object was freed for a second (default 2; 0: neither, only when asked or under memory pressure)");
 
 unsigned int zheap_compact_cpu = 15;
 module_param_named(compact_cpu, zheap_compact_cpu, uint, 0644);
@@ -178,6 +182,26 @@ static bool bg_wanted(struct zheap_pool *pool)
 	return can && (u64)can * 100 >= (u64)pct * pages;
 }
 
+/*
+ * Below the threshold: could @pool give pages back, and has it released no
+ * object since the worker's last look?  A look at a busy pool queues the
+ * next a second later, so the pool is tidied once it rests, and a pool at
+ * rest is not woken again.
+ */
+static bool bg_quiet(struct zheap_pool *pool)
+{
+	unsigned long frees = zheap_count_sum(pool, ZHEAP_C_FREES);
+	bool busy = frees != pool->bg_frees;
+
+	if (atomic_long_read(&pool->pages) < BG_MIN_PAGES ||
+	    !zheap_compactable_pages(pool))
+		return false;
+	pool->bg_frees = frees;
+	if (busy)
+		mod_delayed_work(zheap_compact_wq, &pool->bg_compact, BG_DELAY);
+	return !busy;
+}
+
 static void bg_compact_fn(struct work_struct *work)
 {
 	struct zheap_pool *pool = container_of(to_delayed_work(work),
@@ -189,7 +213,7 @@ static void bg_compact_fn(struct work_struct *work)
 
 	/* 0 stops it; once started, it finishes below the threshold too. */
 	if (!READ_ONCE(zheap_compact_threshold) ||
-	    (!pool->bg_resume && !bg_wanted(pool))) {
+	    (!pool->bg_resume && !bg_wanted(pool) && !bg_quiet(pool))) {
 		pool->bg_resume = false;
 		return;
 	}

@@ -370,6 +370,46 @@ static void zheap_migrate_test_compacts_itself_in_slices(struct kunit *test)
 	compacts_itself(test, 1);
 }
 
+/*
+ * Below the threshold, a quiet pool is tidied: the worker's first look
+ * after the frees sees them and looks again a second later; that look sees
+ * no new free and compacts exactly what the arithmetic promised.
+ */
+static void zheap_migrate_test_tidies_when_quiet(struct kunit *test)
+{
+	unsigned int n = MIGRATE_OBJS * 4;
+	struct zheap_stats before, after;
+	struct zheap_pool *pool;
+	unsigned long *handles, ideal, live;
+	u8 *buf;
+
+	zheap_test_set_compact_threshold(test, 100);
+	pool = migrate_pool(test);
+	live = fill_and_free_half(test, pool, n, &handles, &buf);
+	ideal = zheap_compactable_pages(pool);
+	zheap_pool_stats(pool, &before);
+	KUNIT_EXPECT_GT(test, ideal, 0);
+	KUNIT_EXPECT_LT(test, ideal, before.pool_pages);
+	KUNIT_EXPECT_TRUE(test, delayed_work_pending(&pool->bg_compact));
+	/* The first look: frees since the last one, so only another look. */
+	KUNIT_EXPECT_TRUE(test, flush_delayed_work(&pool->bg_compact));
+	zheap_pool_stats(pool, &after);
+	KUNIT_EXPECT_EQ(test, after.pool_pages, before.pool_pages);
+	KUNIT_EXPECT_EQ(test, after.bg_compactions, 0);
+	KUNIT_EXPECT_TRUE(test, delayed_work_pending(&pool->bg_compact));
+	/* The second: quiet, so it compacts, to the end. */
+	zheap_compact_flush(pool);
+	zheap_pool_stats(pool, &after);
+	KUNIT_EXPECT_EQ(test, before.pool_pages - after.pool_pages, ideal);
+	KUNIT_EXPECT_EQ(test, after.bg_pages_compacted, ideal);
+	KUNIT_EXPECT_GE(test, after.bg_compactions, 1);
+	KUNIT_EXPECT_EQ(test, zheap_compactable_pages(pool), 0);
+	KUNIT_EXPECT_FALSE(test, delayed_work_pending(&pool->bg_compact));
+	KUNIT_EXPECT_EQ(test, check_all(test, pool, handles, n, buf), 0);
+	expect_quiet(test, pool, handles, n, live);
+	zheap_test_free_all(test, pool, handles, n);
+}
+
 /* zheap.compact_threshold=0: frees queue nothing, and nothing moves. */
 static void zheap_migrate_test_threshold_zero_stays(struct kunit *test)
 {
@@ -591,6 +631,8 @@ static struct kunit_case zheap_migrate_cases[] = {
 	KUNIT_CASE_PARAM(zheap_migrate_test_compacts_itself_in_slices,
 			 zheap_test_backend_params),
 	KUNIT_CASE_PARAM(zheap_migrate_test_threshold_zero_stays,
+			 zheap_test_backend_params),
+	KUNIT_CASE_PARAM(zheap_migrate_test_tidies_when_quiet,
 			 zheap_test_backend_params),
 	KUNIT_CASE_PARAM(zheap_migrate_test_moves_race_readers,
 			 zheap_test_backend_params),
