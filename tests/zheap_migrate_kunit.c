@@ -315,9 +315,13 @@ static void zheap_migrate_test_compact_frees_ideal(struct kunit *test)
  * memory pressure, the pool's worker frees exactly what the backend's
  * arithmetic promised, in slices it counts, and every survivor reads
  * back through its handle.  The frees queued it; zheap_compact_flush()
- * runs its slices without their pauses.
+ * runs its slices without their pauses.  At @threshold 100 the pool is
+ * below it, so the worker waits for a quiet pool: its first look sees
+ * the frees since the last one and only queues another; the second sees
+ * none and compacts.
  */
-static void compacts_itself(struct kunit *test, u64 slice_ns)
+static void compacts_itself(struct kunit *test, unsigned int threshold,
+			    u64 slice_ns)
 {
 	unsigned int n = MIGRATE_OBJS * 4;
 	struct zheap_stats before, after;
@@ -325,7 +329,7 @@ static void compacts_itself(struct kunit *test, u64 slice_ns)
 	unsigned long *handles, ideal, live;
 	u8 *buf;
 
-	zheap_test_set_compact_threshold(test, 5);
+	zheap_test_set_compact_threshold(test, threshold);
 	pool = migrate_pool(test);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, restore_slice,
 							NULL), 0);
@@ -334,8 +338,18 @@ static void compacts_itself(struct kunit *test, u64 slice_ns)
 	live = fill_and_free_half(test, pool, n, &handles, &buf);
 	ideal = zheap_compactable_pages(pool);
 	zheap_pool_stats(pool, &before);
-	KUNIT_EXPECT_GT(test, ideal * 100, 5 * before.pool_pages);
+	KUNIT_EXPECT_GT(test, ideal, 0);
+	KUNIT_EXPECT_EQ(test, ideal * 100 >= threshold * before.pool_pages,
+			threshold < 100);
 	KUNIT_EXPECT_TRUE(test, delayed_work_pending(&pool->bg_compact));
+	if (threshold == 100) {
+		KUNIT_EXPECT_TRUE(test, flush_delayed_work(&pool->bg_compact));
+		zheap_pool_stats(pool, &after);
+		KUNIT_EXPECT_EQ(test, after.pool_pages, before.pool_pages);
+		KUNIT_EXPECT_EQ(test, after.bg_compactions, 0);
+		KUNIT_EXPECT_TRUE(test,
+				  delayed_work_pending(&pool->bg_compact));
+	}
 
 	zheap_compact_flush(pool);
 	zheap_pool_stats(pool, &after);
@@ -357,7 +371,7 @@ static void compacts_itself(struct kunit *test, u64 slice_ns)
 
 static void zheap_migrate_test_compacts_itself(struct kunit *test)
 {
-	compacts_itself(test, 2 * NSEC_PER_MSEC);
+	compacts_itself(test, 5, 2 * NSEC_PER_MSEC);
 }
 
 /*
@@ -367,47 +381,13 @@ static void zheap_migrate_test_compacts_itself(struct kunit *test)
  */
 static void zheap_migrate_test_compacts_itself_in_slices(struct kunit *test)
 {
-	compacts_itself(test, 1);
+	compacts_itself(test, 5, 1);
 }
 
-/*
- * Below the threshold, a quiet pool is tidied: the worker's first look
- * after the frees sees them and looks again a second later; that look sees
- * no new free and compacts exactly what the arithmetic promised.
- */
+/* Below the threshold, a quiet pool is tidied (compacts_itself()). */
 static void zheap_migrate_test_tidies_when_quiet(struct kunit *test)
 {
-	unsigned int n = MIGRATE_OBJS * 4;
-	struct zheap_stats before, after;
-	struct zheap_pool *pool;
-	unsigned long *handles, ideal, live;
-	u8 *buf;
-
-	zheap_test_set_compact_threshold(test, 100);
-	pool = migrate_pool(test);
-	live = fill_and_free_half(test, pool, n, &handles, &buf);
-	ideal = zheap_compactable_pages(pool);
-	zheap_pool_stats(pool, &before);
-	KUNIT_EXPECT_GT(test, ideal, 0);
-	KUNIT_EXPECT_LT(test, ideal, before.pool_pages);
-	KUNIT_EXPECT_TRUE(test, delayed_work_pending(&pool->bg_compact));
-	/* The first look: frees since the last one, so only another look. */
-	KUNIT_EXPECT_TRUE(test, flush_delayed_work(&pool->bg_compact));
-	zheap_pool_stats(pool, &after);
-	KUNIT_EXPECT_EQ(test, after.pool_pages, before.pool_pages);
-	KUNIT_EXPECT_EQ(test, after.bg_compactions, 0);
-	KUNIT_EXPECT_TRUE(test, delayed_work_pending(&pool->bg_compact));
-	/* The second: quiet, so it compacts, to the end. */
-	zheap_compact_flush(pool);
-	zheap_pool_stats(pool, &after);
-	KUNIT_EXPECT_EQ(test, before.pool_pages - after.pool_pages, ideal);
-	KUNIT_EXPECT_EQ(test, after.bg_pages_compacted, ideal);
-	KUNIT_EXPECT_GE(test, after.bg_compactions, 1);
-	KUNIT_EXPECT_EQ(test, zheap_compactable_pages(pool), 0);
-	KUNIT_EXPECT_FALSE(test, delayed_work_pending(&pool->bg_compact));
-	KUNIT_EXPECT_EQ(test, check_all(test, pool, handles, n, buf), 0);
-	expect_quiet(test, pool, handles, n, live);
-	zheap_test_free_all(test, pool, handles, n);
+	compacts_itself(test, 100, 2 * NSEC_PER_MSEC);
 }
 
 /* zheap.compact_threshold=0: frees queue nothing, and nothing moves. */
