@@ -95,6 +95,13 @@ trace_scenario() {
 	done
 	wait $zpid
 	zrc=$?
+	# No background compaction of zram0 after its counters are read (a
+	# quiet pool tidies itself a second after its last free): threshold 0
+	# stops the worker at its next look or slice; the second lets one that
+	# had already looked finish, and the compactions below wait for it.
+	trace_thr=$(cat /sys/module/zheap/parameters/compact_threshold)
+	echo 0 > /sys/module/zheap/parameters/compact_threshold
+	sleep 1
 	echo 1 > /sys/kernel/debug/zheap/zram0/compact
 	echo 1 > /sys/block/zram0/compact
 	cp /sys/kernel/debug/zheap/zram0/stats /tmp/trace.zram0
@@ -106,6 +113,7 @@ trace_scenario() {
 		result $name FAIL "insmod zheap_wb_stress"
 		kill $tpid
 		zram_unload zheap_zram
+		echo "$trace_thr" > /sys/module/zheap/parameters/compact_threshold
 		return
 	fi
 	echo 2 > /proc/sys/vm/drop_caches
@@ -131,6 +139,7 @@ trace_scenario() {
 	echo > $TRACE/trace
 	echo 1408 > $TRACE/buffer_size_kb
 	zram_unload zheap_zram
+	echo "$trace_thr" > /sys/module/zheap/parameters/compact_threshold
 
 	trace_pairs=""
 	trace_off=""
