@@ -378,6 +378,64 @@ static void zheap_zsmalloc_test_compaction_trims_last_span(struct kunit *test)
 	zheap_test_free_all(test, pool, handles, n + more);
 }
 
+/*
+ * Objects of a class of one object a page (here 4000 bytes and whole
+ * pages) take a page each and no descriptor: the pool's pages are their
+ * number, the backend's metadata is 0, nothing is compactable after half
+ * are freed, and every object reads back, through copies and mappings.
+ */
+static void zheap_zsmalloc_test_singles_have_no_descriptor(struct kunit *test)
+{
+	static const size_t sizes[] = { 4000, PAGE_SIZE };
+	struct zheap_pool *pool = zs_pool(test);
+	unsigned long *handles, loc;
+	unsigned int i, n = 64;
+	struct zheap_stats s;
+	size_t bad = 0;
+	u8 *buf, *p;
+
+	KUNIT_ASSERT_EQ(test, zheap_zsmalloc_layout_for(4000)->objs, 1);
+	handles = kunit_kcalloc(test, n, sizeof(*handles), GFP_KERNEL);
+	buf = kunit_kmalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_TRUE(test, handles && buf);
+	for (i = 0; i < n; i++)
+		handles[i] = zheap_test_store(test, pool, sizes[i % 2], i, buf);
+	zheap_pool_stats(pool, &s);
+	KUNIT_EXPECT_EQ(test, zheap_total_pages(pool), n);
+	KUNIT_EXPECT_EQ(test, s.backend_meta_bytes, 0);
+	KUNIT_EXPECT_EQ(test, s.stored_bytes, n / 2 * (4000 + PAGE_SIZE));
+	for (i = 0; i < n; i++) {
+		/* The exact size is kept: one byte more is refused. */
+		if (sizes[i % 2] < PAGE_SIZE)
+			KUNIT_EXPECT_EQ(test, zheap_read_object(pool, handles[i],
+								buf, 4001),
+					-EINVAL);
+		loc = obj_loc(test, pool, handles[i]);
+		KUNIT_EXPECT_FALSE(test, zheap_zsmalloc_straddles(loc));
+		bad += zheap_test_check(test, pool, handles[i], sizes[i % 2], i,
+					buf);
+		p = zheap_map_object(pool, handles[i], ZHEAP_MAP_RO);
+		KUNIT_ASSERT_NOT_NULL(test, p);
+		bad += zheap_test_mismatch(p, sizes[i % 2], i);
+		zheap_unmap_object(pool, handles[i]);
+	}
+	KUNIT_EXPECT_EQ(test, bad, 0);
+	for (i = 0; i < n; i += 2) {
+		KUNIT_EXPECT_EQ(test, zheap_free(pool, handles[i]), 0);
+		handles[i] = 0;
+	}
+	KUNIT_EXPECT_EQ(test, zheap_total_pages(pool), n / 2);
+	zheap_pool_stats(pool, &s);
+	KUNIT_EXPECT_EQ(test, s.stored_bytes, n / 2 * PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, zheap_compactable_pages(pool), 0);
+	KUNIT_EXPECT_EQ(test, zheap_compact(pool), 0);
+	for (i = 1; i < n; i += 2)
+		bad += zheap_test_check(test, pool, handles[i], sizes[i % 2], i,
+					buf);
+	KUNIT_EXPECT_EQ(test, bad, 0);
+	zheap_test_free_all(test, pool, handles, n);
+}
+
 static struct kunit_case zheap_zsmalloc_cases[] = {
 	KUNIT_CASE(zheap_zsmalloc_test_classes_add_up),
 	KUNIT_CASE(zheap_zsmalloc_test_class_table_is_sound),
@@ -387,6 +445,7 @@ static struct kunit_case zheap_zsmalloc_cases[] = {
 	KUNIT_CASE(zheap_zsmalloc_test_fills_fullest_span_first),
 	KUNIT_CASE(zheap_zsmalloc_test_largest_sizes),
 	KUNIT_CASE(zheap_zsmalloc_test_compaction_trims_last_span),
+	KUNIT_CASE(zheap_zsmalloc_test_singles_have_no_descriptor),
 	{}
 };
 

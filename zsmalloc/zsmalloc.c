@@ -16,10 +16,13 @@
  * measurements behind the constants are in Documentation/zsmalloc.rst.
  *
  * A span's descriptor (struct zs_span) lives outside its pages, so every
- * page byte holds objects: no in-object header.  The descriptor holds the
- * span's pages and, per object slot, a u32: the 32-bit id of the object's
- * handle slot, or the free list link.  Every page of a span points at the
- * descriptor through page->private.  An object's exact size is its class
+ * page byte holds objects: no in-object header.  A class of one object a
+ * page (sizes a span would not hold more of than pages) has no spans and
+ * no descriptors: each object has a page of its own, a single, whose
+ * private word holds the object's handle id (see ZS_SINGLE).  The
+ * descriptor holds the span's pages and, per object slot, a u32: the
+ * 32-bit id of the object's handle slot, or the free list link.  Every
+ * page of a span points at the descriptor through page->private.  An object's exact size is its class
  * size less a slack of at most 63 bytes kept in its location.
  *
  * Within a class, spans sit on ZS_GROUPS lists by how full they are, plus
@@ -234,9 +237,51 @@ static size_t span_bytes(const struct zs_layout *layout)
 	       layout->objs * sizeof(u32);
 }
 
+static struct page *loc_page(unsigned long loc)
+{
+	return pfn_to_page(loc >> ZS_PFN_SHIFT);
+}
+
 static struct zs_span *loc_span(unsigned long loc)
 {
-	return (struct zs_span *)page_private(pfn_to_page(loc >> ZS_PFN_SHIFT));
+	return (struct zs_span *)page_private(loc_page(loc));
+}
+
+/*
+ * A single: the one page of a class whose layout holds one object, which
+ * has no descriptor.  Its private word holds the object's handle id, its
+ * class's number and ZS_SINGLE (a descriptor's address never has bit 0
+ * set); it is on no list: full from birth, freed when its object goes.
+ */
+#define ZS_SINGLE		1UL
+#define ZS_SINGLE_ID_SHIFT	9	/* above the class number's 8 bits */
+
+static_assert(ZS_NR_SIZES <= 256);
+
+static unsigned long single_private(unsigned int class, unsigned long handle)
+{
+	return (unsigned long)zheap_handle_id(handle) << ZS_SINGLE_ID_SHIFT |
+	       class << 1 | ZS_SINGLE;
+}
+
+static bool page_single(struct page *page)
+{
+	return page_private(page) & ZS_SINGLE;
+}
+
+static u32 single_id(struct page *page)
+{
+	return page_private(page) >> ZS_SINGLE_ID_SHIFT;
+}
+
+static struct zs_class *single_class(struct zs_pool *zp, struct page *page)
+{
+	return &zp->classes[(page_private(page) >> 1) & 0xff];
+}
+
+static size_t loc_slack(unsigned long loc)
+{
+	return loc & (BIT(ZS_SLACK_BITS) - 1);
 }
 
 static unsigned int loc_idx(unsigned long loc)
@@ -246,7 +291,17 @@ static unsigned int loc_idx(unsigned long loc)
 
 static size_t loc_size(struct zs_span *span, unsigned long loc)
 {
-	return span->class->layout->size - (loc & (BIT(ZS_SLACK_BITS) - 1));
+	return span->class->layout->size - loc_slack(loc);
+}
+
+/* The size of the object at @loc, a single's or a span's. */
+static size_t obj_size(struct zs_pool *zp, unsigned long loc)
+{
+	struct page *page = loc_page(loc);
+
+	if (page_single(page))
+		return single_class(zp, page)->layout->size - loc_slack(loc);
+	return loc_size((struct zs_span *)page_private(page), loc);
 }
 
 /* The page of @span in which object @idx starts. */
@@ -416,7 +471,9 @@ static void zs_destroy(void *bpool)
 		for (g = 0; g <= ZS_GROUPS; g++)
 			list_splice_init(&class->groups[g], &left);
 		class->partial = 0;
-		WARN_ONCE(!list_empty(&left),
+		/* Singles are on no list: the frontend's drain released them. */
+		WARN_ONCE(!list_empty(&left) ||
+			  (class->layout->objs == 1 && class->spans),
 			  "zsmalloc: pool destroyed still holding objects (class %u, %lu spans)\n",
 			  c, class->spans);
 		list_for_each_entry(span, &left, list)
@@ -468,6 +525,27 @@ static struct zs_class *size_class(struct zs_pool *zp, size_t size)
 	return &zp->classes[zs_class_of[DIV_ROUND_UP(size, ZS_ALIGN)]];
 }
 
+/* Place an object of a class of one object a page on a single of its own. */
+static int zs_place_single(struct zs_pool *zp, struct zs_class *class,
+			   size_t size, gfp_t gfp, unsigned long handle,
+			   unsigned long *loc)
+{
+	struct page *page = zheap_page_alloc(&class->owner, gfp);
+
+	if (!page)
+		return -ENOMEM;
+	set_page_private(page, single_private(class - zp->classes, handle));
+	spin_lock(&class->owner.lock);
+	zheap_page_publish(&class->owner, page);
+	class->spans++;
+	class->pages++;
+	class->slots++;
+	class->objects++;
+	spin_unlock(&class->owner.lock);
+	*loc = page_to_pfn(page) << ZS_PFN_SHIFT | (class->layout->size - size);
+	return 0;
+}
+
 static int zs_place(void *bpool, size_t size, gfp_t gfp, unsigned long handle,
 		    unsigned long *loc)
 {
@@ -479,6 +557,8 @@ static int zs_place(void *bpool, size_t size, gfp_t gfp, unsigned long handle,
 	if (!size || size > PAGE_SIZE)
 		return -EINVAL;
 	class = size_class(zp, size);
+	if (class->layout->objs == 1)
+		return zs_place_single(zp, class, size, gfp, handle, loc);
 
 	spin_lock(&class->owner.lock);
 	span = zs_find_span(class);
@@ -532,12 +612,36 @@ static __always_inline bool zs_put_slot(struct zs_span *span,
 	return true;
 }
 
+static size_t zs_release_single(struct zs_pool *zp, struct page *page,
+				unsigned long loc)
+{
+	struct zs_class *class = single_class(zp, page);
+	size_t size = class->layout->size - loc_slack(loc);
+
+	spin_lock(&class->owner.lock);
+	class->spans--;
+	class->pages--;
+	class->slots--;
+	class->objects--;
+	set_page_private(page, 0);
+	zheap_page_free(&class->owner, page);
+	spin_unlock(&class->owner.lock);
+	return size;
+}
+
 static size_t zs_release(void *bpool, unsigned long loc)
 {
-	struct zs_span *span = loc_span(loc);
-	struct zs_class *class = span->class;
-	size_t size = loc_size(span, loc);
+	struct page *page = loc_page(loc);
+	struct zs_span *span;
+	struct zs_class *class;
+	size_t size;
 	bool empty;
+
+	if (page_single(page))
+		return zs_release_single(bpool, page, loc);
+	span = (struct zs_span *)page_private(page);
+	class = span->class;
+	size = loc_size(span, loc);
 
 	spin_lock(&class->owner.lock);
 	empty = zs_put_slot(span, loc_idx(loc));
@@ -693,6 +797,8 @@ bool zheap_zsmalloc_straddles(unsigned long loc)
 	struct zs_span *span = loc_span(loc);
 	unsigned int idx = loc_idx(loc), page, off;
 
+	if (page_single(loc_page(loc)))
+		return false;
 	obj_pos(span, idx, &page, &off);
 	return off + loc_size(span, loc) > PAGE_SIZE;
 }
@@ -703,6 +809,8 @@ static void *zs_map(void *bpool, unsigned long loc, enum zheap_map_mode mode)
 	unsigned int idx = loc_idx(loc), page, off;
 	struct zs_map_area *area;
 
+	if (page_single(loc_page(loc)))
+		return page_address(loc_page(loc));
 	if (!zheap_zsmalloc_straddles(loc)) {
 		obj_pos(span, idx, &page, &off);
 		return page_address(span->pages[page]) + off;
@@ -733,9 +841,12 @@ static int zs_read(void *bpool, unsigned long loc, void *dst, size_t len)
 {
 	struct zs_span *span = loc_span(loc);
 
-	if (len > loc_size(span, loc))
+	if (len > obj_size(bpool, loc))
 		return -EINVAL;
-	zs_copy_out(span, loc_idx(loc), dst, len);
+	if (page_single(loc_page(loc)))
+		memcpy(dst, page_address(loc_page(loc)), len);
+	else
+		zs_copy_out(span, loc_idx(loc), dst, len);
 	return 0;
 }
 
@@ -744,20 +855,23 @@ static int zs_write(void *bpool, unsigned long loc, const void *src,
 {
 	struct zs_span *span = loc_span(loc);
 
-	if (len > loc_size(span, loc))
+	if (len > obj_size(bpool, loc))
 		return -EINVAL;
-	zs_copy_in(span, loc_idx(loc), src, len);
+	if (page_single(loc_page(loc)))
+		memcpy(page_address(loc_page(loc)), src, len);
+	else
+		zs_copy_in(span, loc_idx(loc), src, len);
 	return 0;
 }
 
 static size_t zs_size(void *bpool, unsigned long loc)
 {
-	return loc_size(loc_span(loc), loc);
+	return obj_size(bpool, loc);
 }
 
 static struct page *zs_obj_page(void *bpool, unsigned long loc)
 {
-	return pfn_to_page(loc >> ZS_PFN_SHIFT);
+	return loc_page(loc);
 }
 
 static unsigned int span_page_nr(struct zs_span *span, struct page *page)
@@ -774,12 +888,21 @@ static unsigned int zs_page_objects(void *bpool, struct page *page,
 				    unsigned long *handles, unsigned int max)
 {
 	struct zs_span *span = (struct zs_span *)page_private(page);
-	struct zs_class *class = span->class;
-	const struct zs_layout *layout = class->layout;
 	unsigned int nr, first, last, idx, n = 0;
+	const struct zs_layout *layout;
 	struct zs_pool *zp = bpool;
+	struct zs_class *class;
 	u32 *ids;
 
+	if (page_single(page)) {
+		lockdep_assert_held(&single_class(zp, page)->owner.lock);
+		if (max)
+			handles[0] = zheap_handle_by_id(zp->pool,
+							single_id(page));
+		return 1;
+	}
+	class = span->class;
+	layout = class->layout;
 	lockdep_assert_held(&class->owner.lock);
 	nr = span_page_nr(span, page);
 	first = nr * PAGE_SIZE / layout->size;
@@ -800,13 +923,26 @@ static void zs_page_replaced(void *bpool, struct page *page,
 			     struct page *newpage)
 {
 	struct zs_span *span = (struct zs_span *)page_private(page);
-	struct zs_class *class = span->class;
-	const struct zs_layout *layout = class->layout;
 	unsigned long pfn_mask = ~0UL << ZS_PFN_SHIFT;
-	unsigned int nr, idx;
+	const struct zs_layout *layout;
 	struct zs_pool *zp = bpool;
+	struct zs_class *class;
+	unsigned int nr, idx;
 	u32 *ids;
 
+	if (page_single(page)) {
+		lockdep_assert_held(&single_class(zp, page)->owner.lock);
+		set_page_private(newpage, page_private(page));
+		set_page_private(page, 0);
+		zheap_mover_relocate(zp->pool,
+				     zheap_handle_by_id(zp->pool,
+							single_id(newpage)),
+				     pfn_mask,
+				     page_to_pfn(newpage) << ZS_PFN_SHIFT);
+		return;
+	}
+	class = span->class;
+	layout = class->layout;
 	lockdep_assert_held(&class->owner.lock);
 	nr = span_page_nr(span, page);
 	span->pages[nr] = newpage;
@@ -984,6 +1120,9 @@ static u64 zs_meta_bytes(void *bpool)
 	for (c = 0; c < zs_nr_classes; c++) {
 		const struct zs_class *class = &zp->classes[c];
 
+		/* A single has no descriptor. */
+		if (class->layout->objs == 1)
+			continue;
 		bytes += (u64)READ_ONCE(class->spans) *
 			 kmalloc_size_roundup(span_bytes(class->layout));
 	}
