@@ -22,8 +22,9 @@
  * private word holds the object's handle id (see ZS_SINGLE).  The
  * descriptor holds the span's pages and, per object slot, a u32: the
  * 32-bit id of the object's handle slot, or the free list link.  Every
- * page of a span points at the descriptor through page->private.  An object's exact size is its class
- * size less a slack of at most 63 bytes kept in its location.
+ * page of a span points at the descriptor through page->private.  An
+ * object's exact size is its class size less a slack of at most 63 bytes
+ * kept in its location.
  *
  * Within a class, spans sit on ZS_GROUPS lists by how full they are, plus
  * one for full spans; allocation takes the fullest span with room, so
