@@ -786,6 +786,17 @@ static unsigned int zs_move_unit(void *bpool, void *unit,
 	return moved;
 }
 
+/*
+ * Does the object of @span at @loc cross a page boundary?  Where it starts
+ * goes to *@page (the span's page number) and *@off.
+ */
+static bool span_straddles(struct zs_span *span, unsigned long loc,
+			   unsigned int *page, unsigned int *off)
+{
+	obj_pos(span, loc_idx(loc), page, off);
+	return *off + loc_size(span, loc) > PAGE_SIZE;
+}
+
 /**
  * zheap_zsmalloc_straddles() - does the object at @loc cross a page boundary?
  * @loc: a live object's location
@@ -795,27 +806,24 @@ static unsigned int zs_move_unit(void *bpool, void *unit,
  */
 bool zheap_zsmalloc_straddles(unsigned long loc)
 {
-	struct zs_span *span = loc_span(loc);
-	unsigned int idx = loc_idx(loc), page, off;
+	unsigned int page, off;
 
 	if (page_single(loc_page(loc)))
 		return false;
-	obj_pos(span, idx, &page, &off);
-	return off + loc_size(span, loc) > PAGE_SIZE;
+	return span_straddles(loc_span(loc), loc, &page, &off);
 }
 
 static void *zs_map(void *bpool, unsigned long loc, enum zheap_map_mode mode)
 {
-	struct zs_span *span = loc_span(loc);
 	unsigned int idx = loc_idx(loc), page, off;
 	struct zs_map_area *area;
+	struct zs_span *span;
 
 	if (page_single(loc_page(loc)))
 		return page_address(loc_page(loc));
-	if (!zheap_zsmalloc_straddles(loc)) {
-		obj_pos(span, idx, &page, &off);
+	span = loc_span(loc);
+	if (!span_straddles(span, loc, &page, &off))
 		return page_address(span->pages[page]) + off;
-	}
 	local_lock(&zs_map_area.lock);
 	area = this_cpu_ptr(&zs_map_area);
 	area->mode = mode;
